@@ -1,0 +1,47 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both install what is missing.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= 2
+CMAKE_FLAGS ?=
+
+.PHONY: setup configure build run test unit e2e asan fmt bench-http clean
+
+setup:
+	@scripts/setup.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+
+configure: $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Starts stratad on the embedded default (data in ./data) and prints where to go.
+run: setup build
+	$(BUILD_DIR)/stratad --data-dir ./data
+
+# Unit and end-to-end tests through CTest; ends with CTest's summary line.
+test: setup build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L unit
+
+e2e: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L e2e
+
+# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer, in their own build tree.
+asan: setup
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSTRATA_SANITIZE=address,undefined
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -L unit -j $(JOBS)
+
+fmt:
+	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
+
+bench-http: setup build
+	bench/http/run.sh
+
+clean:
+	rm -rf $(BUILD_DIR) build-asan

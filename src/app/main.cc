@@ -1,0 +1,102 @@
+// stratad: the Strata server.
+//
+//   stratad [--config FILE] [--listen HOST:PORT] [--grpc-listen HOST:PORT] [--data-dir DIR]
+//           [--log-level LEVEL] [--set KEY=VALUE]...
+//   stratad options     print every configuration option with its default
+//   stratad version
+//
+// Configuration precedence: flags > STRATA_* environment > TOML file > defaults. An invalid
+// configuration exits with code 2 and a message that names the option.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "app/server_app.h"
+#include "common/config.h"
+
+namespace {
+
+constexpr int kConfigError = 2;
+constexpr const char* kVersion = "0.1.0";
+
+int ConfigError(const std::string& message) {
+  std::fprintf(stderr, "stratad: invalid configuration: %s\n", message.c_str());
+  return kConfigError;
+}
+
+void PrintOptions() {
+  const strata::Config defaults;
+  std::printf("%-30s %-40s %-12s %s\n", "option", "environment", "default", "meaning");
+  for (const strata::OptionSpec& spec : strata::ConfigOptions()) {
+    std::printf("%-30s %-40s %-12s %s\n", std::string(spec.key).c_str(),
+                strata::EnvName(spec.key).c_str(), spec.get(defaults).c_str(),
+                std::string(spec.help).c_str());
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli("stratad: the Strata server", "stratad");
+  std::string config_file, listen, grpc_listen, data_dir, log_level;
+  std::vector<std::string> settings;
+  cli.add_option("--config", config_file, "TOML configuration file");
+  cli.add_option("--listen", listen, "HTTP listen address HOST:PORT (server.listen)");
+  cli.add_option("--grpc-listen", grpc_listen, "gRPC listen address (server.grpc_listen)");
+  cli.add_option("--data-dir", data_dir, "data directory (storage.data_dir)");
+  cli.add_option("--log-level", log_level, "debug|info|warn|error (log.level)");
+  cli.add_option("--set", settings, "set any option: --set server.max_body_bytes=1048576");
+  CLI::App* version = cli.add_subcommand("version", "print the version");
+  CLI::App* options = cli.add_subcommand("options", "list configuration options and defaults");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return ConfigError(e.what());
+  }
+  if (version->parsed()) {
+    std::printf("stratad %s\n", kVersion);
+    return 0;
+  }
+  if (options->parsed()) {
+    PrintOptions();
+    return 0;
+  }
+
+  strata::Config config;
+  if (!config_file.empty()) {
+    if (strata::Status s = strata::ApplyConfigFile(config, config_file); !s.ok()) {
+      return ConfigError(std::string(s.message()));
+    }
+  }
+  std::vector<std::string> unknown_env;
+  if (strata::Status s = strata::ApplyConfigEnvironment(config, &unknown_env); !s.ok()) {
+    return ConfigError(std::string(s.message()));
+  }
+  for (const std::string& name : unknown_env) {
+    std::fprintf(stderr, "stratad: warning: ignoring unknown environment variable %s\n", name.c_str());
+  }
+  const std::pair<const char*, const std::string*> flags[] = {
+      {"server.listen", &listen}, {"server.grpc_listen", &grpc_listen},
+      {"storage.data_dir", &data_dir}, {"log.level", &log_level}};
+  for (const auto& [key, value] : flags) {
+    if (value->empty()) continue;
+    if (strata::Status s = strata::ApplyConfigOption(config, key, *value); !s.ok()) {
+      return ConfigError(std::string(s.message()));
+    }
+  }
+  for (const std::string& setting : settings) {
+    const size_t eq = setting.find('=');
+    if (eq == std::string::npos) return ConfigError("--set expects KEY=VALUE, got '" + setting + "'");
+    if (strata::Status s = strata::ApplyConfigOption(config, setting.substr(0, eq), setting.substr(eq + 1));
+        !s.ok()) {
+      return ConfigError(std::string(s.message()));
+    }
+  }
+  if (strata::Status s = strata::ValidateConfig(config); !s.ok()) {
+    return ConfigError(std::string(s.message()));
+  }
+  return strata::app::RunServer(config);
+}

@@ -1,0 +1,146 @@
+#include "app/server_app.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "common/logging.h"
+#include "meta/sqlite/sqlite_meta_store.h"
+#include "security/authenticator.h"
+#include "security/authorizer.h"
+#include "security/crypto.h"
+#include "server/api/dispatcher.h"
+#include "server/api/handlers/dataset_handlers.h"
+#include "server/api/handlers/health_handlers.h"
+#include "server/http/http_server.h"
+#include "service/dataset_service.h"
+#include "service/health_service.h"
+
+namespace strata::app {
+namespace {
+
+int Fail(const Status& status) {
+  STRATA_LOG(kError, "startup failed").Str("error", status.ToString());
+  StopLogWriter();
+  return 1;
+}
+
+int ThreadsOrCores(int configured) {
+  if (configured > 0) return configured;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Holds an exclusive lock on <data_dir>/LOCK for the life of the process, so two servers
+// never share a data directory.
+Status LockDataDir(const std::string& data_dir) {
+  const std::string path = data_dir + "/LOCK";
+  const int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IoError("cannot open the data directory lock file " + path);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return Status::Unavailable("data directory " + data_dir + " is in use by another stratad");
+  }
+  return Status();  // The descriptor stays open until exit, and the lock with it.
+}
+
+void PrintBanner(const std::string& url, const std::optional<std::string>& new_admin_key) {
+  FlushLogs();
+  std::string text = "\nstratad is serving " + url + "\n" + "  API:    " + url + "/v1\n" +
+                     "  spec:   " + url + "/v1/openapi.json\n" + "  health: " + url + "/readyz\n";
+  if (new_admin_key) {
+    text += "\n  Admin API key (shown only this once; store it now):\n\n    " + *new_admin_key +
+            "\n\n  Try: curl -H 'Authorization: Bearer " + *new_admin_key + "' " + url +
+            "/v1/datasets\n";
+  }
+  text += "\n";
+  std::fputs(text.c_str(), stderr);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+int RunServer(const Config& config) {
+  LogLevel level = LogLevel::kInfo;
+  ParseLogLevel(config.log.level, level);
+  SetLogLevel(level);
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.storage.data_dir, ec);
+  if (ec) return Fail(Status::IoError("cannot create data directory " + config.storage.data_dir + ": " + ec.message()));
+  if (Status locked = LockDataDir(config.storage.data_dir); !locked.ok()) return Fail(locked);
+
+  Result<std::unique_ptr<meta::MetaStore>> opened =
+      meta::OpenSqliteMetaStore(config.storage.data_dir + "/meta.db");
+  if (!opened.ok()) return Fail(opened.status());
+  std::unique_ptr<meta::MetaStore> store = std::move(opened).value();
+
+  security::Authenticator authenticator(*store);
+  const char* operator_key = std::getenv("STRATA_BOOTSTRAP_KEY");
+  Result<std::optional<std::string>> bootstrap =
+      authenticator.EnsureBootstrapAdmin(operator_key ? operator_key : "");
+  if (!bootstrap.ok()) return Fail(bootstrap.status());
+  std::optional<std::string> new_admin_key;
+  if (bootstrap->has_value()) {
+    STRATA_LOG(kInfo, "created the bootstrap admin API key")
+        .Bool("from_environment", operator_key != nullptr);
+    if (operator_key == nullptr) new_admin_key = **bootstrap;
+  } else if (operator_key != nullptr) {
+    STRATA_LOG(kInfo, "an admin key exists; STRATA_BOOTSTRAP_KEY is used only at first start");
+  }
+
+  Result<std::string> cursor_secret =
+      store->GetOrCreateSecret("cursor_hmac", [] { return security::RandomBytes(32); });
+  if (!cursor_secret.ok()) return Fail(cursor_secret.status());
+
+  security::Authorizer authorizer;
+  service::DatasetService datasets(*store, authorizer, service::CursorCodec(*cursor_secret));
+  service::HealthService health(*store, config.storage.data_dir, config.storage.min_free_bytes);
+
+  server::Router router;
+  server::AddHealthRoutes(router, health);
+  server::AddSpecRoutes(router);
+  server::AddDatasetRoutes(router, datasets);
+  server::Dispatcher dispatcher(router, authenticator,
+                                server::ApiOptions{static_cast<int>(config.server.max_json_depth)});
+
+  server::HttpServerOptions options;
+  uint16_t port = 0;
+  if (Status parsed = ParseHostPort(config.server.listen, options.host, port); !parsed.ok()) {
+    return Fail(parsed);
+  }
+  options.port = port;
+  options.io_threads = ThreadsOrCores(config.server.io_threads);
+  options.worker_threads = ThreadsOrCores(config.server.worker_threads);
+  options.max_body_bytes = config.server.max_body_bytes;
+  options.max_header_bytes = config.server.max_header_bytes;
+  options.max_connections = config.server.max_connections;
+  options.header_timeout_ms = config.server.header_timeout_ms;
+  options.body_timeout_ms = config.server.body_timeout_ms;
+  options.idle_timeout_ms = config.server.idle_timeout_ms;
+  options.shutdown_timeout_ms = config.server.shutdown_timeout_ms;
+  server::HttpServer http(options, dispatcher);
+  if (Status listening = http.Listen(); !listening.ok()) return Fail(listening);
+
+  const std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+  const std::string url = "http://" + host + ":" + std::to_string(http.port());
+  STRATA_LOG(kInfo, "listening")
+      .Str("url", url)
+      .Int("port", http.port())
+      .Int("io_threads", options.io_threads)
+      .Int("worker_threads", options.worker_threads)
+      .Str("data_dir", config.storage.data_dir);
+  PrintBanner(url, new_admin_key);
+
+  http.Run([&health] { health.SetDraining(); });
+  STRATA_LOG(kInfo, "stopped");
+  store.reset();
+  StopLogWriter();
+  return 0;
+}
+
+}  // namespace strata::app

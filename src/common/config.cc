@@ -1,0 +1,186 @@
+#include "common/config.h"
+
+#include <charconv>
+#include <cstdlib>
+
+#include "common/logging.h"
+#include "common/strings.h"
+
+extern char** environ;
+
+namespace strata {
+namespace {
+
+Status Invalid(std::string_view key, std::string_view expected, std::string_view text) {
+  return Status::InvalidArgument("option " + std::string(key) + ": expected " +
+                                 std::string(expected) + ", got '" + std::string(text) + "'");
+}
+
+Status ParseInt(std::string_view key, std::string_view text, int64_t min, int64_t max,
+                int64_t& out) {
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || value < min || value > max) {
+    return Invalid(key,
+                   "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]",
+                   text);
+  }
+  out = value;
+  return Status();
+}
+
+template <int64_t Min, int64_t Max, auto Section, auto Member>
+Status SetInt(Config& config, std::string_view text, std::string_view key) {
+  int64_t value;
+  STRATA_RETURN_IF_ERROR(ParseInt(key, text, Min, Max, value));
+  (config.*Section).*Member = static_cast<std::remove_reference_t<decltype((config.*Section).*Member)>>(value);
+  return Status();
+}
+
+Status SetAddress(std::string_view key, std::string_view text, std::string& out) {
+  std::string host;
+  uint16_t port;
+  if (!ParseHostPort(text, host, port).ok()) return Invalid(key, "HOST:PORT", text);
+  out = std::string(text);
+  return Status();
+}
+
+#define STRATA_INT_OPTION(section, member, min, max, help)                                  \
+  OptionSpec {                                                                              \
+    #section "." #member, OptionKind::kInt, help,                                           \
+        [](Config& c, std::string_view t) {                                                 \
+          return SetInt<min, max, &Config::section, &decltype(Config::section)::member>(    \
+              c, t, #section "." #member);                                                  \
+        },                                                                                  \
+        [](const Config& c) { return std::to_string(c.section.member); }                    \
+  }
+
+const std::vector<OptionSpec>& BuildOptions() {
+  static const std::vector<OptionSpec> options = {
+      {"server.listen", OptionKind::kString, "HTTP listen address, HOST:PORT (port 0 picks a free one)",
+       [](Config& c, std::string_view t) { return SetAddress("server.listen", t, c.server.listen); },
+       [](const Config& c) { return c.server.listen; }},
+      {"server.grpc_listen", OptionKind::kString,
+       "gRPC listen address, HOST:PORT (reserved: the gRPC front door is not built yet)",
+       [](Config& c, std::string_view t) {
+         return SetAddress("server.grpc_listen", t, c.server.grpc_listen);
+       },
+       [](const Config& c) { return c.server.grpc_listen; }},
+      STRATA_INT_OPTION(server, io_threads, 0, 256, "I/O threads; 0 = one per core"),
+      STRATA_INT_OPTION(server, worker_threads, 0, 256,
+                        "worker threads for CPU-heavy requests; 0 = one per core"),
+      STRATA_INT_OPTION(server, max_body_bytes, 1024, int64_t{1} << 40,
+                        "largest request body in bytes; larger bodies get 413"),
+      STRATA_INT_OPTION(server, max_header_bytes, 1024, 1 << 20,
+                        "largest request head (request line + headers) in bytes; larger gets 431"),
+      STRATA_INT_OPTION(server, max_connections, 1, 1'000'000,
+                        "open connections; further ones get 503 and are closed"),
+      STRATA_INT_OPTION(server, header_timeout_ms, 100, 3'600'000,
+                        "time to receive a request head once it has started"),
+      STRATA_INT_OPTION(server, body_timeout_ms, 100, 86'400'000, "time to receive a request body"),
+      STRATA_INT_OPTION(server, idle_timeout_ms, 100, 86'400'000,
+                        "time a keep-alive connection may wait for its next request"),
+      STRATA_INT_OPTION(server, shutdown_timeout_ms, 0, 3'600'000,
+                        "on SIGTERM/SIGINT, how long in-flight requests may take to finish"),
+      STRATA_INT_OPTION(server, max_json_depth, 2, 1000,
+                        "deepest nesting of arrays and objects accepted in a JSON body"),
+      {"storage.data_dir", OptionKind::kString, "directory that holds all data and metadata",
+       [](Config& c, std::string_view t) -> Status {
+         if (t.empty()) return Invalid("storage.data_dir", "a directory path", t);
+         c.storage.data_dir = std::string(t);
+         return Status();
+       },
+       [](const Config& c) { return c.storage.data_dir; }},
+      STRATA_INT_OPTION(storage, min_free_bytes, 0, int64_t{1} << 50,
+                        "/readyz reports not ready when the data dir's disk has less free space"),
+      {"log.level", OptionKind::kString, "debug, info, warn or error",
+       [](Config& c, std::string_view t) -> Status {
+         LogLevel level;
+         if (!ParseLogLevel(t, level)) return Invalid("log.level", "debug|info|warn|error", t);
+         c.log.level = std::string(t);
+         return Status();
+       },
+       [](const Config& c) { return c.log.level; }},
+  };
+  return options;
+}
+
+// Environment variables with the STRATA_ prefix that are not options.
+constexpr std::string_view kNonOptionEnv[] = {"STRATA_BOOTSTRAP_KEY"};
+
+}  // namespace
+
+const std::vector<OptionSpec>& ConfigOptions() { return BuildOptions(); }
+
+std::string EnvName(std::string_view key) {
+  std::string out = "STRATA_";
+  for (char c : key) {
+    out.push_back(c == '.' ? '_' : static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c));
+  }
+  return out;
+}
+
+Status ApplyConfigOption(Config& config, std::string_view key, std::string_view text) {
+  std::vector<std::string_view> keys;
+  for (const OptionSpec& spec : ConfigOptions()) {
+    if (spec.key == key) return spec.apply(config, text);
+    keys.push_back(spec.key);
+  }
+  return Status::InvalidArgument("unknown option '" + std::string(key) + "'" +
+                                 DidYouMean(key, keys));
+}
+
+Status ApplyConfigEnvironment(Config& config, std::vector<std::string>* unknown) {
+  for (const OptionSpec& spec : ConfigOptions()) {
+    const std::string name = EnvName(spec.key);
+    if (const char* value = std::getenv(name.c_str())) {
+      Status status = spec.apply(config, value);
+      if (!status.ok()) return status.Annotate("environment variable " + name);
+    }
+  }
+  if (unknown == nullptr) return Status();
+  for (char** env = environ; env != nullptr && *env != nullptr; ++env) {
+    std::string_view entry(*env);
+    if (!StartsWith(entry, "STRATA_")) continue;
+    const std::string_view name = entry.substr(0, entry.find('='));
+    bool known = false;
+    for (std::string_view other : kNonOptionEnv) known |= other == name;
+    for (const OptionSpec& spec : ConfigOptions()) known |= EnvName(spec.key) == name;
+    if (!known) unknown->emplace_back(name);
+  }
+  return Status();
+}
+
+Status ValidateConfig(const Config& config) {
+  if (config.server.listen == config.server.grpc_listen) {
+    return Status::InvalidArgument("server.listen and server.grpc_listen must differ");
+  }
+  return Status();
+}
+
+Status ParseHostPort(std::string_view text, std::string& host, uint16_t& port) {
+  size_t colon;
+  if (StartsWith(text, "[")) {
+    const size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return Status::InvalidArgument("malformed address");
+    }
+    host = std::string(text.substr(1, close - 1));
+    colon = close + 1;
+  } else {
+    colon = text.rfind(':');
+    if (colon == std::string_view::npos) return Status::InvalidArgument("malformed address");
+    host = std::string(text.substr(0, colon));
+  }
+  const std::string_view port_text = text.substr(colon + 1);
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+  if (host.empty() || port_text.empty() || ec != std::errc() ||
+      ptr != port_text.data() + port_text.size() || value > 65535) {
+    return Status::InvalidArgument("malformed address");
+  }
+  port = static_cast<uint16_t>(value);
+  return Status();
+}
+
+}  // namespace strata

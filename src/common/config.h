@@ -1,0 +1,81 @@
+// Server configuration: the option table, its defaults, and the three sources that set it.
+// Precedence: flags > STRATA_* environment variables > TOML file > defaults.
+// Every option `section.key` has the environment name STRATA_SECTION_KEY.
+// Thread safety: a Config is a plain value; load it once at startup, then share it read-only.
+// No option is hot-reloadable yet: changes take effect on restart.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace strata {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::string grpc_listen = "127.0.0.1:9090";
+  int io_threads = 0;      // 0: one per core.
+  int worker_threads = 0;  // 0: one per core.
+  int64_t max_body_bytes = 64ll << 20;
+  int64_t max_header_bytes = 16 << 10;
+  int64_t max_connections = 10000;
+  int64_t header_timeout_ms = 10'000;
+  int64_t body_timeout_ms = 60'000;
+  int64_t idle_timeout_ms = 60'000;
+  int64_t shutdown_timeout_ms = 10'000;
+  int64_t max_json_depth = 64;
+};
+
+struct StorageConfig {
+  std::string data_dir = "./data";
+  int64_t min_free_bytes = 64ll << 20;  // /readyz fails below this much free disk.
+};
+
+struct LogConfig {
+  std::string level = "info";
+};
+
+struct Config {
+  ServerConfig server;
+  StorageConfig storage;
+  LogConfig log;
+};
+
+enum class OptionKind { kString, kInt, kBool };
+
+// One documented option. docs/configuration.md lists every entry; a unit test keeps the two
+// in step.
+struct OptionSpec {
+  std::string_view key;  // "server.max_body_bytes"
+  OptionKind kind;
+  std::string_view help;
+  // Parses `text` and stores it; an error message names the option and what it expects.
+  Status (*apply)(Config& config, std::string_view text);
+  std::string (*get)(const Config& config);
+};
+
+const std::vector<OptionSpec>& ConfigOptions();
+
+// "server.max_body_bytes" -> "STRATA_SERVER_MAX_BODY_BYTES".
+std::string EnvName(std::string_view key);
+
+// Sets option `key` from its text form. Unknown keys are errors with a suggestion.
+Status ApplyConfigOption(Config& config, std::string_view key, std::string_view text);
+
+// Reads a TOML file; every leaf must be a known option of the right TOML type.
+Status ApplyConfigFile(Config& config, const std::string& path);
+
+// Applies STRATA_* variables from `environ`. Unknown STRATA_* names (other than the few
+// that are not options, such as STRATA_BOOTSTRAP_KEY) are returned in `unknown`.
+Status ApplyConfigEnvironment(Config& config, std::vector<std::string>* unknown);
+
+// Checks relations between options that single-option parsing cannot.
+Status ValidateConfig(const Config& config);
+
+// Splits "host:port" or "[v6]:port". REQUIRES nothing; returns InvalidArgument when malformed.
+Status ParseHostPort(std::string_view text, std::string& host, uint16_t& port);
+
+}  // namespace strata

@@ -1,0 +1,61 @@
+// The only translation unit that includes toml++ (a heavy header-only library).
+#define TOML_EXCEPTIONS 0
+#define TOML_ENABLE_FORMATTERS 0
+#include <toml++/toml.h>
+
+#include "common/config.h"
+
+namespace strata {
+namespace {
+
+Status ApplyTable(Config& config, const toml::table& table, const std::string& prefix) {
+  for (const auto& [raw_key, node] : table) {
+    const std::string key = prefix.empty() ? std::string(raw_key.str())
+                                           : prefix + "." + std::string(raw_key.str());
+    if (const toml::table* child = node.as_table()) {
+      STRATA_RETURN_IF_ERROR(ApplyTable(config, *child, key));
+      continue;
+    }
+    const OptionSpec* spec = nullptr;
+    for (const OptionSpec& candidate : ConfigOptions()) {
+      if (candidate.key == key) spec = &candidate;
+    }
+    if (spec == nullptr) return ApplyConfigOption(config, key, "");  // Unknown: with suggestion.
+    std::string text;
+    const bool type_ok = (spec->kind == OptionKind::kString && node.is_string()) ||
+                         (spec->kind == OptionKind::kInt && node.is_integer()) ||
+                         (spec->kind == OptionKind::kBool && node.is_boolean());
+    if (!type_ok) {
+      const char* expected = spec->kind == OptionKind::kString ? "a string"
+                             : spec->kind == OptionKind::kInt  ? "an integer"
+                                                               : "a boolean";
+      return Status::InvalidArgument("option " + key + ": expected " + expected);
+    }
+    if (node.is_string()) {
+      text = node.as_string()->get();
+    } else if (node.is_integer()) {
+      text = std::to_string(node.as_integer()->get());
+    } else {
+      text = node.as_boolean()->get() ? "true" : "false";
+    }
+    STRATA_RETURN_IF_ERROR(spec->apply(config, text));
+  }
+  return Status();
+}
+
+}  // namespace
+
+Status ApplyConfigFile(Config& config, const std::string& path) {
+  toml::parse_result parsed = toml::parse_file(path);
+  if (!parsed) {
+    const toml::parse_error& error = parsed.error();
+    return Status::InvalidArgument("config file " + path + ":" +
+                                   std::to_string(error.source().begin.line) + ":" +
+                                   std::to_string(error.source().begin.column) + ": " +
+                                   std::string(error.description()));
+  }
+  Status status = ApplyTable(config, parsed.table(), "");
+  return status.ok() ? status : status.Annotate("config file " + path);
+}
+
+}  // namespace strata

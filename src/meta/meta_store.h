@@ -1,0 +1,68 @@
+// MetaStore: the control plane's durable state (datasets, schema history, API keys, server
+// secrets) behind an interface, so the services never issue SQL and the embedded SQLite
+// store can be swapped for PostgreSQL in cluster mode.
+//
+// Thread safety: implementations are safe to call from any thread.
+// Consistency: each call is one transaction. Writes that take an `expected_revision` succeed
+// only if the stored revision still equals it, and otherwise return Conflict, so two writers
+// never silently overwrite each other.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "meta/records.h"
+
+namespace strata::meta {
+
+class MetaStore {
+ public:
+  virtual ~MetaStore() = default;
+
+  // OK when the store answers queries (readiness).
+  virtual Status Ping() = 0;
+
+  // Stores a new dataset and its version-1 schema. AlreadyExists if the id is taken.
+  virtual Status CreateDataset(const DatasetRecord& dataset,
+                               const SchemaVersionRecord& first_version) = 0;
+  // NotFound if there is no such dataset.
+  virtual Result<DatasetRecord> GetDataset(std::string_view id) = 0;
+  // Datasets matching `query`, ordered by id, at most query.limit of them.
+  virtual Result<std::vector<DatasetRecord>> ListDatasets(const DatasetListQuery& query) = 0;
+  // Replaces the dataset's metadata (and, when `new_version` is given, appends that schema
+  // version and makes it current). REQUIRES: dataset.revision == expected_revision + 1.
+  // NotFound if the dataset is gone; Conflict if its revision is no longer expected_revision.
+  virtual Status UpdateDataset(const DatasetRecord& dataset, uint64_t expected_revision,
+                               const SchemaVersionRecord* new_version) = 0;
+  // Deletes the dataset and everything recorded for it. With `expected_revision`, only if
+  // the stored revision equals it (else Conflict). NotFound if there is no such dataset.
+  virtual Status DeleteDataset(std::string_view id,
+                               std::optional<uint64_t> expected_revision) = 0;
+
+  // Versions greater than `after_version`, ascending, at most `limit`.
+  virtual Result<std::vector<SchemaVersionRecord>> ListSchemaVersions(std::string_view id,
+                                                                      uint32_t after_version,
+                                                                      size_t limit) = 0;
+  // NotFound if the dataset or the version does not exist.
+  virtual Result<SchemaVersionRecord> GetSchemaVersion(std::string_view id,
+                                                       uint32_t version) = 0;
+
+  virtual Status CreateApiKey(const ApiKeyRecord& key) = 0;
+  // The key whose hash is `hash`, or nullopt.
+  virtual Result<std::optional<ApiKeyRecord>> FindApiKeyByHash(std::string_view hash) = 0;
+  // Number of keys holding the admin role that are neither revoked nor expired at `now`.
+  virtual Result<int64_t> CountAdminKeys(int64_t now_micros) = 0;
+
+  // A named server secret (e.g. the key that signs pagination cursors); created with
+  // `make` on first use and the same ever after.
+  virtual Result<std::string> GetOrCreateSecret(std::string_view name,
+                                                const std::function<std::string()>& make) = 0;
+};
+
+}  // namespace strata::meta

@@ -1,0 +1,19 @@
+// The SQLite metastore's schema, as an ordered list of migrations. Each runs once, in its
+// own transaction, and is recorded in schema_migrations(version, name, applied_at).
+// Append new migrations; never edit or reorder a released one.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace strata::meta::sqlite {
+
+struct Migration {
+  int version;  // 1, 2, 3, ... without gaps.
+  std::string_view name;
+  std::string_view sql;
+};
+
+const std::vector<Migration>& Migrations();
+
+}  // namespace strata::meta::sqlite

@@ -1,0 +1,388 @@
+#include "meta/sqlite/sqlite_meta_store.h"
+
+#include <mutex>
+
+#include "common/json.h"
+#include "common/json_writer.h"
+#include "common/time_util.h"
+#include "meta/sqlite/migrations.h"
+#include "meta/sqlite/sqlite_db.h"
+#include "types/schema_json.h"
+
+namespace strata::meta {
+namespace {
+
+using sqlite::Exec;
+using sqlite::Statement;
+
+std::string StringsToJson(const std::vector<std::string>& values) {
+  JsonWriter writer;
+  writer.BeginArray();
+  for (const std::string& value : values) writer.String(value);
+  writer.EndArray();
+  return writer.Take();
+}
+
+Result<std::vector<std::string>> StringsFromJson(std::string_view text) {
+  Result<json::Value> parsed = json::Parse(text);
+  if (!parsed.ok() || !parsed->is_array()) return Status::Corruption("stored list is not an array");
+  std::vector<std::string> out;
+  for (const json::Value& item : parsed->items()) {
+    if (!item.is_string()) return Status::Corruption("stored list holds a non-string");
+    out.push_back(item.string_value());
+  }
+  return out;
+}
+
+constexpr std::string_view kSelectDataset = R"sql(
+SELECT d.id, d.description, d.tags, d.owner, d.retention, d.time_field, d.partition_by,
+       d.schema_mode, d.record_id_field, d.schema_version, d.created_at, d.updated_at,
+       d.revision, v.fields, v.next_field_id
+FROM datasets d JOIN schema_versions v ON v.dataset_id = d.id AND v.version = d.schema_version
+)sql";
+
+Result<DatasetRecord> ReadDataset(const Statement& row) {
+  DatasetRecord dataset;
+  dataset.id = row.Text(0);
+  dataset.description = row.Text(1);
+  STRATA_ASSIGN_OR_RETURN(dataset.tags, StringsFromJson(row.Text(2)));
+  dataset.owner = row.Text(3);
+  dataset.retention = row.Text(4);
+  dataset.time_field = row.Text(5);
+  std::optional<PartitionBy> partition_by = ParsePartitionBy(row.Text(6));
+  std::optional<SchemaMode> schema_mode = ParseSchemaMode(row.Text(7));
+  if (!partition_by || !schema_mode) return Status::Corruption("stored dataset has bad enums");
+  dataset.partition_by = *partition_by;
+  dataset.schema_mode = *schema_mode;
+  dataset.record_id_field = row.Text(8);
+  dataset.schema.version = static_cast<uint32_t>(row.Int(9));
+  dataset.created_at = row.Int(10);
+  dataset.updated_at = row.Int(11);
+  dataset.revision = static_cast<uint64_t>(row.Int(12));
+  STRATA_ASSIGN_OR_RETURN(dataset.schema.fields, types::FieldsFromJson(row.Text(13)));
+  dataset.schema.next_field_id = static_cast<uint32_t>(row.Int(14));
+  return dataset;
+}
+
+Result<SchemaVersionRecord> ReadVersion(const Statement& row) {
+  SchemaVersionRecord version;
+  version.version = static_cast<uint32_t>(row.Int(0));
+  version.created_at = row.Int(1);
+  version.author = row.Text(2);
+  version.changes_json = row.Text(3);
+  version.schema.version = version.version;
+  STRATA_ASSIGN_OR_RETURN(version.schema.fields, types::FieldsFromJson(row.Text(4)));
+  version.schema.next_field_id = static_cast<uint32_t>(row.Int(5));
+  return version;
+}
+
+ApiKeyRecord ReadApiKey(const Statement& row, std::vector<std::string> roles) {
+  ApiKeyRecord key;
+  key.id = row.Text(0);
+  key.name = row.Text(1);
+  key.hash = row.Text(2);
+  key.prefix = row.Text(3);
+  key.principal = row.Text(4);
+  key.roles = std::move(roles);
+  key.created_at = row.Int(6);
+  key.expires_at = row.Int(7);
+  key.revoked_at = row.Int(8);
+  return key;
+}
+
+class SqliteMetaStore final : public MetaStore {
+ public:
+  explicit SqliteMetaStore(sqlite3* db) : db_(db) {}
+  ~SqliteMetaStore() override { sqlite3_close_v2(db_); }
+
+  Status Migrate() {
+    std::lock_guard lock(mu_);
+    STRATA_RETURN_IF_ERROR(Exec(db_, R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL))sql"));
+    int64_t current = 0;
+    {
+      Statement query(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+      STRATA_ASSIGN_OR_RETURN(bool row, query.Step());
+      if (row) current = query.Int(0);
+    }
+    const int newest = SqliteSchemaVersion();
+    if (current > newest) {
+      return Status::Unavailable("the metastore was written by a newer stratad (schema version " +
+                                 std::to_string(current) + ", this build knows up to " +
+                                 std::to_string(newest) + "); upgrade stratad");
+    }
+    for (const sqlite::Migration& migration : sqlite::Migrations()) {
+      if (migration.version <= current) continue;
+      STRATA_RETURN_IF_ERROR(InTransaction([&]() -> Status {
+        STRATA_RETURN_IF_ERROR(Exec(db_, migration.sql));
+        Statement record(db_, "INSERT INTO schema_migrations VALUES (?, ?, ?)");
+        record.Bind(1, int64_t{migration.version}).Bind(2, migration.name).Bind(3, NowMicros());
+        return record.Run();
+      }));
+    }
+    return Status();
+  }
+
+  Status Ping() override {
+    std::lock_guard lock(mu_);
+    Statement query(db_, "SELECT 1");
+    return query.Step().status();
+  }
+
+  Status CreateDataset(const DatasetRecord& dataset,
+                       const SchemaVersionRecord& first_version) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      {
+        Statement exists(db_, "SELECT 1 FROM datasets WHERE id = ?");
+        exists.Bind(1, dataset.id);
+        STRATA_ASSIGN_OR_RETURN(bool found, exists.Step());
+        if (found) return Status::AlreadyExists("dataset '" + dataset.id + "' already exists");
+      }
+      Statement insert(db_, R"sql(
+INSERT INTO datasets (id, description, tags, owner, retention, time_field, partition_by,
+  schema_mode, record_id_field, schema_version, created_at, updated_at, revision)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
+      BindDataset(insert, dataset);
+      STRATA_RETURN_IF_ERROR(insert.Run());
+      STRATA_RETURN_IF_ERROR(InsertTags(dataset));
+      return InsertVersion(dataset.id, first_version);
+    });
+  }
+
+  Result<DatasetRecord> GetDataset(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    Statement query(db_, std::string(kSelectDataset) + " WHERE d.id = ?");
+    query.Bind(1, id);
+    STRATA_ASSIGN_OR_RETURN(bool found, query.Step());
+    if (!found) return Status::NotFound("dataset '" + std::string(id) + "' does not exist");
+    return ReadDataset(query);
+  }
+
+  Result<std::vector<DatasetRecord>> ListDatasets(const DatasetListQuery& list) override {
+    std::lock_guard lock(mu_);
+    std::string sql(kSelectDataset);
+    sql += " WHERE d.id > ?1 AND substr(d.id, 1, length(?2)) = ?2";
+    if (!list.tag.empty()) {
+      sql += " AND EXISTS (SELECT 1 FROM dataset_tags t WHERE t.tag = ?3 AND t.dataset_id = d.id)";
+    }
+    sql += " ORDER BY d.id LIMIT ?4";
+    Statement query(db_, sql);
+    query.Bind(1, list.after_id).Bind(2, list.id_prefix).Bind(3, list.tag);
+    query.Bind(4, static_cast<int64_t>(list.limit));
+    std::vector<DatasetRecord> out;
+    for (;;) {
+      STRATA_ASSIGN_OR_RETURN(bool row, query.Step());
+      if (!row) break;
+      STRATA_ASSIGN_OR_RETURN(DatasetRecord dataset, ReadDataset(query));
+      out.push_back(std::move(dataset));
+    }
+    return out;
+  }
+
+  Status UpdateDataset(const DatasetRecord& dataset, uint64_t expected_revision,
+                       const SchemaVersionRecord* new_version) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      STRATA_RETURN_IF_ERROR(CheckRevision(dataset.id, expected_revision));
+      Statement update(db_, R"sql(
+UPDATE datasets SET id = ?1, description = ?2, tags = ?3, owner = ?4, retention = ?5,
+  time_field = ?6, partition_by = ?7, schema_mode = ?8, record_id_field = ?9,
+  schema_version = ?10, created_at = ?11, updated_at = ?12, revision = ?13
+WHERE id = ?1)sql");
+      BindDataset(update, dataset);
+      STRATA_RETURN_IF_ERROR(update.Run());
+      Statement clear_tags(db_, "DELETE FROM dataset_tags WHERE dataset_id = ?");
+      clear_tags.Bind(1, dataset.id);
+      STRATA_RETURN_IF_ERROR(clear_tags.Run());
+      STRATA_RETURN_IF_ERROR(InsertTags(dataset));
+      if (new_version != nullptr) STRATA_RETURN_IF_ERROR(InsertVersion(dataset.id, *new_version));
+      return Status();
+    });
+  }
+
+  Status DeleteDataset(std::string_view id, std::optional<uint64_t> expected_revision) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      if (expected_revision) {
+        STRATA_RETURN_IF_ERROR(CheckRevision(id, *expected_revision));
+      }
+      Statement remove(db_, "DELETE FROM datasets WHERE id = ?");
+      remove.Bind(1, id);
+      STRATA_RETURN_IF_ERROR(remove.Run());
+      if (sqlite3_changes(db_) == 0) {
+        return Status::NotFound("dataset '" + std::string(id) + "' does not exist");
+      }
+      return Status();
+    });
+  }
+
+  Result<std::vector<SchemaVersionRecord>> ListSchemaVersions(std::string_view id,
+                                                              uint32_t after_version,
+                                                              size_t limit) override {
+    std::lock_guard lock(mu_);
+    STRATA_RETURN_IF_ERROR(RequireDataset(id));
+    Statement query(db_, R"sql(
+SELECT version, created_at, author, changes, fields, next_field_id FROM schema_versions
+WHERE dataset_id = ? AND version > ? ORDER BY version LIMIT ?)sql");
+    query.Bind(1, id).Bind(2, int64_t{after_version}).Bind(3, static_cast<int64_t>(limit));
+    std::vector<SchemaVersionRecord> out;
+    for (;;) {
+      STRATA_ASSIGN_OR_RETURN(bool row, query.Step());
+      if (!row) break;
+      STRATA_ASSIGN_OR_RETURN(SchemaVersionRecord version, ReadVersion(query));
+      out.push_back(std::move(version));
+    }
+    return out;
+  }
+
+  Result<SchemaVersionRecord> GetSchemaVersion(std::string_view id, uint32_t version) override {
+    std::lock_guard lock(mu_);
+    STRATA_RETURN_IF_ERROR(RequireDataset(id));
+    Statement query(db_, R"sql(
+SELECT version, created_at, author, changes, fields, next_field_id FROM schema_versions
+WHERE dataset_id = ? AND version = ?)sql");
+    query.Bind(1, id).Bind(2, int64_t{version});
+    STRATA_ASSIGN_OR_RETURN(bool found, query.Step());
+    if (!found) {
+      return Status::NotFound("dataset '" + std::string(id) + "' has no schema version " +
+                              std::to_string(version));
+    }
+    return ReadVersion(query);
+  }
+
+  Status CreateApiKey(const ApiKeyRecord& key) override {
+    std::lock_guard lock(mu_);
+    Statement insert(db_, "INSERT INTO api_keys VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.Bind(1, key.id).Bind(2, key.name).BindBlob(3, key.hash).Bind(4, key.prefix);
+    insert.Bind(5, key.principal).Bind(6, StringsToJson(key.roles)).Bind(7, key.created_at);
+    insert.Bind(8, key.expires_at).Bind(9, key.revoked_at);
+    return insert.Run();
+  }
+
+  Result<std::optional<ApiKeyRecord>> FindApiKeyByHash(std::string_view hash) override {
+    std::lock_guard lock(mu_);
+    Statement query(db_, "SELECT * FROM api_keys WHERE hash = ?");
+    query.BindBlob(1, hash);
+    STRATA_ASSIGN_OR_RETURN(bool found, query.Step());
+    if (!found) return std::optional<ApiKeyRecord>();
+    STRATA_ASSIGN_OR_RETURN(std::vector<std::string> roles, StringsFromJson(query.Text(5)));
+    return std::optional<ApiKeyRecord>(ReadApiKey(query, std::move(roles)));
+  }
+
+  Result<int64_t> CountAdminKeys(int64_t now_micros) override {
+    std::lock_guard lock(mu_);
+    Statement query(db_, R"sql(
+SELECT COUNT(*) FROM api_keys, json_each(api_keys.roles) AS role
+WHERE role.value = 'admin' AND revoked_at = 0 AND (expires_at = 0 OR expires_at > ?))sql");
+    query.Bind(1, now_micros);
+    STRATA_ASSIGN_OR_RETURN(bool row, query.Step());
+    return row ? query.Int(0) : 0;
+  }
+
+  Result<std::string> GetOrCreateSecret(std::string_view name,
+                                        const std::function<std::string()>& make) override {
+    std::lock_guard lock(mu_);
+    std::string value;
+    STRATA_RETURN_IF_ERROR(InTransaction([&]() -> Status {
+      Statement query(db_, "SELECT value FROM secrets WHERE name = ?");
+      query.Bind(1, name);
+      STRATA_ASSIGN_OR_RETURN(bool found, query.Step());
+      if (found) {
+        value = query.Text(0);
+        return Status();
+      }
+      value = make();
+      Statement insert(db_, "INSERT INTO secrets VALUES (?, ?)");
+      insert.Bind(1, name).BindBlob(2, value);
+      return insert.Run();
+    }));
+    return value;
+  }
+
+ private:
+  template <typename Fn>
+  Status InTransaction(Fn&& body) {
+    STRATA_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+    Status status = body();
+    if (status.ok()) status = Exec(db_, "COMMIT");
+    if (!status.ok()) Exec(db_, "ROLLBACK").IgnoreError();  // Nothing to add to `status`.
+    return status;
+  }
+
+  Status RequireDataset(std::string_view id) {
+    Statement query(db_, "SELECT 1 FROM datasets WHERE id = ?");
+    query.Bind(1, id);
+    STRATA_ASSIGN_OR_RETURN(bool found, query.Step());
+    if (!found) return Status::NotFound("dataset '" + std::string(id) + "' does not exist");
+    return Status();
+  }
+
+  Status CheckRevision(std::string_view id, uint64_t expected_revision) {
+    Statement query(db_, "SELECT revision FROM datasets WHERE id = ?");
+    query.Bind(1, id);
+    STRATA_ASSIGN_OR_RETURN(bool found, query.Step());
+    if (!found) return Status::NotFound("dataset '" + std::string(id) + "' does not exist");
+    if (static_cast<uint64_t>(query.Int(0)) != expected_revision) {
+      return Status::Conflict("dataset '" + std::string(id) + "' was changed concurrently");
+    }
+    return Status();
+  }
+
+  static void BindDataset(Statement& statement, const DatasetRecord& dataset) {
+    statement.Bind(1, dataset.id).Bind(2, dataset.description).Bind(3, StringsToJson(dataset.tags));
+    statement.Bind(4, dataset.owner).Bind(5, dataset.retention).Bind(6, dataset.time_field);
+    statement.Bind(7, PartitionByName(dataset.partition_by));
+    statement.Bind(8, SchemaModeName(dataset.schema_mode)).Bind(9, dataset.record_id_field);
+    statement.Bind(10, int64_t{dataset.schema.version}).Bind(11, dataset.created_at);
+    statement.Bind(12, dataset.updated_at).Bind(13, static_cast<int64_t>(dataset.revision));
+  }
+
+  Status InsertTags(const DatasetRecord& dataset) {
+    for (const std::string& tag : dataset.tags) {
+      Statement insert(db_, "INSERT OR IGNORE INTO dataset_tags VALUES (?, ?)");
+      insert.Bind(1, tag).Bind(2, dataset.id);
+      STRATA_RETURN_IF_ERROR(insert.Run());
+    }
+    return Status();
+  }
+
+  Status InsertVersion(std::string_view id, const SchemaVersionRecord& version) {
+    Statement insert(db_, "INSERT INTO schema_versions VALUES (?, ?, ?, ?, ?, ?, ?)");
+    insert.Bind(1, id).Bind(2, int64_t{version.version}).Bind(3, version.created_at);
+    insert.Bind(4, version.author).Bind(5, version.changes_json);
+    insert.Bind(6, types::FieldsToJson(version.schema.fields));
+    insert.Bind(7, int64_t{version.schema.next_field_id});
+    return insert.Run();
+  }
+
+  std::mutex mu_;  // Serialises all use of db_.
+  sqlite3* db_;
+};
+
+}  // namespace
+
+int SqliteSchemaVersion() { return sqlite::Migrations().back().version; }
+
+Result<std::unique_ptr<MetaStore>> OpenSqliteMetaStore(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    Status status = sqlite::ErrorStatus(db, "open metastore");
+    sqlite3_close_v2(db);
+    return status;
+  }
+  auto store = std::make_unique<SqliteMetaStore>(db);
+  sqlite3_busy_timeout(db, 5000);
+  for (std::string_view pragma :
+       {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
+    Status status = sqlite::Exec(db, pragma);
+    if (!status.ok()) return status.Annotate("open metastore");
+  }
+  Status migrated = store->Migrate();
+  if (!migrated.ok()) return migrated.Annotate("metastore migration");
+  return std::unique_ptr<MetaStore>(std::move(store));
+}
+
+}  // namespace strata::meta

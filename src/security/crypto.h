@@ -1,0 +1,22 @@
+// Cryptographic helpers over OpenSSL: hashing, MACs, secure randomness, constant-time compare.
+// Thread safety: all functions are thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace strata::security {
+
+// 32 raw bytes.
+std::string Sha256(std::string_view data);
+// 32 raw bytes.
+std::string HmacSha256(std::string_view key, std::string_view data);
+// `count` bytes from the OS CSPRNG. Aborts if the CSPRNG fails (nothing safe can follow).
+std::string RandomBytes(size_t count);
+// `count` characters of [0-9A-Za-z], uniformly random.
+std::string RandomBase62(size_t count);
+// Compares in time independent of where the inputs differ (lengths are not secret).
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace strata::security

@@ -1,0 +1,57 @@
+#include "server/api/dispatcher.h"
+
+#include "common/logging.h"
+#include "server/api/problem.h"
+
+namespace strata::server {
+namespace {
+
+ApiResponse NoRoute(const ApiRequest& request, const Router::Match& match) {
+  if (match.allowed.empty()) {
+    return ProblemResponse(Status::NotFound("no such endpoint: " + request.path +
+                                            "; the API is described at /v1/openapi.json")
+                               .WithProblemCode("route_not_found"),
+                           request.request_id);
+  }
+  std::string allow;
+  for (Method method : match.allowed) {
+    if (!allow.empty()) allow += ", ";
+    allow += MethodName(method);
+  }
+  ApiResponse response = ProblemResponse(
+      Status::InvalidArgument(std::string(MethodName(request.method)) + " is not allowed on " +
+                              request.path + "; allowed: " + allow)
+          .WithProblemCode("method_not_allowed"),
+      request.request_id, 405);
+  response.WithHeader("Allow", std::move(allow));
+  return response;
+}
+
+}  // namespace
+
+ApiResponse Dispatcher::Run(const ApiRequest& request, const Router::Match& match,
+                            std::string& principal_ref) const {
+  if (match.route == nullptr) return NoRoute(request, match);
+  const Route& route = *match.route;
+  security::Principal principal;
+  if (!route.options.public_route) {
+    Result<security::Principal> authenticated =
+        authenticator_.Authenticate(request.Header("authorization"));
+    if (!authenticated.ok()) return ProblemResponse(authenticated.status(), request.request_id);
+    principal = std::move(authenticated).value();
+    principal_ref = principal.ref;
+  }
+  RequestContext context{request, principal, match.params, options_};
+  Result<ApiResponse> response = route.handler(context);
+  if (response.ok()) return std::move(response).value();
+  const Status& status = response.status();
+  if (HttpStatusFor(status.code()) >= 500) {
+    STRATA_LOG(kError, "request failed")
+        .Str("request_id", request.request_id)
+        .Str("route", route.pattern)
+        .Str("error", status.ToString());
+  }
+  return ProblemResponse(status, request.request_id);
+}
+
+}  // namespace strata::server

@@ -1,0 +1,24 @@
+// RFC 9457 problem details (CONVENTIONS.md §1): the one renderer of every error response.
+// Thread safety: stateless functions.
+#pragma once
+
+#include <string_view>
+
+#include "common/status.h"
+#include "server/api/api_types.h"
+
+namespace strata::server {
+
+// The HTTP status of a StatusCode.
+int HttpStatusFor(StatusCode code);
+
+// An application/problem+json response for `status` (REQUIRES: !status.ok()):
+//   {"type":"/problems/<code>","title":...,"status":N,"code":"<code>","detail":...,
+//    "instance":"urn:strata:request:<id>","request_id":"<id>","errors":[...]}
+// Adds WWW-Authenticate to 401s. Internal errors never show their message: the detail says
+// to quote the request id, and the message goes to the log only. `http_status`, when not 0,
+// overrides the status derived from the code (for HTTP-only answers such as 405 and 431).
+ApiResponse ProblemResponse(const Status& status, std::string_view request_id,
+                            int http_status = 0);
+
+}  // namespace strata::server

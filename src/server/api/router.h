@@ -1,0 +1,68 @@
+// Router: maps (method, path) to a route by templates such as "/v1/datasets/{id}".
+// Thread safety: build it on one thread, then share it read-only.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "security/principal.h"
+#include "server/api/api_types.h"
+
+namespace strata::server {
+
+struct ApiOptions {
+  int max_json_depth = 64;
+};
+
+// What a handler gets: the request, the authenticated caller (empty ref on public routes)
+// and the path parameters of its template.
+struct RequestContext {
+  const ApiRequest& request;
+  const security::Principal& principal;
+  const Params& path_params;
+  const ApiOptions& options;
+
+  // The value of path parameter {name}. REQUIRES: the route's template declares it.
+  const std::string& Param(std::string_view name) const;
+};
+
+using Handler = std::function<Result<ApiResponse>(const RequestContext&)>;
+
+struct RouteOptions {
+  bool public_route = false;  // No authentication (health, spec). Default: authenticated.
+  bool offload = false;       // Run on the worker pool: CPU-heavy or long work.
+};
+
+struct Route {
+  Method method;
+  std::string pattern;  // The template, also used as the route label in logs and metrics.
+  Handler handler;
+  RouteOptions options;
+  std::vector<std::string> segments;  // Pattern split at '/'; "{x}" segments capture.
+};
+
+class Router {
+ public:
+  // REQUIRES: no other route has the same method and pattern.
+  void Add(Method method, std::string pattern, Handler handler, RouteOptions options = {});
+
+  struct Match {
+    const Route* route = nullptr;  // Null when nothing matched (method and path).
+    Params params;
+    std::vector<Method> allowed;   // When the path matched but the method did not.
+  };
+  // HEAD falls back to the GET route of the same path.
+  Match Find(Method method, std::string_view path) const;
+
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  static bool MatchPath(const Route& route, const std::vector<std::string_view>& segments,
+                        Params* params);
+  std::vector<Route> routes_;
+};
+
+}  // namespace strata::server

@@ -1,0 +1,57 @@
+#include "server/http/message_conversion.h"
+
+#include <boost/beast/http/field.hpp>
+
+#include "common/ids.h"
+#include "common/strings.h"
+
+namespace strata::server {
+
+namespace http = boost::beast::http;
+
+std::string NewRequestId() { return NewUlid(); }
+
+Status FromBeastRequest(http::request<http::string_body>&& message, const std::string& peer,
+                        ApiRequest& out) {
+  out.peer = peer;
+  out.method = ParseMethod(message.method_string());
+  out.headers.reserve(8);
+  for (const auto& field : message) {
+    out.headers.emplace_back(ToLower(field.name_string()), std::string(field.value()));
+  }
+  const std::string_view client_id = out.Header("x-request-id");
+  out.request_id = IsValidRequestId(client_id) ? std::string(client_id) : NewRequestId();
+  out.body = std::move(message.body());
+
+  const std::string_view target = message.target();
+  const size_t question = target.find('?');
+  if (target.empty() || target[0] != '/' ||
+      !PercentDecode(target.substr(0, question), out.path, false)) {
+    return Status::InvalidArgument("malformed request target").WithProblemCode("malformed_request");
+  }
+  if (question != std::string_view::npos && !ParseQueryString(target.substr(question + 1), out.query)) {
+    return Status::InvalidArgument("malformed query string").WithProblemCode("malformed_request");
+  }
+  return Status();
+}
+
+http::response<http::string_body> ToBeastResponse(ApiResponse&& response,
+                                                  const std::string& request_id, unsigned version,
+                                                  bool keep_alive, bool head) {
+  http::response<http::string_body> out{static_cast<http::status>(response.status), version};
+  out.set(http::field::server, "strata");
+  out.set("X-Request-Id", request_id);
+  if (!response.content_type.empty()) out.set(http::field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) out.insert(name, value);
+  out.keep_alive(keep_alive);
+  const bool bodiless = response.status == 204 || response.status == 304 || response.status < 200;
+  if (head) {
+    out.content_length(response.body.size());
+  } else if (!bodiless) {
+    out.body() = std::move(response.body);
+    out.prepare_payload();
+  }
+  return out;
+}
+
+}  // namespace strata::server

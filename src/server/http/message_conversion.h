@@ -1,0 +1,29 @@
+// Conversion between Beast HTTP messages and the transport-neutral ApiRequest/ApiResponse.
+// Thread safety: stateless functions.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <string>
+
+#include "common/status.h"
+#include "server/api/api_types.h"
+
+namespace strata::server {
+
+// A fresh request id (ULID).
+std::string NewRequestId();
+
+// Fills `out` from `message`: method, decoded path and query, lower-cased headers, body,
+// and the request id (the client's X-Request-Id when well-formed, else a new one).
+// InvalidArgument when the target cannot be decoded; `out.request_id` is set even then.
+Status FromBeastRequest(boost::beast::http::request<boost::beast::http::string_body>&& message,
+                        const std::string& peer, ApiRequest& out);
+
+// The Beast response for `response`, with X-Request-Id, Server and keep-alive set. For HEAD,
+// the body is dropped but Content-Length still describes it.
+boost::beast::http::response<boost::beast::http::string_body> ToBeastResponse(
+    ApiResponse&& response, const std::string& request_id, unsigned version, bool keep_alive,
+    bool head);
+
+}  // namespace strata::server

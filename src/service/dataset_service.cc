@@ -1,0 +1,242 @@
+#include "service/dataset_service.h"
+
+#include <charconv>
+
+#include "common/json_writer.h"
+#include "common/time_util.h"
+
+namespace strata::service {
+namespace {
+
+using security::Permission;
+using security::Principal;
+
+constexpr int kMaxAttempts = 5;
+
+Status Invalid(std::string pointer, std::string detail) {
+  std::string message = pointer + ": " + detail;
+  return Status::ValidationFailed(message).WithErrors(
+      {ErrorDetail::Pointer(std::move(pointer), std::move(detail))});
+}
+
+// Sets the mutable attributes present in `spec` on `dataset`, and checks the immutable ones.
+Status ApplySpec(const DatasetSpec& spec, meta::DatasetRecord& dataset) {
+  if (spec.id && *spec.id != dataset.id) {
+    return Invalid("/id", "does not match the dataset in the URL ('" + dataset.id + "')");
+  }
+  if (spec.time_field && *spec.time_field != dataset.time_field) {
+    return Invalid("/time_field", "the time field is fixed when the dataset is created");
+  }
+  if (spec.partition_by && *spec.partition_by != dataset.partition_by) {
+    return Invalid("/partition_by", "partitioning is fixed when the dataset is created");
+  }
+  if (spec.description) dataset.description = *spec.description;
+  if (spec.tags) dataset.tags = *spec.tags;
+  if (spec.owner) dataset.owner = *spec.owner;
+  if (spec.retention) dataset.retention = *spec.retention;
+  if (spec.schema_mode) dataset.schema_mode = *spec.schema_mode;
+  if (spec.record_id_field) dataset.record_id_field = *spec.record_id_field;
+  types::SchemaRoles roles{dataset.time_field, dataset.record_id_field};
+  return types::CheckRoles(dataset.schema, roles);
+}
+
+std::string ListFilter(const DatasetListRequest& request) {
+  return request.id_prefix + "\n" + request.tag;
+}
+
+}  // namespace
+
+std::string DatasetEtag(const meta::DatasetRecord& dataset) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + 32, static_cast<uint64_t>(dataset.created_at), 36);
+  *end++ = '-';
+  auto [end2, ec2] = std::to_chars(end, buf + sizeof(buf), dataset.revision);
+  return "\"" + std::string(buf, end2) + "\"";
+}
+
+Result<meta::DatasetRecord> DatasetService::Create(const Principal& caller, DatasetSpec spec) {
+  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsCreate));
+  meta::DatasetRecord dataset;
+  dataset.id = spec.id.value_or("");
+  dataset.description = spec.description.value_or("");
+  dataset.tags = spec.tags.value_or(std::vector<std::string>());
+  dataset.owner = spec.owner.value_or(caller.ref);
+  dataset.retention = spec.retention.value_or("");
+  dataset.time_field = spec.time_field.value_or("");
+  dataset.partition_by = spec.partition_by.value_or(meta::PartitionBy::kDay);
+  dataset.schema_mode = spec.schema_mode.value_or(meta::SchemaMode::kStrict);
+  dataset.record_id_field = spec.record_id_field.value_or("");
+  types::SchemaRoles roles{dataset.time_field, dataset.record_id_field};
+  STRATA_ASSIGN_OR_RETURN(dataset.schema,
+                          types::BuildInitialSchema(std::move(spec.fields).value_or(
+                                                        std::vector<types::Field>()),
+                                                    roles));
+  dataset.created_at = dataset.updated_at = NowMicros();
+  dataset.revision = 1;
+  meta::SchemaVersionRecord first;
+  first.version = 1;
+  first.created_at = dataset.created_at;
+  first.author = caller.ref;
+  first.changes_json = "[]";
+  first.schema = dataset.schema;
+  STRATA_RETURN_IF_ERROR(store_.CreateDataset(dataset, first));
+  return dataset;
+}
+
+Result<meta::DatasetRecord> DatasetService::Get(const Principal& caller, std::string_view id) {
+  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsRead));
+  return store_.GetDataset(id);
+}
+
+Result<Page<meta::DatasetRecord>> DatasetService::List(const Principal& caller,
+                                                       const DatasetListRequest& request) {
+  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsRead));
+  meta::DatasetListQuery query;
+  query.id_prefix = request.id_prefix;
+  query.tag = request.tag;
+  query.limit = request.page.limit + 1;  // One more tells whether there is a next page.
+  if (!request.page.cursor.empty()) {
+    STRATA_ASSIGN_OR_RETURN(query.after_id,
+                            cursors_.Decode("datasets", ListFilter(request), request.page.cursor));
+  }
+  STRATA_ASSIGN_OR_RETURN(std::vector<meta::DatasetRecord> items, store_.ListDatasets(query));
+  Page<meta::DatasetRecord> page;
+  if (items.size() > request.page.limit) {
+    items.resize(request.page.limit);
+    page.next_cursor = cursors_.Encode("datasets", ListFilter(request), items.back().id);
+  }
+  page.items = std::move(items);
+  return page;
+}
+
+template <typename Mutate>
+Result<meta::DatasetRecord> DatasetService::Modify(const Principal& caller, std::string_view id,
+                                                   const Precondition& precondition,
+                                                   Mutate&& mutate) {
+  for (int attempt = 1;; ++attempt) {
+    STRATA_ASSIGN_OR_RETURN(meta::DatasetRecord current, store_.GetDataset(id));
+    STRATA_RETURN_IF_ERROR(precondition.Check(DatasetEtag(current)));
+    meta::DatasetRecord next = current;
+    std::optional<meta::SchemaVersionRecord> version;
+    STRATA_RETURN_IF_ERROR(mutate(next, version));
+    next.revision = current.revision + 1;
+    next.updated_at = std::max(NowMicros(), current.updated_at + 1);
+    if (version) {
+      version->created_at = next.updated_at;
+      version->author = caller.ref;
+    }
+    Status status = store_.UpdateDataset(next, current.revision, version ? &*version : nullptr);
+    if (status.ok()) return next;
+    if (status.code() != StatusCode::kConflict) return status;
+    if (precondition.present) {
+      return Status::PreconditionFailed("dataset '" + std::string(id) +
+                                        "' changed while this request ran; fetch it again and retry")
+          .WithErrors({ErrorDetail::Header("If-Match", "no longer current")});
+    }
+    if (attempt == kMaxAttempts) return status;
+  }
+}
+
+Result<meta::DatasetRecord> DatasetService::Replace(const Principal& caller, std::string_view id,
+                                                    const DatasetSpec& spec,
+                                                    const Precondition& precondition) {
+  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsUpdate));
+  return Modify(caller, id, precondition,
+                [&](meta::DatasetRecord& dataset, std::optional<meta::SchemaVersionRecord>&) {
+                  DatasetSpec full = spec;  // PUT: absent mutable attributes take defaults.
+                  if (!full.description) full.description = "";
+                  if (!full.tags) full.tags.emplace();
+                  if (!full.owner) full.owner = dataset.owner;
+                  if (!full.retention) full.retention = "";
+                  if (!full.schema_mode) full.schema_mode = meta::SchemaMode::kStrict;
+                  if (!full.record_id_field) full.record_id_field = "";
+                  return ApplySpec(full, dataset);
+                });
+}
+
+Result<meta::DatasetRecord> DatasetService::Update(const Principal& caller, std::string_view id,
+                                                   const DatasetSpec& spec,
+                                                   const Precondition& precondition) {
+  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsUpdate));
+  return Modify(caller, id, precondition,
+                [&](meta::DatasetRecord& dataset, std::optional<meta::SchemaVersionRecord>&) {
+                  return ApplySpec(spec, dataset);
+                });
+}
+
+Status DatasetService::Delete(const Principal& caller, std::string_view id,
+                              const Precondition& precondition) {
+  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsDelete));
+  std::optional<uint64_t> expected_revision;
+  if (precondition.present) {
+    STRATA_ASSIGN_OR_RETURN(meta::DatasetRecord current, store_.GetDataset(id));
+    STRATA_RETURN_IF_ERROR(precondition.Check(DatasetEtag(current)));
+    expected_revision = current.revision;
+  }
+  Status status = store_.DeleteDataset(id, expected_revision);
+  if (status.code() == StatusCode::kConflict) {
+    return Status::PreconditionFailed("dataset '" + std::string(id) +
+                                      "' changed while this request ran; fetch it again and retry")
+        .WithErrors({ErrorDetail::Header("If-Match", "no longer current")});
+  }
+  return status;
+}
+
+Result<meta::DatasetRecord> DatasetService::EvolveSchema(const Principal& caller,
+                                                         std::string_view id,
+                                                         std::vector<types::SchemaChange> changes,
+                                                         const Precondition& precondition) {
+  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsUpdate));
+  return Modify(caller, id, precondition,
+                [&](meta::DatasetRecord& dataset,
+                    std::optional<meta::SchemaVersionRecord>& version) -> Status {
+                  std::vector<types::SchemaChange> applied = changes;
+                  types::SchemaRoles roles{dataset.time_field, dataset.record_id_field};
+                  STRATA_ASSIGN_OR_RETURN(dataset.schema,
+                                          types::EvolveSchema(dataset.schema, applied, roles));
+                  dataset.time_field = roles.time_field;
+                  dataset.record_id_field = roles.record_id_field;
+                  JsonWriter writer;
+                  writer.BeginArray();
+                  for (const types::SchemaChange& change : applied) {
+                    types::WriteSchemaChangeJson(writer, change);
+                  }
+                  writer.EndArray();
+                  version.emplace();
+                  version->version = dataset.schema.version;
+                  version->changes_json = writer.Take();
+                  version->schema = dataset.schema;
+                  return Status();
+                });
+}
+
+Result<Page<meta::SchemaVersionRecord>> DatasetService::ListSchemaVersions(
+    const Principal& caller, std::string_view id, const PageRequest& request) {
+  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsRead));
+  uint32_t after = 0;
+  if (!request.cursor.empty()) {
+    STRATA_ASSIGN_OR_RETURN(std::string payload,
+                            cursors_.Decode("schema_versions", id, request.cursor));
+    auto [ptr, ec] = std::from_chars(payload.data(), payload.data() + payload.size(), after);
+    if (ec != std::errc()) return Status::Internal("cursor payload is not a version");
+  }
+  STRATA_ASSIGN_OR_RETURN(std::vector<meta::SchemaVersionRecord> items,
+                          store_.ListSchemaVersions(id, after, request.limit + 1));
+  Page<meta::SchemaVersionRecord> page;
+  if (items.size() > request.limit) {
+    items.resize(request.limit);
+    page.next_cursor =
+        cursors_.Encode("schema_versions", id, std::to_string(items.back().version));
+  }
+  page.items = std::move(items);
+  return page;
+}
+
+Result<meta::SchemaVersionRecord> DatasetService::GetSchemaVersion(const Principal& caller,
+                                                                   std::string_view id,
+                                                                   uint32_t version) {
+  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsRead));
+  return store_.GetSchemaVersion(id, version);
+}
+
+}  // namespace strata::service

@@ -1,0 +1,96 @@
+// DatasetService: dataset management and schema evolution (DESIGN.md "Data model").
+// Transport-neutral: every front door calls these methods with the authenticated caller;
+// permission checks, business rules and optimistic concurrency live here, not in handlers.
+//
+// Thread safety: thread-safe; state lives in the MetaStore.
+// Concurrency: every write is read-check-write against the dataset's revision. With a
+// Precondition (If-Match) a concurrent change fails the write (PreconditionFailed); without
+// one the service re-reads and retries a few times before answering Conflict.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/json.h"
+#include "common/result.h"
+#include "meta/meta_store.h"
+#include "security/authorizer.h"
+#include "security/principal.h"
+#include "service/cursor.h"
+#include "service/dataset_codec.h"
+#include "service/precondition.h"
+#include "types/schema_evolution.h"
+
+namespace strata::service {
+
+inline constexpr size_t kDefaultPageSize = 100;
+inline constexpr size_t kMaxPageSize = 1000;
+
+struct PageRequest {
+  size_t limit = kDefaultPageSize;  // REQUIRES: 1 <= limit <= kMaxPageSize.
+  std::string cursor;               // "" for the first page.
+};
+
+struct DatasetListRequest {
+  std::string id_prefix;
+  std::string tag;
+  PageRequest page;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_cursor;  // "" on the last page.
+};
+
+// The ETag of a dataset: changes with every accepted write, and differs between a deleted
+// dataset and a new one with the same id.
+std::string DatasetEtag(const meta::DatasetRecord& dataset);
+
+class DatasetService {
+ public:
+  // `store` must outlive the service.
+  DatasetService(meta::MetaStore& store, const security::Authorizer& authorizer,
+                 CursorCodec cursors)
+      : store_(store), authorizer_(authorizer), cursors_(std::move(cursors)) {}
+
+  Result<meta::DatasetRecord> Create(const security::Principal& caller, DatasetSpec spec);
+  Result<meta::DatasetRecord> Get(const security::Principal& caller, std::string_view id);
+  Result<Page<meta::DatasetRecord>> List(const security::Principal& caller,
+                                         const DatasetListRequest& request);
+  // PUT: sets every mutable attribute from `spec` (absent ones take their defaults).
+  // time_field and partition_by cannot change after creation.
+  Result<meta::DatasetRecord> Replace(const security::Principal& caller, std::string_view id,
+                                      const DatasetSpec& spec, const Precondition& precondition);
+  // PATCH (JSON merge patch): sets the attributes present in `spec`.
+  Result<meta::DatasetRecord> Update(const security::Principal& caller, std::string_view id,
+                                     const DatasetSpec& spec, const Precondition& precondition);
+  Status Delete(const security::Principal& caller, std::string_view id,
+                const Precondition& precondition);
+
+  // Applies a change set, creating schema version N+1. Returns the updated dataset.
+  Result<meta::DatasetRecord> EvolveSchema(const security::Principal& caller, std::string_view id,
+                                           std::vector<types::SchemaChange> changes,
+                                           const Precondition& precondition);
+  Result<Page<meta::SchemaVersionRecord>> ListSchemaVersions(const security::Principal& caller,
+                                                             std::string_view id,
+                                                             const PageRequest& page);
+  Result<meta::SchemaVersionRecord> GetSchemaVersion(const security::Principal& caller,
+                                                     std::string_view id, uint32_t version);
+
+ private:
+  // Runs read-modify-write `mutate` on dataset `id` under optimistic concurrency.
+  // `mutate` edits the record (and may fill a new schema version); it must be repeatable.
+  template <typename Mutate>
+  Result<meta::DatasetRecord> Modify(const security::Principal& caller, std::string_view id,
+                                     const Precondition& precondition, Mutate&& mutate);
+
+  meta::MetaStore& store_;
+  const security::Authorizer& authorizer_;
+  CursorCodec cursors_;
+};
+
+}  // namespace strata::service
