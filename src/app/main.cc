@@ -76,11 +76,13 @@ int main(int argc, char** argv) {
     return ConfigError(std::string(s.message()));
   }
   for (const std::string& name : unknown_env) {
-    std::fprintf(stderr, "stratad: warning: ignoring unknown environment variable %s\n", name.c_str());
+    std::fprintf(stderr, "stratad: warning: ignoring unknown environment variable %s\n",
+                 name.c_str());
   }
-  const std::pair<const char*, const std::string*> flags[] = {
-      {"server.listen", &listen}, {"server.grpc_listen", &grpc_listen},
-      {"storage.data_dir", &data_dir}, {"log.level", &log_level}};
+  const std::pair<const char*, const std::string*> flags[] = {{"server.listen", &listen},
+                                                              {"server.grpc_listen", &grpc_listen},
+                                                              {"storage.data_dir", &data_dir},
+                                                              {"log.level", &log_level}};
   for (const auto& [key, value] : flags) {
     if (value->empty()) continue;
     if (strata::Status s = strata::ApplyConfigOption(config, key, *value); !s.ok()) {
@@ -89,8 +91,10 @@ int main(int argc, char** argv) {
   }
   for (const std::string& setting : settings) {
     const size_t eq = setting.find('=');
-    if (eq == std::string::npos) return ConfigError("--set expects KEY=VALUE, got '" + setting + "'");
-    if (strata::Status s = strata::ApplyConfigOption(config, setting.substr(0, eq), setting.substr(eq + 1));
+    if (eq == std::string::npos)
+      return ConfigError("--set expects KEY=VALUE, got '" + setting + "'");
+    if (strata::Status s =
+            strata::ApplyConfigOption(config, setting.substr(0, eq), setting.substr(eq + 1));
         !s.ok()) {
       return ConfigError(std::string(s.message()));
     }

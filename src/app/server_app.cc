@@ -71,7 +71,9 @@ int RunServer(const Config& config) {
 
   std::error_code ec;
   std::filesystem::create_directories(config.storage.data_dir, ec);
-  if (ec) return Fail(Status::IoError("cannot create data directory " + config.storage.data_dir + ": " + ec.message()));
+  if (ec)
+    return Fail(Status::IoError("cannot create data directory " + config.storage.data_dir + ": " +
+                                ec.message()));
   if (Status locked = LockDataDir(config.storage.data_dir); !locked.ok()) return Fail(locked);
 
   Result<std::unique_ptr<meta::MetaStore>> opened =
@@ -126,7 +128,8 @@ int RunServer(const Config& config) {
   server::HttpServer http(options, dispatcher);
   if (Status listening = http.Listen(); !listening.ok()) return Fail(listening);
 
-  const std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+  const std::string host =
+      options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   const std::string url = "http://" + host + ":" + std::to_string(http.port());
   STRATA_LOG(kInfo, "listening")
       .Str("url", url)

@@ -5,12 +5,12 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define STRATA_CHECK(cond)                                                              \
-  do {                                                                                  \
-    if (!(cond)) [[unlikely]] {                                                         \
-      std::fprintf(stderr, "check failed: %s at %s:%d\n", #cond, __FILE__, __LINE__);   \
-      std::abort();                                                                     \
-    }                                                                                   \
+#define STRATA_CHECK(cond)                                                            \
+  do {                                                                                \
+    if (!(cond)) [[unlikely]] {                                                       \
+      std::fprintf(stderr, "check failed: %s at %s:%d\n", #cond, __FILE__, __LINE__); \
+      std::abort();                                                                   \
+    }                                                                                 \
   } while (0)
 
 #ifdef NDEBUG

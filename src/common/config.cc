@@ -21,8 +21,7 @@ Status ParseInt(std::string_view key, std::string_view text, int64_t min, int64_
   int64_t value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size() || value < min || value > max) {
-    return Invalid(key,
-                   "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]",
+    return Invalid(key, "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]",
                    text);
   }
   out = value;
@@ -33,7 +32,8 @@ template <int64_t Min, int64_t Max, auto Section, auto Member>
 Status SetInt(Config& config, std::string_view text, std::string_view key) {
   int64_t value;
   STRATA_RETURN_IF_ERROR(ParseInt(key, text, Min, Max, value));
-  (config.*Section).*Member = static_cast<std::remove_reference_t<decltype((config.*Section).*Member)>>(value);
+  (config.*Section).*Member =
+      static_cast<std::remove_reference_t<decltype((config.*Section).*Member)>>(value);
   return Status();
 }
 
@@ -45,20 +45,23 @@ Status SetAddress(std::string_view key, std::string_view text, std::string& out)
   return Status();
 }
 
-#define STRATA_INT_OPTION(section, member, min, max, help)                                  \
-  OptionSpec {                                                                              \
-    #section "." #member, OptionKind::kInt, help,                                           \
+#define STRATA_INT_OPTION(section, member, min, max, help)                                \
+  OptionSpec {                                                                            \
+#section "." #member, OptionKind::kInt, help,                                           \
         [](Config& c, std::string_view t) {                                                 \
           return SetInt<min, max, &Config::section, &decltype(Config::section)::member>(    \
               c, t, #section "." #member);                                                  \
         },                                                                                  \
-        [](const Config& c) { return std::to_string(c.section.member); }                    \
+        [](const Config& c) { return std::to_string(c.section.member); } \
   }
 
 const std::vector<OptionSpec>& BuildOptions() {
   static const std::vector<OptionSpec> options = {
-      {"server.listen", OptionKind::kString, "HTTP listen address, HOST:PORT (port 0 picks a free one)",
-       [](Config& c, std::string_view t) { return SetAddress("server.listen", t, c.server.listen); },
+      {"server.listen", OptionKind::kString,
+       "HTTP listen address, HOST:PORT (port 0 picks a free one)",
+       [](Config& c, std::string_view t) {
+         return SetAddress("server.listen", t, c.server.listen);
+       },
        [](const Config& c) { return c.server.listen; }},
       {"server.grpc_listen", OptionKind::kString,
        "gRPC listen address, HOST:PORT (reserved: the gRPC front door is not built yet)",

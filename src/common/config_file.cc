@@ -10,8 +10,8 @@ namespace {
 
 Status ApplyTable(Config& config, const toml::table& table, const std::string& prefix) {
   for (const auto& [raw_key, node] : table) {
-    const std::string key = prefix.empty() ? std::string(raw_key.str())
-                                           : prefix + "." + std::string(raw_key.str());
+    const std::string key =
+        prefix.empty() ? std::string(raw_key.str()) : prefix + "." + std::string(raw_key.str());
     if (const toml::table* child = node.as_table()) {
       STRATA_RETURN_IF_ERROR(ApplyTable(config, *child, key));
       continue;
@@ -49,10 +49,9 @@ Status ApplyConfigFile(Config& config, const std::string& path) {
   toml::parse_result parsed = toml::parse_file(path);
   if (!parsed) {
     const toml::parse_error& error = parsed.error();
-    return Status::InvalidArgument("config file " + path + ":" +
-                                   std::to_string(error.source().begin.line) + ":" +
-                                   std::to_string(error.source().begin.column) + ": " +
-                                   std::string(error.description()));
+    return Status::InvalidArgument(
+        "config file " + path + ":" + std::to_string(error.source().begin.line) + ":" +
+        std::to_string(error.source().begin.column) + ": " + std::string(error.description()));
   }
   Status status = ApplyTable(config, parsed.table(), "");
   return status.ok() ? status : status.Annotate("config file " + path);

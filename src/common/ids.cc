@@ -45,7 +45,8 @@ std::string NewUlid() {
   for (int i = 9; i >= 0; --i) out[9 - i] = kCrockford[(millis >> (i * 5)) & 31];
   // 80 random bits in 16 characters.
   const unsigned __int128 bits = (static_cast<unsigned __int128>(hi & 0xFFFF) << 64) | lo;
-  for (int i = 15; i >= 0; --i) out[25 - i] = kCrockford[static_cast<unsigned>(bits >> (i * 5)) & 31];
+  for (int i = 15; i >= 0; --i)
+    out[25 - i] = kCrockford[static_cast<unsigned>(bits >> (i * 5)) & 31];
   return out;
 }
 

@@ -58,8 +58,7 @@ class Converter {
 
  private:
   Status TooDeep() const {
-    return Status::InvalidArgument("JSON nesting exceeds " + std::to_string(max_depth_) +
-                                   " levels")
+    return Status::InvalidArgument("JSON nesting exceeds " + std::to_string(max_depth_) + " levels")
         .WithProblemCode("json_too_deep");
   }
   int max_depth_;
@@ -196,7 +195,8 @@ void Value::Set(std::string key, Value v) {
 
 bool Value::operator==(const Value& other) const {
   if (is_number() && other.is_number()) {
-    if (type_ == other.type_ && type_ != Type::kDouble) return int_ == other.int_ && uint_ == other.uint_;
+    if (type_ == other.type_ && type_ != Type::kDouble)
+      return int_ == other.int_ && uint_ == other.uint_;
     return double_value() == other.double_value();
   }
   if (type_ != other.type_) return false;

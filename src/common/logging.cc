@@ -121,7 +121,9 @@ std::string_view LogLevelName(LogLevel level) {
 }
 
 void SetLogLevel(LogLevel level) { g_level.store(static_cast<int>(level)); }
-bool LogEnabled(LogLevel level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
+bool LogEnabled(LogLevel level) {
+  return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
+}
 void FlushLogs() { LogSink::Get().Flush(); }
 void StopLogWriter() { LogSink::Get().Stop(); }
 

@@ -59,17 +59,27 @@ class [[nodiscard]] Status {
  public:
   Status() = default;  // OK.
 
-  static Status InvalidArgument(std::string_view msg) { return {StatusCode::kInvalidArgument, msg}; }
-  static Status ValidationFailed(std::string_view msg) { return {StatusCode::kValidationFailed, msg}; }
-  static Status Unauthenticated(std::string_view msg) { return {StatusCode::kUnauthenticated, msg}; }
-  static Status PermissionDenied(std::string_view msg) { return {StatusCode::kPermissionDenied, msg}; }
+  static Status InvalidArgument(std::string_view msg) {
+    return {StatusCode::kInvalidArgument, msg};
+  }
+  static Status ValidationFailed(std::string_view msg) {
+    return {StatusCode::kValidationFailed, msg};
+  }
+  static Status Unauthenticated(std::string_view msg) {
+    return {StatusCode::kUnauthenticated, msg};
+  }
+  static Status PermissionDenied(std::string_view msg) {
+    return {StatusCode::kPermissionDenied, msg};
+  }
   static Status NotFound(std::string_view msg) { return {StatusCode::kNotFound, msg}; }
   static Status AlreadyExists(std::string_view msg) { return {StatusCode::kAlreadyExists, msg}; }
   static Status Conflict(std::string_view msg) { return {StatusCode::kConflict, msg}; }
   static Status PreconditionFailed(std::string_view msg) {
     return {StatusCode::kPreconditionFailed, msg};
   }
-  static Status PayloadTooLarge(std::string_view msg) { return {StatusCode::kPayloadTooLarge, msg}; }
+  static Status PayloadTooLarge(std::string_view msg) {
+    return {StatusCode::kPayloadTooLarge, msg};
+  }
   static Status UnsupportedMediaType(std::string_view msg) {
     return {StatusCode::kUnsupportedMediaType, msg};
   }

@@ -10,7 +10,9 @@ bool IsLowerHex(std::string_view text) {
   return true;
 }
 
-bool AllZero(std::string_view text) { return text.find_first_not_of('0') == std::string_view::npos; }
+bool AllZero(std::string_view text) {
+  return text.find_first_not_of('0') == std::string_view::npos;
+}
 
 }  // namespace
 

@@ -42,16 +42,14 @@ class MetaStore {
                                const SchemaVersionRecord* new_version) = 0;
   // Deletes the dataset and everything recorded for it. With `expected_revision`, only if
   // the stored revision equals it (else Conflict). NotFound if there is no such dataset.
-  virtual Status DeleteDataset(std::string_view id,
-                               std::optional<uint64_t> expected_revision) = 0;
+  virtual Status DeleteDataset(std::string_view id, std::optional<uint64_t> expected_revision) = 0;
 
   // Versions greater than `after_version`, ascending, at most `limit`.
   virtual Result<std::vector<SchemaVersionRecord>> ListSchemaVersions(std::string_view id,
                                                                       uint32_t after_version,
                                                                       size_t limit) = 0;
   // NotFound if the dataset or the version does not exist.
-  virtual Result<SchemaVersionRecord> GetSchemaVersion(std::string_view id,
-                                                       uint32_t version) = 0;
+  virtual Result<SchemaVersionRecord> GetSchemaVersion(std::string_view id, uint32_t version) = 0;
 
   virtual Status CreateApiKey(const ApiKeyRecord& key) = 0;
   // The key whose hash is `hash`, or nullopt.

@@ -25,9 +25,9 @@ struct DatasetRecord {
   std::string id;
   std::string description;
   std::vector<std::string> tags;
-  std::string owner;            // Principal reference, e.g. "key:01J..." or "user:ana".
-  std::string retention;        // "" keeps data forever; else a duration such as "30d".
-  std::string time_field;       // "" when the dataset has none.
+  std::string owner;       // Principal reference, e.g. "key:01J..." or "user:ana".
+  std::string retention;   // "" keeps data forever; else a duration such as "30d".
+  std::string time_field;  // "" when the dataset has none.
   PartitionBy partition_by = PartitionBy::kDay;
   SchemaMode schema_mode = SchemaMode::kStrict;
   std::string record_id_field;  // "" when the dataset has none.
@@ -57,8 +57,8 @@ struct DatasetListQuery {
 struct ApiKeyRecord {
   std::string id;
   std::string name;
-  std::string hash;    // SHA-256 of the whole key, 32 raw bytes. The key itself is never stored.
-  std::string prefix;  // First characters of the key, to recognise it in listings.
+  std::string hash;       // SHA-256 of the whole key, 32 raw bytes. The key itself is never stored.
+  std::string prefix;     // First characters of the key, to recognise it in listings.
   std::string principal;  // Principal the key acts as, e.g. "key:<id>".
   std::vector<std::string> roles;
   int64_t created_at = 0;

@@ -54,7 +54,8 @@ Result<Principal> Authenticator::Authenticate(std::string_view authorization) {
   return principal;
 }
 
-Result<std::optional<std::string>> Authenticator::EnsureBootstrapAdmin(std::string_view operator_key) {
+Result<std::optional<std::string>> Authenticator::EnsureBootstrapAdmin(
+    std::string_view operator_key) {
   const int64_t now = NowMicros();
   STRATA_ASSIGN_OR_RETURN(int64_t admins, store_.CountAdminKeys(now));
   if (admins > 0) return std::optional<std::string>();
@@ -65,7 +66,8 @@ Result<std::optional<std::string>> Authenticator::EnsureBootstrapAdmin(std::stri
       return Status::InvalidArgument("STRATA_BOOTSTRAP_KEY must be at least 32 characters");
     }
     if (!ApiKeyChecksumOk(operator_key)) {
-      return Status::InvalidArgument("STRATA_BOOTSTRAP_KEY starts with 'strata_' but is not a valid key");
+      return Status::InvalidArgument(
+          "STRATA_BOOTSTRAP_KEY starts with 'strata_' but is not a valid key");
     }
     key = std::string(operator_key);
     prefix = key.substr(0, 4) + "...";

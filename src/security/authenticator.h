@@ -50,7 +50,7 @@ class Authenticator {
   };
 
   meta::MetaStore& store_;
-  std::shared_mutex mu_;  // Guards cache_.
+  std::shared_mutex mu_;                               // Guards cache_.
   std::unordered_map<std::string, CacheEntry> cache_;  // SHA-256(key) -> verified principal.
 };
 

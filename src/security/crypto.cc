@@ -27,7 +27,8 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
 
 std::string RandomBytes(size_t count) {
   std::string out(count, '\0');
-  STRATA_CHECK(RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(count)) == 1);
+  STRATA_CHECK(RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(count)) ==
+               1);
   return out;
 }
 

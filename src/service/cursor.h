@@ -19,7 +19,8 @@ class CursorCodec {
   // REQUIRES: secret.size() >= 32.
   explicit CursorCodec(std::string secret) : secret_(std::move(secret)) {}
 
-  std::string Encode(std::string_view kind, std::string_view filter, std::string_view payload) const;
+  std::string Encode(std::string_view kind, std::string_view filter,
+                     std::string_view payload) const;
 
   // The payload of a cursor made by Encode with the same kind and filter; otherwise
   // InvalidArgument with problem code "invalid_cursor" and an error on parameter "cursor".

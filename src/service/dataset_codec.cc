@@ -11,11 +11,11 @@ constexpr size_t kMaxTags = 32;
 constexpr size_t kMaxTagBytes = 64;
 constexpr int64_t kMinRetentionSeconds = 3600;
 
-constexpr std::string_view kWritable[] = {"id",        "description",    "tags",
-                                          "owner",     "retention",      "time_field",
-                                          "partition_by", "schema_mode", "record_id_field",
-                                          "fields"};
-constexpr std::string_view kReadOnly[] = {"schema", "created_at", "updated_at", "revision", "stats"};
+constexpr std::string_view kWritable[] = {
+    "id",         "description",  "tags",        "owner",           "retention",
+    "time_field", "partition_by", "schema_mode", "record_id_field", "fields"};
+constexpr std::string_view kReadOnly[] = {"schema", "created_at", "updated_at", "revision",
+                                          "stats"};
 
 bool IsValidTag(std::string_view tag) {
   if (tag.empty() || tag.size() > kMaxTagBytes) return false;
@@ -56,9 +56,10 @@ class SpecDecoder {
     }
     CheckMembers();
     spec_.id = OptionalString("id", [&](const std::string& v) -> std::string {
-      return IsValidDatasetId(v) ? "" : "invalid dataset id '" + v +
-                                            "': use a lower-case letter, then up to 62 lower-case "
-                                            "letters, digits or '_'";
+      return IsValidDatasetId(v) ? ""
+                                 : "invalid dataset id '" + v +
+                                       "': use a lower-case letter, then up to 62 lower-case "
+                                       "letters, digits or '_'";
     });
     spec_.description = OptionalString("description", [](const std::string& v) -> std::string {
       return v.size() <= types::kMaxDescriptionBytes ? "" : "longer than 4096 bytes";
@@ -113,7 +114,8 @@ class SpecDecoder {
       if (read_only) {
         Fail(json::PointerAppend("", key), "'" + key + "' is read-only");
       } else if (!writable) {
-        Fail(json::PointerAppend("", key), "unknown attribute '" + key + "'" + DidYouMean(key, known));
+        Fail(json::PointerAppend("", key),
+             "unknown attribute '" + key + "'" + DidYouMean(key, known));
       } else if (key == "fields" && kind_ != SpecKind::kCreate) {
         Fail("/fields", "fields change through PATCH /v1/datasets/{id}/schema");
       }
@@ -152,7 +154,8 @@ class SpecDecoder {
     } else if (std::optional<Enum> parsed = parse(value->string_value())) {
       out = *parsed;
     } else {
-      Fail(pointer, "unknown value '" + value->string_value() + "'; expected one of " + std::string(allowed));
+      Fail(pointer, "unknown value '" + value->string_value() + "'; expected one of " +
+                        std::string(allowed));
     }
   }
 
@@ -176,8 +179,9 @@ class SpecDecoder {
       const json::Value& tag = value->items()[i];
       const std::string pointer = json::PointerAppend("/tags", i);
       if (!tag.is_string() || !IsValidTag(tag.string_value())) {
-        Fail(pointer, "a tag is 1-64 characters: a letter or digit, then letters, digits, '_', "
-                      "'-', '.', ':' or '/'");
+        Fail(pointer,
+             "a tag is 1-64 characters: a letter or digit, then letters, digits, '_', "
+             "'-', '.', ':' or '/'");
         continue;
       }
       bool duplicate = false;

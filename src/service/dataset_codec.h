@@ -26,7 +26,7 @@ struct DatasetSpec {
   std::optional<std::string> description;
   std::optional<std::vector<std::string>> tags;
   std::optional<std::string> owner;
-  std::optional<std::string> retention;  // "" = keep forever.
+  std::optional<std::string> retention;   // "" = keep forever.
   std::optional<std::string> time_field;  // "" = none.
   std::optional<meta::PartitionBy> partition_by;
   std::optional<meta::SchemaMode> schema_mode;

@@ -68,9 +68,8 @@ Result<meta::DatasetRecord> DatasetService::Create(const Principal& caller, Data
   dataset.record_id_field = spec.record_id_field.value_or("");
   types::SchemaRoles roles{dataset.time_field, dataset.record_id_field};
   STRATA_ASSIGN_OR_RETURN(dataset.schema,
-                          types::BuildInitialSchema(std::move(spec.fields).value_or(
-                                                        std::vector<types::Field>()),
-                                                    roles));
+                          types::BuildInitialSchema(
+                              std::move(spec.fields).value_or(std::vector<types::Field>()), roles));
   dataset.created_at = dataset.updated_at = NowMicros();
   dataset.revision = 1;
   meta::SchemaVersionRecord first;
@@ -129,8 +128,9 @@ Result<meta::DatasetRecord> DatasetService::Modify(const Principal& caller, std:
     if (status.ok()) return next;
     if (status.code() != StatusCode::kConflict) return status;
     if (precondition.present) {
-      return Status::PreconditionFailed("dataset '" + std::string(id) +
-                                        "' changed while this request ran; fetch it again and retry")
+      return Status::PreconditionFailed(
+                 "dataset '" + std::string(id) +
+                 "' changed while this request ran; fetch it again and retry")
           .WithErrors({ErrorDetail::Header("If-Match", "no longer current")});
     }
     if (attempt == kMaxAttempts) return status;
@@ -225,8 +225,7 @@ Result<Page<meta::SchemaVersionRecord>> DatasetService::ListSchemaVersions(
   Page<meta::SchemaVersionRecord> page;
   if (items.size() > request.limit) {
     items.resize(request.limit);
-    page.next_cursor =
-        cursors_.Encode("schema_versions", id, std::to_string(items.back().version));
+    page.next_cursor = cursors_.Encode("schema_versions", id, std::to_string(items.back().version));
   }
   page.items = std::move(items);
   return page;

@@ -21,7 +21,8 @@ ReadinessCheck CheckDataDirWritable(const std::string& data_dir) {
 ReadinessCheck CheckFreeDisk(const std::string& data_dir, int64_t min_free_bytes) {
   struct statvfs stats;
   if (::statvfs(data_dir.c_str(), &stats) != 0) return {"disk", false, "cannot read disk usage"};
-  const auto free_bytes = static_cast<int64_t>(stats.f_bavail) * static_cast<int64_t>(stats.f_frsize);
+  const auto free_bytes =
+      static_cast<int64_t>(stats.f_bavail) * static_cast<int64_t>(stats.f_frsize);
   if (free_bytes < min_free_bytes) {
     return {"disk", false,
             std::to_string(free_bytes) + " bytes free, below storage.min_free_bytes (" +
@@ -35,7 +36,8 @@ ReadinessCheck CheckFreeDisk(const std::string& data_dir, int64_t min_free_bytes
 Readiness HealthService::CheckReadiness() const {
   Readiness readiness;
   Status store = store_.Ping();
-  readiness.checks.push_back({"metastore", store.ok(), store.ok() ? "" : "the metastore does not answer"});
+  readiness.checks.push_back(
+      {"metastore", store.ok(), store.ok() ? "" : "the metastore does not answer"});
   readiness.checks.push_back(CheckDataDirWritable(data_dir_));
   readiness.checks.push_back(CheckFreeDisk(data_dir_, min_free_bytes_));
   const bool draining = draining_.load();

@@ -14,7 +14,7 @@
 namespace strata::service {
 
 struct ReadinessCheck {
-  std::string name;    // "metastore", "data_dir", "disk", "accepting".
+  std::string name;  // "metastore", "data_dir", "disk", "accepting".
   bool ok = false;
   std::string detail;  // Why not, for operators; never a file path.
 };

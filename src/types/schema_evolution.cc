@@ -38,13 +38,14 @@ void CheckRolesInto(const Schema& schema, const SchemaRoles& roles,
   if (!roles.time_field.empty()) {
     const Field* field = schema.Find(roles.time_field);
     if (field == nullptr) {
-      errors.push_back(ErrorDetail::Pointer(
-          "/time_field", "no field named '" + roles.time_field + "'" +
-                             DidYouMean(roles.time_field, schema.Names())));
+      errors.push_back(
+          ErrorDetail::Pointer("/time_field", "no field named '" + roles.time_field + "'" +
+                                                  DidYouMean(roles.time_field, schema.Names())));
     } else if (field->type != DataType::kTimestamp) {
-      errors.push_back(ErrorDetail::Pointer(
-          "/time_field", "field '" + field->name + "' has type " +
-                             std::string(DataTypeName(field->type)) + "; the time field must be a timestamp"));
+      errors.push_back(
+          ErrorDetail::Pointer("/time_field", "field '" + field->name + "' has type " +
+                                                  std::string(DataTypeName(field->type)) +
+                                                  "; the time field must be a timestamp"));
     } else if (field->nullable) {
       errors.push_back(ErrorDetail::Pointer(
           "/time_field", "field '" + field->name + "' is nullable; the time field must not be"));
@@ -53,14 +54,14 @@ void CheckRolesInto(const Schema& schema, const SchemaRoles& roles,
   if (!roles.record_id_field.empty()) {
     const Field* field = schema.Find(roles.record_id_field);
     if (field == nullptr) {
-      errors.push_back(ErrorDetail::Pointer(
-          "/record_id_field", "no field named '" + roles.record_id_field + "'" +
-                                  DidYouMean(roles.record_id_field, schema.Names())));
+      errors.push_back(ErrorDetail::Pointer("/record_id_field",
+                                            "no field named '" + roles.record_id_field + "'" +
+                                                DidYouMean(roles.record_id_field, schema.Names())));
     } else if (field->type != DataType::kString && field->type != DataType::kInt64) {
-      errors.push_back(ErrorDetail::Pointer(
-          "/record_id_field", "field '" + field->name + "' has type " +
-                                  std::string(DataTypeName(field->type)) +
-                                  "; a record id must be a string or int64"));
+      errors.push_back(
+          ErrorDetail::Pointer("/record_id_field", "field '" + field->name + "' has type " +
+                                                       std::string(DataTypeName(field->type)) +
+                                                       "; a record id must be a string or int64"));
     }
   }
 }
@@ -112,7 +113,8 @@ std::optional<SchemaChange> DecodeChange(const json::Value& value, const std::st
       const json::Value* field = value.Find("field");
       if (field == nullptr) {
         errors.push_back(ErrorDetail::Pointer(pointer + "/field", "required"));
-      } else if (std::optional<Field> decoded = DecodeField(*field, pointer + "/field", false, errors)) {
+      } else if (std::optional<Field> decoded =
+                     DecodeField(*field, pointer + "/field", false, errors)) {
         change.field = std::move(*decoded);
         change.name = change.field.name;
       }
@@ -129,7 +131,8 @@ std::optional<SchemaChange> DecodeChange(const json::Value& value, const std::st
           change.type = *parsed;
         } else {
           errors.push_back(ErrorDetail::Pointer(
-              pointer + "/type", "unknown type '" + *type + "'" + DidYouMean(*type, DataTypeNames())));
+              pointer + "/type",
+              "unknown type '" + *type + "'" + DidYouMean(*type, DataTypeNames())));
         }
       }
       break;
@@ -157,7 +160,8 @@ std::optional<SchemaChange> DecodeChange(const json::Value& value, const std::st
     case SchemaChange::Op::kDrop: allowed.push_back("name"); break;
   }
   if (change.op != SchemaChange::Op::kAdd) {
-    if (const std::string* name = RequireString(value, "name", pointer, errors)) change.name = *name;
+    if (const std::string* name = RequireString(value, "name", pointer, errors))
+      change.name = *name;
   }
   for (const auto& [key, member] : value.members()) {
     bool known = false;
@@ -217,15 +221,18 @@ std::string ApplyChange(Schema& schema, SchemaChange& change, SchemaRoles& roles
     case Op::kWiden: {
       if (is_time) return "the time field's type cannot change";
       if (field->type == change.type) {
-        return "field '" + field->name + "' already has type " + std::string(DataTypeName(change.type));
+        return "field '" + field->name + "' already has type " +
+               std::string(DataTypeName(change.type));
       }
       if (field->type != DataType::kInt64 || change.type != DataType::kFloat64) {
-        return "cannot change '" + field->name + "' from " + std::string(DataTypeName(field->type)) +
-               " to " + std::string(DataTypeName(change.type)) +
+        return "cannot change '" + field->name + "' from " +
+               std::string(DataTypeName(field->type)) + " to " +
+               std::string(DataTypeName(change.type)) +
                ": only int64 -> float64 widening keeps every stored value";
       }
       if (field->name == roles.record_id_field) {
-        return "field '" + field->name + "' is the record id field, which must stay string or int64";
+        return "field '" + field->name +
+               "' is the record id field, which must stay string or int64";
       }
       field->type = DataType::kFloat64;
       if (const int64_t* value = std::get_if<int64_t>(&field->default_value)) {
@@ -291,8 +298,9 @@ Result<std::vector<SchemaChange>> DecodeSchemaChanges(const json::Value& body) {
   }
   for (const auto& [key, member] : body.members()) {
     if (key != "changes") {
-      errors.push_back(ErrorDetail::Pointer(json::PointerAppend("", key),
-                                            "unknown attribute '" + key + "'" + DidYouMean(key, {"changes"})));
+      errors.push_back(
+          ErrorDetail::Pointer(json::PointerAppend("", key),
+                               "unknown attribute '" + key + "'" + DidYouMean(key, {"changes"})));
     }
   }
   const json::Value* list = body.Find("changes");

@@ -31,12 +31,12 @@ Status CheckRoles(const Schema& schema, const SchemaRoles& roles);
 struct SchemaChange {
   enum class Op { kAdd, kDrop, kRename, kWiden, kSetNullable, kSetDefault };
   Op op = Op::kAdd;
-  std::string name;            // Field the change applies to (add: field.name).
-  Field field;                 // kAdd.
-  std::string to;              // kRename.
+  std::string name;                    // Field the change applies to (add: field.name).
+  Field field;                         // kAdd.
+  std::string to;                      // kRename.
   DataType type = DataType::kFloat64;  // kWiden.
-  bool nullable = false;       // kSetNullable.
-  json::Value default_json;    // kSetDefault: converted with the field's type when applied.
+  bool nullable = false;               // kSetNullable.
+  json::Value default_json;            // kSetDefault: converted with the field's type when applied.
 };
 
 // Decodes the body of PATCH /datasets/{id}/schema: {"changes": [change, ...]} with

@@ -53,16 +53,19 @@ Result<std::vector<Field>> FieldsFromJson(std::string_view text) {
   json::ParseOptions options;
   options.max_depth = 1000;
   Result<json::Value> parsed = json::Parse(text, options);
-  if (!parsed.ok() || !parsed->is_array()) return Status::Corruption("stored schema is not a JSON array");
+  if (!parsed.ok() || !parsed->is_array())
+    return Status::Corruption("stored schema is not a JSON array");
   std::vector<Field> fields;
   std::vector<ErrorDetail> errors;
   for (size_t i = 0; i < parsed->items().size(); ++i) {
-    std::optional<Field> field = DecodeField(parsed->items()[i], json::PointerAppend("", i), true, errors);
+    std::optional<Field> field =
+        DecodeField(parsed->items()[i], json::PointerAppend("", i), true, errors);
     if (!field) break;
     fields.push_back(std::move(*field));
   }
   if (!errors.empty()) {
-    return Status::Corruption("stored schema is invalid at " + errors[0].where + ": " + errors[0].detail);
+    return Status::Corruption("stored schema is invalid at " + errors[0].where + ": " +
+                              errors[0].detail);
   }
   return fields;
 }
@@ -121,7 +124,8 @@ std::optional<Field> DecodeField(const json::Value& value, const std::string& po
                                 DidYouMean(type->string_value(), DataTypeNames()) +
                                 "; types are bool, int64, float64, string, timestamp, json");
   }
-  for (auto [member, target] : {std::pair{"nullable", &field.nullable}, std::pair{"pii", &field.pii}}) {
+  for (auto [member, target] :
+       {std::pair{"nullable", &field.nullable}, std::pair{"pii", &field.pii}}) {
     if (const json::Value* flag = value.Find(member)) {
       if (!flag->is_bool()) {
         fail(json::PointerAppend(pointer, member), "expected true or false");

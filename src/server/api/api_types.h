@@ -19,12 +19,12 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 
 struct ApiRequest {
   Method method = Method::kGet;
-  std::string path;    // Percent-decoded path, without the query.
-  Params query;        // Percent-decoded query parameters in order.
-  Params headers;      // Names lower-cased.
+  std::string path;  // Percent-decoded path, without the query.
+  Params query;      // Percent-decoded query parameters in order.
+  Params headers;    // Names lower-cased.
   std::string body;
   std::string request_id;
-  std::string peer;    // "ip:port" of the client.
+  std::string peer;  // "ip:port" of the client.
 
   // The first value of a header or query parameter, or "" when absent.
   std::string_view Header(std::string_view lower_name) const;

@@ -18,7 +18,6 @@ int HttpStatusFor(StatusCode code);
 // Adds WWW-Authenticate to 401s. Internal errors never show their message: the detail says
 // to quote the request id, and the message goes to the log only. `http_status`, when not 0,
 // overrides the status derived from the code (for HTTP-only answers such as 405 and 431).
-ApiResponse ProblemResponse(const Status& status, std::string_view request_id,
-                            int http_status = 0);
+ApiResponse ProblemResponse(const Status& status, std::string_view request_id, int http_status = 0);
 
 }  // namespace strata::server

@@ -14,12 +14,12 @@ Result<json::Value> ParseJsonBody(const RequestContext& context) {
         .WithProblemCode("missing_body");
   }
   const std::string media = ToLower(Trim(content_type.substr(0, content_type.find(';'))));
-  const bool json = media == "application/json" ||
-                    (StartsWith(media, "application/") && media.size() > 5 &&
-                     media.substr(media.size() - 5) == "+json");
+  const bool json =
+      media == "application/json" || (StartsWith(media, "application/") && media.size() > 5 &&
+                                      media.substr(media.size() - 5) == "+json");
   if (!json) {
-    return Status::UnsupportedMediaType(
-               "expected Content-Type: application/json, got '" + std::string(content_type) + "'")
+    return Status::UnsupportedMediaType("expected Content-Type: application/json, got '" +
+                                        std::string(content_type) + "'")
         .WithErrors({ErrorDetail::Header("Content-Type", "expected application/json")});
   }
   json::ParseOptions options;

@@ -52,7 +52,7 @@ class Router {
   struct Match {
     const Route* route = nullptr;  // Null when nothing matched (method and path).
     Params params;
-    std::vector<Method> allowed;   // When the path matched but the method did not.
+    std::vector<Method> allowed;  // When the path matched but the method did not.
   };
   // HEAD falls back to the GET route of the same path.
   Match Find(Method method, std::string_view path) const;

@@ -142,10 +142,10 @@ class HttpServer::Impl {
     beast::tcp_stream stream(std::move(socket));
     stream.expires_after(std::chrono::seconds(5));
     const std::string request_id = NewRequestId();
-    ApiResponse response = ProblemResponse(
-        Status::Unavailable("the server is at its connection limit; retry shortly")
-            .WithProblemCode("too_many_connections"),
-        request_id);
+    ApiResponse response =
+        ProblemResponse(Status::Unavailable("the server is at its connection limit; retry shortly")
+                            .WithProblemCode("too_many_connections"),
+                        request_id);
     response.WithHeader("Retry-After", "1");
     auto message = ToBeastResponse(std::move(response), request_id, 11, false, false);
     co_await http::async_write(stream, message, kNoThrow);
@@ -157,7 +157,8 @@ class HttpServer::Impl {
   net::awaitable<void> Session(tcp::socket socket) {
     boost::system::error_code ec;
     const tcp::endpoint remote = socket.remote_endpoint(ec);
-    const std::string peer = ec ? std::string("-") : remote.address().to_string() + ":" + std::to_string(remote.port());
+    const std::string peer =
+        ec ? std::string("-") : remote.address().to_string() + ":" + std::to_string(remote.port());
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     const uint64_t id = Register(&stream, co_await net::this_coro::executor);
@@ -190,11 +191,12 @@ class HttpServer::Impl {
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
     if (ec) {
       if (ec == http::error::header_limit) {
-        co_await FailConnection(stream, 431,
-                                Status::InvalidArgument("request head exceeds server.max_header_bytes (" +
-                                                        std::to_string(options_.max_header_bytes) + ")")
-                                    .WithProblemCode("headers_too_large"),
-                                start, peer);
+        co_await FailConnection(
+            stream, 431,
+            Status::InvalidArgument("request head exceeds server.max_header_bytes (" +
+                                    std::to_string(options_.max_header_bytes) + ")")
+                .WithProblemCode("headers_too_large"),
+            start, peer);
       } else if (IsParseError(ec)) {
         co_await FailConnection(stream, 400,
                                 Status::InvalidArgument("malformed HTTP request: " + ec.message())
@@ -220,10 +222,11 @@ class HttpServer::Impl {
         if (body_ec == http::error::body_limit) {
           co_await FailConnection(stream, 413, BodyTooLarge(), start, peer);
         } else if (IsParseError(body_ec)) {
-          co_await FailConnection(stream, 400,
-                                  Status::InvalidArgument("malformed HTTP request body: " + body_ec.message())
-                                      .WithProblemCode("malformed_request"),
-                                  start, peer);
+          co_await FailConnection(
+              stream, 400,
+              Status::InvalidArgument("malformed HTTP request body: " + body_ec.message())
+                  .WithProblemCode("malformed_request"),
+              start, peer);
         }
         co_return false;
       }
@@ -245,7 +248,9 @@ class HttpServer::Impl {
       if (match.route != nullptr && match.route->options.offload) {
         response = co_await net::co_spawn(
             workers_,
-            [&]() -> net::awaitable<ApiResponse> { co_return dispatcher_.Run(request, match, principal); },
+            [&]() -> net::awaitable<ApiResponse> {
+              co_return dispatcher_.Run(request, match, principal);
+            },
             net::use_awaitable);
       } else {
         response = dispatcher_.Run(request, match, principal);

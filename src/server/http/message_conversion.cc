@@ -29,7 +29,8 @@ Status FromBeastRequest(http::request<http::string_body>&& message, const std::s
       !PercentDecode(target.substr(0, question), out.path, false)) {
     return Status::InvalidArgument("malformed request target").WithProblemCode("malformed_request");
   }
-  if (question != std::string_view::npos && !ParseQueryString(target.substr(question + 1), out.query)) {
+  if (question != std::string_view::npos &&
+      !ParseQueryString(target.substr(question + 1), out.query)) {
     return Status::InvalidArgument("malformed query string").WithProblemCode("malformed_request");
   }
   return Status();

@@ -46,7 +46,8 @@ Result<ApiResponse> CreateDataset(DatasetService& service, const RequestContext&
   STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
   STRATA_ASSIGN_OR_RETURN(service::DatasetSpec spec,
                           service::DecodeDatasetSpec(body, service::SpecKind::kCreate));
-  STRATA_ASSIGN_OR_RETURN(meta::DatasetRecord dataset, service.Create(context.principal, std::move(spec)));
+  STRATA_ASSIGN_OR_RETURN(meta::DatasetRecord dataset,
+                          service.Create(context.principal, std::move(spec)));
   return DatasetResponse(201, dataset).WithHeader("Location", "/v1/datasets/" + dataset.id);
 }
 
@@ -60,7 +61,8 @@ Result<ApiResponse> ListDatasets(DatasetService& service, const RequestContext& 
   STRATA_ASSIGN_OR_RETURN(service::Page<meta::DatasetRecord> page,
                           service.List(context.principal, list));
   return ListResponse(request, page.next_cursor, [&](JsonWriter& writer) {
-    for (const meta::DatasetRecord& dataset : page.items) service::WriteDatasetJson(writer, dataset);
+    for (const meta::DatasetRecord& dataset : page.items)
+      service::WriteDatasetJson(writer, dataset);
   });
 }
 
@@ -83,8 +85,9 @@ Result<ApiResponse> ReplaceDataset(DatasetService& service, const RequestContext
   STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
   STRATA_ASSIGN_OR_RETURN(service::DatasetSpec spec,
                           service::DecodeDatasetSpec(body, service::SpecKind::kReplace));
-  STRATA_ASSIGN_OR_RETURN(meta::DatasetRecord dataset,
-                          service.Replace(context.principal, context.Param("id"), spec, precondition));
+  STRATA_ASSIGN_OR_RETURN(
+      meta::DatasetRecord dataset,
+      service.Replace(context.principal, context.Param("id"), spec, precondition));
   return DatasetResponse(200, dataset);
 }
 
@@ -94,8 +97,9 @@ Result<ApiResponse> PatchDataset(DatasetService& service, const RequestContext& 
   STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
   STRATA_ASSIGN_OR_RETURN(service::DatasetSpec spec,
                           service::DecodeDatasetSpec(body, service::SpecKind::kMergePatch));
-  STRATA_ASSIGN_OR_RETURN(meta::DatasetRecord dataset,
-                          service.Update(context.principal, context.Param("id"), spec, precondition));
+  STRATA_ASSIGN_OR_RETURN(
+      meta::DatasetRecord dataset,
+      service.Update(context.principal, context.Param("id"), spec, precondition));
   return DatasetResponse(200, dataset);
 }
 
@@ -117,7 +121,8 @@ Result<ApiResponse> EvolveSchema(DatasetService& service, const RequestContext& 
   STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
   STRATA_ASSIGN_OR_RETURN(service::Precondition precondition, ParseIfMatch(context.request));
   STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
-  STRATA_ASSIGN_OR_RETURN(std::vector<types::SchemaChange> changes, types::DecodeSchemaChanges(body));
+  STRATA_ASSIGN_OR_RETURN(std::vector<types::SchemaChange> changes,
+                          types::DecodeSchemaChanges(body));
   STRATA_ASSIGN_OR_RETURN(meta::DatasetRecord dataset,
                           service.EvolveSchema(context.principal, context.Param("id"),
                                                std::move(changes), precondition));
@@ -128,8 +133,9 @@ Result<ApiResponse> ListSchemaVersions(DatasetService& service, const RequestCon
   const ApiRequest& request = context.request;
   STRATA_RETURN_IF_ERROR(CheckQueryParameters(request, {"limit", "cursor"}));
   STRATA_ASSIGN_OR_RETURN(service::PageRequest page_request, ParsePageRequest(request));
-  STRATA_ASSIGN_OR_RETURN(service::Page<meta::SchemaVersionRecord> page,
-                          service.ListSchemaVersions(context.principal, context.Param("id"), page_request));
+  STRATA_ASSIGN_OR_RETURN(
+      service::Page<meta::SchemaVersionRecord> page,
+      service.ListSchemaVersions(context.principal, context.Param("id"), page_request));
   return ListResponse(request, page.next_cursor, [&](JsonWriter& writer) {
     for (const meta::SchemaVersionRecord& version : page.items) {
       service::WriteSchemaVersionJson(writer, version);
