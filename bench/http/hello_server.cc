@@ -101,7 +101,8 @@ int main(int argc, char** argv) {
                  ec.message().c_str());
     return 1;
   }
-  std::printf("listening on 127.0.0.1:%u\n", static_cast<unsigned>(acceptor.local_endpoint().port()));
+  std::printf("listening on 127.0.0.1:%u\n",
+              static_cast<unsigned>(acceptor.local_endpoint().port()));
   std::fflush(stdout);
   net::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&ioc](boost::system::error_code, int) { ioc.stop(); });

@@ -174,6 +174,9 @@ Status ParseHostPort(std::string_view text, std::string& host, uint16_t& port) {
     colon = text.rfind(':');
     if (colon == std::string_view::npos) return Status::InvalidArgument("malformed address");
     host = std::string(text.substr(0, colon));
+    if (host.find(':') != std::string::npos) {
+      return Status::InvalidArgument("malformed address: write IPv6 hosts as [addr]:port");
+    }
   }
   const std::string_view port_text = text.substr(colon + 1);
   unsigned value = 0;

@@ -69,7 +69,7 @@ void Write(JsonWriter& w, const Value& v) {
     case Type::kNull: w.Null(); break;
     case Type::kBool: w.Bool(v.bool_value()); break;
     case Type::kInt64: w.Int(v.int64_value()); break;
-    case Type::kUint64:
+    case Type::kUint64: w.UInt(v.uint64_value()); break;
     case Type::kDouble: w.Double(v.double_value()); break;
     case Type::kString: w.String(v.string_value()); break;
     case Type::kArray:

@@ -46,7 +46,8 @@ class Value {
   // REQUIRES: the matching is_*() holds.
   bool bool_value() const { return bool_; }
   int64_t int64_value() const;
-  double double_value() const;  // Any number.
+  double double_value() const;                     // Any number.
+  uint64_t uint64_value() const { return uint_; }  // REQUIRES: type() == kUint64.
   const std::string& string_value() const { return string_; }
   const std::vector<Value>& items() const { return items_; }
   const std::vector<Member>& members() const { return members_; }

@@ -86,7 +86,10 @@ class SpecDecoder {
                meta::SchemaMode::kStrict);
     DecodeTags();
     DecodeFields();
-    if (kind_ == SpecKind::kCreate && !spec_.id) Fail("/id", "required");
+    if (kind_ == SpecKind::kCreate && body_.Find("id") == nullptr) Fail("/id", "required");
+    if (const json::Value* id = body_.Find("id"); id != nullptr && id->is_null()) {
+      Fail("/id", "a dataset id cannot be null");
+    }
     return Done();
   }
 

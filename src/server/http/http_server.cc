@@ -189,8 +189,13 @@ class HttpServer::Impl {
     parser.body_limit(static_cast<uint64_t>(options_.max_body_bytes));
     stream.expires_after(std::chrono::milliseconds(options_.header_timeout_ms));
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+    // Beast applies header_limit per read window; `n` is the whole head, so check it too.
+    if (!ec && n > static_cast<size_t>(options_.max_header_bytes)) ec = http::error::header_limit;
     if (ec) {
-      if (ec == http::error::header_limit) {
+      if (ec == http::error::body_limit) {
+        // Beast refuses a Content-Length above body_limit while reading the head.
+        co_await FailConnection(stream, 413, BodyTooLarge(), start, peer);
+      } else if (ec == http::error::header_limit) {
         co_await FailConnection(
             stream, 431,
             Status::InvalidArgument("request head exceeds server.max_header_bytes (" +

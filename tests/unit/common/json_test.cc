@@ -155,9 +155,27 @@ TEST(JsonParseTest, NestingBeyondTheParserLimitIsTooDeepNotMalformed) {
 }
 
 TEST(JsonParseTest, MalformedTexts) {
-  for (std::string_view text : {"", " ", "{", "[1,]", "[1 2]", R"({"a" 1})", R"({"a":1,})", "tru",
-                                "nul", "1 2", "'a'", "NaN", "Infinity", "01", "+1", "1.",
-                                R"("unterminated)", R"({a:1})", R"("\x")", "[", "]"}) {
+  for (std::string_view text : {"",
+                                " ",
+                                "{",
+                                "[1,]",
+                                "[1 2]",
+                                R"({"a" 1})",
+                                R"({"a":1,})",
+                                "tru",
+                                "nul",
+                                "1 2",
+                                "'a'",
+                                "NaN",
+                                "Infinity",
+                                "01",
+                                "+1",
+                                "1.",
+                                R"("unterminated)",
+                                R"({a:1})",
+                                R"("\x")",
+                                "[",
+                                "]"}) {
     SCOPED_TRACE(text);
     ExpectMalformed(text);
   }
@@ -249,8 +267,9 @@ TEST(JsonSerializeTest, RoundTripIsCompactAndStable) {
       R"({"s":"q\"b\\n\n\t\u0001é","i":-7,"d":1.5,"b":false,"n":null,"a":[1,[2,{}],[]],"o":{"x":{"y":"z"}}})";
   ASSERT_OK_AND_ASSIGN(Value parsed, Parse(text));
   const std::string serialized = Serialize(parsed);
-  EXPECT_EQ(serialized,
-            R"({"s":"q\"b\\n\n\t\u0001é","i":-7,"d":1.5,"b":false,"n":null,"a":[1,[2,{}],[]],"o":{"x":{"y":"z"}}})");
+  EXPECT_EQ(
+      serialized,
+      R"({"s":"q\"b\\n\n\t\u0001é","i":-7,"d":1.5,"b":false,"n":null,"a":[1,[2,{}],[]],"o":{"x":{"y":"z"}}})");
   ASSERT_OK_AND_ASSIGN(Value reparsed, Parse(serialized));
   EXPECT_EQ(reparsed, parsed);
   EXPECT_EQ(Serialize(reparsed), serialized);

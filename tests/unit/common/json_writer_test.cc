@@ -31,7 +31,9 @@ TEST(AppendJsonStringTest, EscapesOtherControlCharactersAsUnicode) {
   EXPECT_EQ(Quoted(std::string("\x00", 1)), R"("\u0000")");
   EXPECT_EQ(Quoted("\x01"), R"("\u0001")");
   EXPECT_EQ(Quoted("\x1f"), R"("\u001f")");
-  EXPECT_EQ(Quoted("a\x0b" "b"), R"("a\u000bb")");
+  EXPECT_EQ(Quoted("a\x0b"
+                   "b"),
+            R"("a\u000bb")");
   EXPECT_EQ(Quoted("\x7f"), "\"\x7f\"");  // DEL is not a JSON control character.
 }
 
@@ -73,8 +75,7 @@ TEST(JsonWriterTest, IntegerExtremes) {
   writer.UInt(std::numeric_limits<uint64_t>::max());
   writer.Int(0);
   writer.EndArray();
-  EXPECT_EQ(writer.str(),
-            "[-9223372036854775808,9223372036854775807,18446744073709551615,0]");
+  EXPECT_EQ(writer.str(), "[-9223372036854775808,9223372036854775807,18446744073709551615,0]");
 }
 
 TEST(JsonWriterTest, NestingPutsCommasOnlyBetweenItems) {

@@ -1,0 +1,126 @@
+// Keeps docs/openapi.yaml (compiled in and served at /v1/openapi.json) in step with the routes
+// the server registers: every route is documented under its template and lower-case method,
+// every documented operation is a route, and public routes are exactly the operations that
+// document `security: []`.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "common/json.h"
+#include "common/strings.h"
+#include "meta/sqlite/sqlite_meta_store.h"
+#include "security/authorizer.h"
+#include "server/api/handlers/dataset_handlers.h"
+#include "server/api/handlers/health_handlers.h"
+#include "server/api/openapi_spec.h"
+#include "server/api/router.h"
+#include "service/cursor.h"
+#include "service/dataset_service.h"
+#include "service/health_service.h"
+#include "test_util.h"
+
+namespace strata::server {
+namespace {
+
+// (lower-case method, path template), e.g. ("get", "/v1/datasets/{id}").
+using Operation = std::pair<std::string, std::string>;
+
+constexpr std::string_view kHttpMethods[] = {"get",     "put",  "post",  "delete",
+                                             "options", "head", "patch", "trace"};
+
+bool IsHttpMethod(std::string_view key) {
+  for (std::string_view method : kHttpMethods) {
+    if (method == key) return true;
+  }
+  return false;
+}
+
+std::string Describe(const Operation& operation) {
+  return operation.first + " " + operation.second;
+}
+
+class OpenApiRoutesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(store_, meta::OpenSqliteMetaStore(":memory:"));
+    datasets_ = std::make_unique<service::DatasetService>(
+        *store_, authorizer_, service::CursorCodec(std::string(32, 'k')));
+    health_ = std::make_unique<service::HealthService>(*store_, "/tmp", 0);
+    // The same registrations as src/app/server_app.cc.
+    AddHealthRoutes(router_, *health_);
+    AddSpecRoutes(router_);
+    AddDatasetRoutes(router_, *datasets_);
+
+    ASSERT_OK_AND_ASSIGN(spec_, json::Parse(OpenApiJson()));
+    ASSERT_TRUE(spec_.is_object());
+    const json::Value* paths = spec_.Find("paths");
+    ASSERT_NE(paths, nullptr) << "the spec has no paths";
+    ASSERT_TRUE(paths->is_object());
+    for (const auto& [path, item] : paths->members()) {
+      ASSERT_TRUE(item.is_object()) << path;
+      for (const auto& [key, operation] : item.members()) {
+        if (!IsHttpMethod(key)) continue;  // "parameters", "summary", ...
+        ASSERT_TRUE(operation.is_object()) << key << " " << path;
+        documented_.emplace(key, path);
+        const json::Value* security = operation.Find("security");
+        if (security != nullptr && security->is_array() && security->items().empty()) {
+          documented_public_.emplace(key, path);
+        }
+      }
+    }
+  }
+
+  std::unique_ptr<meta::MetaStore> store_;
+  security::Authorizer authorizer_;
+  std::unique_ptr<service::DatasetService> datasets_;
+  std::unique_ptr<service::HealthService> health_;
+  Router router_;
+  json::Value spec_;
+  std::set<Operation> documented_;
+  std::set<Operation> documented_public_;  // Operations with `security: []`.
+};
+
+TEST_F(OpenApiRoutesTest, SpecIsOpenApi31) {
+  const json::Value* version = spec_.Find("openapi");
+  ASSERT_NE(version, nullptr);
+  ASSERT_TRUE(version->is_string());
+  EXPECT_TRUE(version->string_value().rfind("3.1", 0) == 0) << version->string_value();
+  EXPECT_FALSE(router_.routes().empty());
+  EXPECT_FALSE(documented_.empty());
+}
+
+TEST_F(OpenApiRoutesTest, EveryRouteIsDocumented) {
+  for (const Route& route : router_.routes()) {
+    const Operation operation{ToLower(MethodName(route.method)), route.pattern};
+    EXPECT_TRUE(documented_.count(operation) == 1)
+        << Describe(operation) << " is served but missing from docs/openapi.yaml";
+  }
+}
+
+TEST_F(OpenApiRoutesTest, EveryDocumentedOperationIsARoute) {
+  std::set<Operation> registered;
+  for (const Route& route : router_.routes()) {
+    registered.emplace(ToLower(MethodName(route.method)), route.pattern);
+  }
+  for (const Operation& operation : documented_) {
+    EXPECT_TRUE(registered.count(operation) == 1)
+        << Describe(operation) << " is in docs/openapi.yaml but no route serves it";
+  }
+}
+
+TEST_F(OpenApiRoutesTest, PublicRoutesAreExactlyThoseWithoutSecurity) {
+  for (const Route& route : router_.routes()) {
+    const Operation operation{ToLower(MethodName(route.method)), route.pattern};
+    EXPECT_EQ(documented_public_.count(operation) == 1, route.options.public_route)
+        << Describe(operation)
+        << (route.options.public_route ? " is public but the spec does not say `security: []`"
+                                       : " needs credentials but the spec says `security: []`");
+  }
+}
+
+}  // namespace
+}  // namespace strata::server
