@@ -79,12 +79,21 @@ Result<meta::DatasetRecord> DatasetService::Create(const Principal& caller, Data
   first.changes_json = "[]";
   first.schema = dataset.schema;
   STRATA_RETURN_IF_ERROR(store_.CreateDataset(dataset, first));
+  cache_.Invalidate(dataset.id);
+  return dataset;
+}
+
+Result<meta::DatasetRecord> DatasetService::Load(std::string_view id) {
+  if (std::shared_ptr<const meta::DatasetRecord> cached = cache_.Find(id)) return *cached;
+  const uint64_t generation = cache_.Generation();
+  STRATA_ASSIGN_OR_RETURN(meta::DatasetRecord dataset, store_.GetDataset(id));
+  cache_.Insert(generation, dataset);
   return dataset;
 }
 
 Result<meta::DatasetRecord> DatasetService::Get(const Principal& caller, std::string_view id) {
   STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsRead));
-  return store_.GetDataset(id);
+  return Load(id);
 }
 
 Result<Page<meta::DatasetRecord>> DatasetService::List(const Principal& caller,
@@ -125,6 +134,7 @@ Result<meta::DatasetRecord> DatasetService::Modify(const Principal& caller, std:
       version->author = caller.ref;
     }
     Status status = store_.UpdateDataset(next, current.revision, version ? &*version : nullptr);
+    cache_.Invalidate(id);  // Also on failure: the store may hold a newer revision.
     if (status.ok()) return next;
     if (status.code() != StatusCode::kConflict) return status;
     if (precondition.present) {
@@ -174,6 +184,7 @@ Status DatasetService::Delete(const Principal& caller, std::string_view id,
     expected_revision = current.revision;
   }
   Status status = store_.DeleteDataset(id, expected_revision);
+  cache_.Invalidate(id);
   if (status.code() == StatusCode::kConflict) {
     return Status::PreconditionFailed("dataset '" + std::string(id) +
                                       "' changed while this request ran; fetch it again and retry")

@@ -20,6 +20,7 @@
 #include "security/authorizer.h"
 #include "security/principal.h"
 #include "service/cursor.h"
+#include "service/dataset_cache.h"
 #include "service/dataset_codec.h"
 #include "service/precondition.h"
 #include "types/schema_evolution.h"
@@ -88,9 +89,13 @@ class DatasetService {
   Result<meta::DatasetRecord> Modify(const security::Principal& caller, std::string_view id,
                                      const Precondition& precondition, Mutate&& mutate);
 
+  // The current record of dataset `id`, from the cache or the store.
+  Result<meta::DatasetRecord> Load(std::string_view id);
+
   meta::MetaStore& store_;
   const security::Authorizer& authorizer_;
   CursorCodec cursors_;
+  DatasetCache cache_;
 };
 
 }  // namespace strata::service
