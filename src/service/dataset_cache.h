@@ -20,11 +20,19 @@
 
 namespace strata::service {
 
+// A dataset's current record with its ETag and JSON form (dataset_codec.h), computed once
+// per revision.
+struct DatasetDocument {
+  meta::DatasetRecord record;
+  std::string etag;
+  std::string json;
+};
+
 class DatasetCache {
  public:
   static constexpr size_t kMaxEntries = 4096;
 
-  std::shared_ptr<const meta::DatasetRecord> Find(std::string_view id) const {
+  std::shared_ptr<const DatasetDocument> Find(std::string_view id) const {
     std::shared_lock lock(mu_);
     auto it = entries_.find(std::string(id));
     return it == entries_.end() ? nullptr : it->second;
@@ -36,12 +44,11 @@ class DatasetCache {
     return generation_;
   }
 
-  void Insert(uint64_t generation, meta::DatasetRecord dataset) {
+  void Insert(uint64_t generation, std::shared_ptr<const DatasetDocument> document) {
     std::unique_lock lock(mu_);
     if (generation != generation_) return;  // A write happened meanwhile; the read may be stale.
     if (entries_.size() >= kMaxEntries) entries_.clear();
-    std::string id = dataset.id;
-    entries_[std::move(id)] = std::make_shared<const meta::DatasetRecord>(std::move(dataset));
+    entries_[document->record.id] = std::move(document);
   }
 
   void Invalidate(std::string_view id) {
@@ -53,7 +60,7 @@ class DatasetCache {
  private:
   mutable std::shared_mutex mu_;
   uint64_t generation_ = 0;
-  std::unordered_map<std::string, std::shared_ptr<const meta::DatasetRecord>> entries_;
+  std::unordered_map<std::string, std::shared_ptr<const DatasetDocument>> entries_;
 };
 
 }  // namespace strata::service

@@ -83,15 +83,28 @@ Result<meta::DatasetRecord> DatasetService::Create(const Principal& caller, Data
   return dataset;
 }
 
-Result<meta::DatasetRecord> DatasetService::Load(std::string_view id) {
-  if (std::shared_ptr<const meta::DatasetRecord> cached = cache_.Find(id)) return *cached;
+Result<std::shared_ptr<const DatasetDocument>> DatasetService::Load(std::string_view id) {
+  if (std::shared_ptr<const DatasetDocument> cached = cache_.Find(id)) return cached;
   const uint64_t generation = cache_.Generation();
   STRATA_ASSIGN_OR_RETURN(meta::DatasetRecord dataset, store_.GetDataset(id));
-  cache_.Insert(generation, dataset);
-  return dataset;
+  auto document = std::make_shared<DatasetDocument>();
+  document->etag = DatasetEtag(dataset);
+  JsonWriter writer;
+  WriteDatasetJson(writer, dataset);
+  document->json = writer.Take();
+  document->record = std::move(dataset);
+  cache_.Insert(generation, document);
+  return std::shared_ptr<const DatasetDocument>(std::move(document));
 }
 
 Result<meta::DatasetRecord> DatasetService::Get(const Principal& caller, std::string_view id) {
+  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsRead));
+  STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const DatasetDocument> document, Load(id));
+  return document->record;
+}
+
+Result<std::shared_ptr<const DatasetDocument>> DatasetService::GetDocument(const Principal& caller,
+                                                                           std::string_view id) {
   STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsRead));
   return Load(id);
 }

@@ -60,6 +60,9 @@ class DatasetService {
 
   Result<meta::DatasetRecord> Create(const security::Principal& caller, DatasetSpec spec);
   Result<meta::DatasetRecord> Get(const security::Principal& caller, std::string_view id);
+  // As Get, with the ETag and JSON form already computed (shared, immutable).
+  Result<std::shared_ptr<const DatasetDocument>> GetDocument(const security::Principal& caller,
+                                                             std::string_view id);
   Result<Page<meta::DatasetRecord>> List(const security::Principal& caller,
                                          const DatasetListRequest& request);
   // PUT: sets every mutable attribute from `spec` (absent ones take their defaults).
@@ -89,8 +92,8 @@ class DatasetService {
   Result<meta::DatasetRecord> Modify(const security::Principal& caller, std::string_view id,
                                      const Precondition& precondition, Mutate&& mutate);
 
-  // The current record of dataset `id`, from the cache or the store.
-  Result<meta::DatasetRecord> Load(std::string_view id);
+  // The current document of dataset `id`, from the cache or the store.
+  Result<std::shared_ptr<const DatasetDocument>> Load(std::string_view id);
 
   meta::MetaStore& store_;
   const security::Authorizer& authorizer_;

@@ -5,11 +5,11 @@
 namespace strata::service {
 namespace {
 
-meta::DatasetRecord Record(std::string id, uint64_t revision) {
-  meta::DatasetRecord dataset;
-  dataset.id = std::move(id);
-  dataset.revision = revision;
-  return dataset;
+std::shared_ptr<const DatasetDocument> Record(std::string id, uint64_t revision) {
+  auto document = std::make_shared<DatasetDocument>();
+  document->record.id = std::move(id);
+  document->record.revision = revision;
+  return document;
 }
 
 TEST(DatasetCacheTest, FindsWhatWasInserted) {
@@ -17,7 +17,7 @@ TEST(DatasetCacheTest, FindsWhatWasInserted) {
   EXPECT_EQ(cache.Find("cpu"), nullptr);
   cache.Insert(cache.Generation(), Record("cpu", 3));
   ASSERT_NE(cache.Find("cpu"), nullptr);
-  EXPECT_EQ(cache.Find("cpu")->revision, 3u);
+  EXPECT_EQ(cache.Find("cpu")->record.revision, 3u);
 }
 
 TEST(DatasetCacheTest, InvalidateRemovesTheEntry) {

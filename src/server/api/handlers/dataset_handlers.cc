@@ -68,15 +68,14 @@ Result<ApiResponse> ListDatasets(DatasetService& service, const RequestContext& 
 
 Result<ApiResponse> GetDataset(DatasetService& service, const RequestContext& context) {
   STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
-  STRATA_ASSIGN_OR_RETURN(meta::DatasetRecord dataset,
-                          service.Get(context.principal, context.Param("id")));
-  const std::string etag = service::DatasetEtag(dataset);
-  if (NotModified(context.request, etag)) {
+  STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const service::DatasetDocument> document,
+                          service.GetDocument(context.principal, context.Param("id")));
+  if (NotModified(context.request, document->etag)) {
     ApiResponse response = ApiResponse::NoContent();
     response.status = 304;
-    return response.WithHeader("ETag", etag);
+    return response.WithHeader("ETag", document->etag);
   }
-  return DatasetResponse(200, dataset);
+  return ApiResponse::Json(200, document->json).WithHeader("ETag", document->etag);
 }
 
 Result<ApiResponse> ReplaceDataset(DatasetService& service, const RequestContext& context) {
