@@ -4,18 +4,20 @@ namespace strata::meta::sqlite {
 
 Status ErrorStatus(sqlite3* db, std::string_view what) {
   const int code = sqlite3_extended_errcode(db);
-  std::string message = std::string(what) + ": " + sqlite3_errstr(code);
+  // Messages that reach clients (503, 507, 409) say what happened in the metastore's terms;
+  // SQLite's own text goes only into internal errors, which are logged and never shown.
+  const std::string internal = std::string(what) + ": " + sqlite3_errstr(code);
   switch (code & 0xFF) {
-    case SQLITE_FULL: return Status::InsufficientStorage(message);
+    case SQLITE_FULL: return Status::InsufficientStorage("the metastore's disk is full");
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Status::Unavailable(message);
+    case SQLITE_LOCKED: return Status::Unavailable("the metastore is busy; retry shortly");
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status::Corruption(message);
+    case SQLITE_NOTADB: return Status::Corruption(internal);
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
-    case SQLITE_READONLY: return Status::IoError(message);
-    case SQLITE_CONSTRAINT: return Status::AlreadyExists(message);
-    default: return Status::Internal(message);
+    case SQLITE_READONLY: return Status::IoError(internal);
+    case SQLITE_CONSTRAINT: return Status::AlreadyExists("the record already exists");
+    default: return Status::Internal(internal);
   }
 }
 
