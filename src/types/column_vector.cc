@@ -1,0 +1,233 @@
+#include "types/column_vector.h"
+
+#include <bit>
+
+#include "common/check.h"
+
+namespace strata::types {
+
+bool IsIntegerStored(DataType type) {
+  return type == DataType::kInt64 || type == DataType::kTimestamp;
+}
+
+bool IsStringStored(DataType type) {
+  return type == DataType::kString || type == DataType::kJson;
+}
+
+void ColumnVector::Reserve(size_t rows, size_t string_bytes) {
+  switch (type_) {
+    case DataType::kBool:
+      bools_.reserve(rows);
+      break;
+    case DataType::kInt64:
+    case DataType::kTimestamp:
+      ints_.reserve(rows);
+      break;
+    case DataType::kFloat64:
+      doubles_.reserve(rows);
+      break;
+    case DataType::kString:
+    case DataType::kJson:
+      offsets_.reserve(rows + 1);
+      chars_.reserve(string_bytes);
+      break;
+  }
+}
+
+void ColumnVector::Clear() {
+  size_ = 0;
+  bools_.clear();
+  ints_.clear();
+  doubles_.clear();
+  offsets_.assign(1, 0);
+  chars_.clear();
+  validity_.clear();
+}
+
+void ColumnVector::MarkValid() {
+  if (!validity_.empty()) {
+    if ((size_ & 7) == 0) validity_.push_back(0);
+    validity_[size_ >> 3] |= static_cast<uint8_t>(1u << (size_ & 7));
+  }
+}
+
+void ColumnVector::MarkNull() {
+  if (validity_.empty()) {
+    // Every earlier row was valid: materialize their bits.
+    validity_.assign((size_ + 8) / 8, 0);
+    for (size_t row_idx = 0; row_idx < size_; ++row_idx) {
+      validity_[row_idx >> 3] |= static_cast<uint8_t>(1u << (row_idx & 7));
+    }
+  } else if ((size_ & 7) == 0) {
+    validity_.push_back(0);
+  }
+}
+
+void ColumnVector::AppendNull() {
+  MarkNull();
+  switch (type_) {
+    case DataType::kBool:
+      bools_.push_back(0);
+      break;
+    case DataType::kInt64:
+    case DataType::kTimestamp:
+      ints_.push_back(0);
+      break;
+    case DataType::kFloat64:
+      doubles_.push_back(0.0);
+      break;
+    case DataType::kString:
+    case DataType::kJson:
+      offsets_.push_back(static_cast<uint32_t>(chars_.size()));
+      break;
+  }
+  ++size_;
+}
+
+void ColumnVector::AppendBool(bool value) {
+  STRATA_DCHECK(type_ == DataType::kBool);
+  MarkValid();
+  bools_.push_back(value ? 1 : 0);
+  ++size_;
+}
+
+void ColumnVector::AppendInt(int64_t value) {
+  STRATA_DCHECK(IsIntegerStored(type_));
+  MarkValid();
+  ints_.push_back(value);
+  ++size_;
+}
+
+void ColumnVector::AppendDouble(double value) {
+  STRATA_DCHECK(type_ == DataType::kFloat64);
+  MarkValid();
+  doubles_.push_back(value);
+  ++size_;
+}
+
+void ColumnVector::AppendString(std::string_view value) {
+  STRATA_DCHECK(IsStringStored(type_));
+  MarkValid();
+  chars_.append(value);
+  offsets_.push_back(static_cast<uint32_t>(chars_.size()));
+  ++size_;
+}
+
+void ColumnVector::AppendValue(const Value& value) {
+  if (std::holds_alternative<std::monostate>(value)) {
+    AppendNull();
+  } else if (const bool* b = std::get_if<bool>(&value)) {
+    AppendBool(*b);
+  } else if (const int64_t* i = std::get_if<int64_t>(&value)) {
+    if (type_ == DataType::kFloat64) {
+      AppendDouble(static_cast<double>(*i));
+    } else {
+      AppendInt(*i);
+    }
+  } else if (const double* d = std::get_if<double>(&value)) {
+    AppendDouble(*d);
+  } else {
+    AppendString(std::get<std::string>(value));
+  }
+}
+
+void ColumnVector::AppendRange(const ColumnVector& other, size_t begin, size_t end) {
+  STRATA_DCHECK(other.type_ == type_ && begin <= end && end <= other.size_);
+  if (begin == end) return;
+  if (other.has_nulls() || has_nulls()) {
+    for (size_t row_idx = begin; row_idx < end; ++row_idx) AppendFrom(other, row_idx);
+    return;
+  }
+  switch (type_) {
+    case DataType::kBool:
+      bools_.insert(bools_.end(), other.bools_.begin() + begin, other.bools_.begin() + end);
+      break;
+    case DataType::kInt64:
+    case DataType::kTimestamp:
+      ints_.insert(ints_.end(), other.ints_.begin() + begin, other.ints_.begin() + end);
+      break;
+    case DataType::kFloat64:
+      doubles_.insert(doubles_.end(), other.doubles_.begin() + begin,
+                      other.doubles_.begin() + end);
+      break;
+    case DataType::kString:
+    case DataType::kJson: {
+      const uint32_t from = other.offsets_[begin];
+      const uint32_t base = static_cast<uint32_t>(chars_.size());
+      chars_.append(other.chars_, from, other.offsets_[end] - from);
+      for (size_t row_idx = begin + 1; row_idx <= end; ++row_idx) {
+        offsets_.push_back(base + other.offsets_[row_idx] - from);
+      }
+      break;
+    }
+  }
+  size_ += end - begin;
+}
+
+void ColumnVector::AppendFrom(const ColumnVector& other, size_t row_idx) {
+  if (other.IsNull(row_idx)) {
+    AppendNull();
+    return;
+  }
+  switch (type_) {
+    case DataType::kBool:
+      AppendBool(other.bools_[row_idx] != 0);
+      break;
+    case DataType::kInt64:
+    case DataType::kTimestamp:
+      AppendInt(other.ints_[row_idx]);
+      break;
+    case DataType::kFloat64:
+      AppendDouble(other.doubles_[row_idx]);
+      break;
+    case DataType::kString:
+    case DataType::kJson:
+      AppendString(other.StringAt(row_idx));
+      break;
+  }
+}
+
+size_t ColumnVector::NullCount() const {
+  if (validity_.empty()) return 0;
+  size_t valid = 0;
+  const size_t full_bytes = size_ / 8;
+  for (size_t i = 0; i < full_bytes; ++i) valid += std::popcount(validity_[i]);
+  for (size_t row_idx = full_bytes * 8; row_idx < size_; ++row_idx) valid += !IsNull(row_idx);
+  return size_ - valid;
+}
+
+Value ColumnVector::ValueAt(size_t row_idx) const {
+  if (IsNull(row_idx)) return std::monostate{};
+  switch (type_) {
+    case DataType::kBool:
+      return bools_[row_idx] != 0;
+    case DataType::kInt64:
+    case DataType::kTimestamp:
+      return ints_[row_idx];
+    case DataType::kFloat64:
+      return doubles_[row_idx];
+    case DataType::kString:
+    case DataType::kJson:
+      return std::string(StringAt(row_idx));
+  }
+  return std::monostate{};
+}
+
+void ColumnVector::WidenToFloat64() {
+  STRATA_DCHECK(type_ == DataType::kInt64);
+  doubles_.resize(ints_.size());
+  for (size_t row_idx = 0; row_idx < ints_.size(); ++row_idx) {
+    doubles_[row_idx] = static_cast<double>(ints_[row_idx]);
+  }
+  ints_.clear();
+  ints_.shrink_to_fit();
+  type_ = DataType::kFloat64;
+}
+
+size_t ColumnVector::MemoryBytes() const {
+  return bools_.capacity() + ints_.capacity() * sizeof(int64_t) +
+         doubles_.capacity() * sizeof(double) + offsets_.capacity() * sizeof(uint32_t) +
+         chars_.capacity() + validity_.capacity();
+}
+
+}  // namespace strata::types

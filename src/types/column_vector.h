@@ -1,0 +1,102 @@
+// ColumnVector: the values of one field for a run of rows, stored flat by physical type so
+// that appending and scanning never allocate per row.
+// Thread safety: a plain value; concurrent readers of a vector nobody mutates are safe.
+// Invariants:
+//   1. Exactly one payload vector is used, chosen by type(): bools (kBool), ints (kInt64,
+//      kTimestamp), doubles (kFloat64), offsets + chars (kString, kJson).
+//   2. Every payload holds size() slots; a NULL slot holds 0, 0.0, false or "".
+//   3. validity is empty while every row is valid; otherwise it holds a bit per row
+//      (LSB first, 1 = valid) and (size()+7)/8 bytes.
+//   4. offsets has size()+1 entries, offsets[0] == 0, non-decreasing, back() == chars.size().
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "types/data_type.h"
+
+namespace strata::types {
+
+class ColumnVector {
+ public:
+  explicit ColumnVector(DataType type = DataType::kInt64) : type_(type) {}
+
+  DataType type() const { return type_; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+  void Reserve(size_t rows, size_t string_bytes = 0);
+  void Clear();
+
+  void AppendNull();
+  void AppendBool(bool value);
+  void AppendInt(int64_t value);  // kInt64 and kTimestamp.
+  void AppendDouble(double value);
+  void AppendString(std::string_view value);  // kString and kJson.
+  // Appends `value`, which must hold the alternative matching type() or monostate.
+  void AppendValue(const Value& value);
+  // Appends rows [begin, end) of `other`. REQUIRES: other.type() == type().
+  void AppendRange(const ColumnVector& other, size_t begin, size_t end);
+  // Appends row `row_idx` of `other`. REQUIRES: other.type() == type().
+  void AppendFrom(const ColumnVector& other, size_t row_idx);
+
+  bool has_nulls() const { return !validity_.empty(); }
+  bool IsNull(size_t row_idx) const {
+    return !validity_.empty() && (validity_[row_idx >> 3] & (1u << (row_idx & 7))) == 0;
+  }
+  size_t NullCount() const;
+
+  bool BoolAt(size_t row_idx) const { return bools_[row_idx] != 0; }
+  int64_t IntAt(size_t row_idx) const { return ints_[row_idx]; }
+  double DoubleAt(size_t row_idx) const { return doubles_[row_idx]; }
+  std::string_view StringAt(size_t row_idx) const {
+    return std::string_view(chars_).substr(offsets_[row_idx],
+                                           offsets_[row_idx + 1] - offsets_[row_idx]);
+  }
+  // The value of a row as a Value (monostate for NULL). For tests and slow paths.
+  Value ValueAt(size_t row_idx) const;
+
+  // Raw payloads (invariant 1). Mutable access is for decoders that fill a vector in place;
+  // they must restore the invariants through SetSize().
+  const std::vector<uint8_t>& bools() const { return bools_; }
+  const std::vector<int64_t>& ints() const { return ints_; }
+  const std::vector<double>& doubles() const { return doubles_; }
+  const std::vector<uint32_t>& offsets() const { return offsets_; }
+  const std::string& chars() const { return chars_; }
+  const std::vector<uint8_t>& validity() const { return validity_; }
+  std::vector<uint8_t>& mutable_bools() { return bools_; }
+  std::vector<int64_t>& mutable_ints() { return ints_; }
+  std::vector<double>& mutable_doubles() { return doubles_; }
+  std::vector<uint32_t>& mutable_offsets() { return offsets_; }
+  std::string& mutable_chars() { return chars_; }
+  std::vector<uint8_t>& mutable_validity() { return validity_; }
+  void SetSize(size_t rows) { size_ = rows; }
+
+  // Converts an int64 column to float64 in place (schema widening).
+  void WidenToFloat64();
+
+  // Bytes held by the payloads, for memory accounting.
+  size_t MemoryBytes() const;
+
+ private:
+  void MarkValid();
+  void MarkNull();
+
+  DataType type_;
+  size_t size_ = 0;
+  std::vector<uint8_t> bools_;
+  std::vector<int64_t> ints_;
+  std::vector<double> doubles_;
+  std::vector<uint32_t> offsets_{0};
+  std::string chars_;
+  std::vector<uint8_t> validity_;
+};
+
+// Whether `type` is stored in ints(), doubles(), bools() or offsets()/chars().
+bool IsIntegerStored(DataType type);
+bool IsStringStored(DataType type);
+
+}  // namespace strata::types
