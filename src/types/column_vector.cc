@@ -187,6 +187,44 @@ void ColumnVector::AppendFrom(const ColumnVector& other, size_t row_idx) {
   }
 }
 
+void ColumnVector::AppendSelected(const ColumnVector& other, std::span<const uint32_t> rows) {
+  STRATA_DCHECK(other.type_ == type_);
+  if (other.has_nulls() || has_nulls()) {
+    for (uint32_t row_idx : rows) AppendFrom(other, row_idx);
+    return;
+  }
+  switch (type_) {
+    case DataType::kBool: {
+      const size_t base = bools_.size();
+      bools_.resize(base + rows.size());
+      for (size_t i = 0; i < rows.size(); ++i) bools_[base + i] = other.bools_[rows[i]];
+      break;
+    }
+    case DataType::kInt64:
+    case DataType::kTimestamp: {
+      const size_t base = ints_.size();
+      ints_.resize(base + rows.size());
+      for (size_t i = 0; i < rows.size(); ++i) ints_[base + i] = other.ints_[rows[i]];
+      break;
+    }
+    case DataType::kFloat64: {
+      const size_t base = doubles_.size();
+      doubles_.resize(base + rows.size());
+      for (size_t i = 0; i < rows.size(); ++i) doubles_[base + i] = other.doubles_[rows[i]];
+      break;
+    }
+    case DataType::kString:
+    case DataType::kJson:
+      for (uint32_t row_idx : rows) {
+        chars_.append(other.chars_, other.offsets_[row_idx],
+                      other.offsets_[row_idx + 1] - other.offsets_[row_idx]);
+        offsets_.push_back(static_cast<uint32_t>(chars_.size()));
+      }
+      break;
+  }
+  size_ += rows.size();
+}
+
 size_t ColumnVector::NullCount() const {
   if (validity_.empty()) return 0;
   size_t valid = 0;

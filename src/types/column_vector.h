@@ -42,6 +42,8 @@ class ColumnVector {
   void AppendRange(const ColumnVector& other, size_t begin, size_t end);
   // Appends row `row_idx` of `other`. REQUIRES: other.type() == type().
   void AppendFrom(const ColumnVector& other, size_t row_idx);
+  // Appends the rows of `other` listed in `rows`, in that order. REQUIRES: same type.
+  void AppendSelected(const ColumnVector& other, std::span<const uint32_t> rows);
 
   bool has_nulls() const { return !validity_.empty(); }
   bool IsNull(size_t row_idx) const {

@@ -1,0 +1,1 @@
+#include "storage/encoding/encodings_stub.h"

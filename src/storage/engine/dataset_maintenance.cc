@@ -1,0 +1,389 @@
+// DatasetStore's manifest edits: flush (memtable -> sorted segments per partition),
+// compaction (merge a partition's segments, apply tombstones, sort by the sort key) and
+// retention (drop expired partitions). All run under maintenance_mu (invariant 5).
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+#include "common/logging.h"
+#include "common/time_util.h"
+#include "storage/engine/dataset_store_impl.h"
+#include "storage/engine/manifest_file.h"
+#include "storage/engine/row_source.h"
+#include "storage/segment/segment_writer.h"
+
+namespace strata::storage {
+namespace {
+
+uint64_t LogicalBytes(const types::Batch& batch) {
+  uint64_t bytes = batch.num_rows * sizeof(int64_t);  // The seq column.
+  for (const types::ColumnVector& column : batch.columns) {
+    switch (column.type()) {
+      case types::DataType::kBool:
+        bytes += column.size();
+        break;
+      case types::DataType::kString:
+      case types::DataType::kJson:
+        bytes += column.chars().size() + column.size() * sizeof(uint32_t);
+        break;
+      default:
+        bytes += column.size() * 8;
+        break;
+    }
+  }
+  return bytes;
+}
+
+// Compares rows a and b of column (NULLs first).
+int CompareRows(const types::ColumnVector& column, uint32_t a, uint32_t b) {
+  const bool null_a = column.IsNull(a);
+  const bool null_b = column.IsNull(b);
+  if (null_a || null_b) return null_a == null_b ? 0 : (null_a ? -1 : 1);
+  switch (column.type()) {
+    case types::DataType::kBool:
+      return static_cast<int>(column.bools()[a]) - static_cast<int>(column.bools()[b]);
+    case types::DataType::kInt64:
+    case types::DataType::kTimestamp: {
+      const int64_t x = column.ints()[a];
+      const int64_t y = column.ints()[b];
+      return x < y ? -1 : (x > y ? 1 : 0);
+    }
+    case types::DataType::kFloat64: {
+      const double x = column.doubles()[a];
+      const double y = column.doubles()[b];
+      return x < y ? -1 : (x > y ? 1 : 0);
+    }
+    case types::DataType::kString:
+    case types::DataType::kJson:
+      return column.StringAt(a).compare(column.StringAt(b));
+  }
+  return 0;
+}
+
+struct PartitionRows {
+  int64_t partition = 0;
+  std::vector<uint32_t> rows;
+};
+
+// Splits rows by partition of the time field and orders each partition by the sort key
+// (then seq, so the order is total and deterministic).
+std::vector<PartitionRows> SplitAndSort(const types::Batch& rows, const types::DatasetLayout& layout) {
+  const types::ColumnVector* time =
+      layout.time_field_id ? rows.Column(*layout.time_field_id) : nullptr;
+  std::map<int64_t, std::vector<uint32_t>> by_partition;
+  for (uint32_t row_idx = 0; row_idx < rows.num_rows; ++row_idx) {
+    const int64_t partition =
+        time != nullptr && !time->IsNull(row_idx)
+            ? types::PartitionStart(time->ints()[row_idx], layout.partition_by)
+            : 0;
+    by_partition[partition].push_back(row_idx);
+  }
+  std::vector<const types::ColumnVector*> keys;
+  for (uint32_t field_id : layout.sort_field_ids) {
+    if (const types::ColumnVector* column = rows.Column(field_id)) keys.push_back(column);
+  }
+  if (keys.empty() && time != nullptr) keys.push_back(time);
+  std::vector<PartitionRows> result;
+  for (auto& [partition, indices] : by_partition) {
+    std::stable_sort(indices.begin(), indices.end(), [&](uint32_t a, uint32_t b) {
+      for (const types::ColumnVector* key : keys) {
+        const int cmp = CompareRows(*key, a, b);
+        if (cmp != 0) return cmp < 0;
+      }
+      return rows.seqs[a] < rows.seqs[b];
+    });
+    result.push_back(PartitionRows{partition, std::move(indices)});
+  }
+  return result;
+}
+
+types::Batch Gather(const types::Batch& rows, const std::vector<uint32_t>& indices) {
+  types::Batch out;
+  out.schema_version = rows.schema_version;
+  out.field_ids = rows.field_ids;
+  out.num_rows = indices.size();
+  for (const types::ColumnVector& column : rows.columns) {
+    types::ColumnVector gathered(column.type());
+    gathered.Reserve(indices.size());
+    gathered.AppendSelected(column, indices);
+    out.columns.push_back(std::move(gathered));
+  }
+  out.seqs.resize(indices.size());
+  for (size_t i = 0; i < indices.size(); ++i) out.seqs[i] = rows.seqs[indices[i]];
+  return out;
+}
+
+void CollectGarbageTombstones(Manifest& manifest) {
+  std::erase_if(manifest.tombstones, [&](const Tombstone& tombstone) {
+    if (manifest.flushed_seq < tombstone.seq) return false;
+    return std::all_of(manifest.segments.begin(), manifest.segments.end(),
+                       [&](const SegmentEntry& segment) {
+                         return segment.min_seq > tombstone.seq ||
+                                segment.applied_tombstone_seq >= tombstone.seq;
+                       });
+  });
+}
+
+bool Expired(const types::DatasetLayout& layout, int64_t partition, int64_t max_time,
+             int64_t now_micros) {
+  if (layout.retention_micros <= 0 || !layout.time_field_id) return false;
+  const int64_t cutoff = now_micros - layout.retention_micros;
+  if (layout.partition_by == types::Granularity::kNone) return max_time < cutoff;
+  return types::PartitionEnd(partition, layout.partition_by) <= cutoff;
+}
+
+}  // namespace
+
+Status DatasetStore::Impl::InstallManifest(Manifest manifest,
+                                           std::vector<std::shared_ptr<SegmentHandle>> added,
+                                           const std::vector<uint64_t>& removed,
+                                           size_t frozen_flushed) {
+  manifest.version = current->manifest.version + 1;
+  CollectGarbageTombstones(manifest);
+  STRATA_RETURN_IF_ERROR(WriteManifestFile(env, dir, cipher.get(), id, manifest));
+  auto version = std::make_shared<Version>();
+  version->manifest = std::move(manifest);
+  std::lock_guard lock(mu);
+  for (const auto& segment : current->segments) {
+    if (std::find(removed.begin(), removed.end(), segment->entry.id) != removed.end()) {
+      segment->obsolete = true;  // Deleted once no snapshot holds it.
+    } else {
+      version->segments.push_back(segment);
+    }
+  }
+  for (auto& segment : added) version->segments.push_back(std::move(segment));
+  current = std::move(version);
+  for (size_t i = 0; i < frozen_flushed; ++i) frozen.pop_front();
+  return {};
+}
+
+// Writes rows (already filtered) as sorted segments, one per partition, skipping expired
+// partitions. Appends their entries and handles.
+Status DatasetStore::Impl::WriteSegments(const types::Batch& rows,
+                                         const types::DatasetLayout& layout,
+                                         int64_t applied_tombstone_seq, bool compacted,
+                                         Manifest& manifest,
+                                         std::vector<std::shared_ptr<SegmentHandle>>& added) {
+  Impl& s = *this;
+  SegmentWriteOptions write_options;
+  write_options.compression = s.options.compression;
+  write_options.zstd_level = s.options.zstd_level;
+  write_options.chunk_rows = s.options.chunk_rows;
+  write_options.cipher = s.cipher.get();
+  write_options.dataset_id = s.id;
+  const int64_t now = NowMicros();
+  for (const PartitionRows& part : SplitAndSort(rows, layout)) {
+    types::Batch sorted = Gather(rows, part.rows);
+    SegmentEntry entry;
+    entry.partition = part.partition;
+    if (layout.time_field_id) {
+      const types::ColumnVector* time = sorted.Column(*layout.time_field_id);
+      entry.min_time = INT64_MAX;
+      entry.max_time = INT64_MIN;
+      for (size_t row_idx = 0; row_idx < sorted.num_rows; ++row_idx) {
+        if (time->IsNull(row_idx)) continue;
+        entry.min_time = std::min(entry.min_time, time->ints()[row_idx]);
+        entry.max_time = std::max(entry.max_time, time->ints()[row_idx]);
+      }
+      if (entry.min_time > entry.max_time) entry.min_time = entry.max_time = 0;
+      if (Expired(layout, entry.partition, entry.max_time, now)) continue;
+    }
+    entry.id = manifest.next_file_id++;
+    SegmentFooter footer;
+    footer.schema_version = layout.schema.version;
+    footer.partition = part.partition;
+    footer.applied_tombstone_seq = applied_tombstone_seq;
+    STRATA_ASSIGN_OR_RETURN(SegmentWriteResult written,
+                            WriteSegment(s.env, s.SegmentPath(entry.id), sorted, footer, write_options));
+    entry.rows = sorted.num_rows;
+    entry.file_bytes = written.file_bytes;
+    entry.logical_bytes = LogicalBytes(sorted);
+    entry.min_seq = written.footer.min_seq;
+    entry.max_seq = written.footer.max_seq;
+    entry.applied_tombstone_seq = applied_tombstone_seq;
+    entry.schema_version = layout.schema.version;
+    entry.compacted = compacted;
+    STRATA_ASSIGN_OR_RETURN(std::shared_ptr<SegmentHandle> handle, s.OpenSegment(entry));
+    added.push_back(std::move(handle));
+    manifest.segments.push_back(entry);
+  }
+  return {};
+}
+
+Status DatasetStore::Impl::FlushFrozen() {
+  while (true) {
+    std::shared_ptr<Memtable> memtable;
+    Snapshot snap;
+    Manifest manifest;
+    {
+      std::lock_guard lock(mu);
+      if (frozen.empty()) return {};
+      memtable = frozen.front();
+      snap.layout = layout;
+      manifest = current->manifest;
+    }
+    snap.seq = INT64_MAX;
+    snap.tombstones = manifest.tombstones;
+    snap.tombstones.insert(snap.tombstones.end(), memtable->tombstones.begin(),
+                           memtable->tombstones.end());
+    int64_t applied = 0;
+    for (const Tombstone& tombstone : snap.tombstones) applied = std::max(applied, tombstone.seq);
+
+    types::Batch rows = types::Batch::ForSchema(snap.layout.schema);
+    for (const auto& chunk : memtable->chunks) {
+      std::unique_ptr<RowSource> source = MakeMemChunkSource(chunk, snap.layout.schema);
+      STRATA_RETURN_IF_ERROR(CollectRows(*source, snap, &rows));
+    }
+    std::vector<std::shared_ptr<SegmentHandle>> added;
+    Status status = WriteSegments(rows, snap.layout, applied, false, manifest, added);
+    if (!status.ok()) {
+      for (auto& handle : added) handle->obsolete = true;
+      return status.Annotate("flush of dataset '" + id + "' failed");
+    }
+    manifest.flushed_seq = std::max(manifest.flushed_seq, memtable->last_seq);
+    manifest.last_seq = std::max(manifest.last_seq, memtable->last_seq);
+    manifest.tombstones.insert(manifest.tombstones.end(), memtable->tombstones.begin(),
+                               memtable->tombstones.end());
+    {
+      std::lock_guard lock(mu);
+      manifest.last_ingest_micros = last_ingest_micros;
+    }
+    status = InstallManifest(std::move(manifest), added, {}, 1);
+    if (!status.ok()) {
+      for (auto& handle : added) handle->obsolete = true;
+      return status.Annotate("flush of dataset '" + id + "' failed");
+    }
+    for (const std::string& path : memtable->wal_paths) env->DeleteFile(path).IgnoreError();
+    env->SyncDir(dir).IgnoreError();
+  }
+}
+
+Status DatasetStore::Flush() {
+  std::lock_guard maintenance(impl_->maintenance_mu);
+  CommitWriter rotate;
+  rotate.kind = CommitWriter::Kind::kRotate;
+  STRATA_RETURN_IF_ERROR(impl_->Commit(&rotate));
+  return impl_->FlushFrozen();
+}
+
+bool DatasetStore::NeedsFlush(int64_t now_micros) const {
+  std::lock_guard lock(impl_->mu);
+  const Memtable& active = *impl_->active;
+  if (!impl_->frozen.empty()) return true;
+  if (active.empty()) return false;
+  return active.bytes >= impl_->options.memtable_flush_bytes ||
+         now_micros - active.oldest_micros >= impl_->options.memtable_flush_age_ms * 1000 ||
+         !active.tombstones.empty();
+}
+
+Status DatasetStore::Compact(size_t min_segments) {
+  std::lock_guard maintenance(impl_->maintenance_mu);
+  Impl& s = *impl_;
+  std::shared_ptr<const Version> version;
+  types::DatasetLayout layout;
+  {
+    std::lock_guard lock(s.mu);
+    version = s.current;
+    layout = s.layout;
+  }
+  const Manifest& base = version->manifest;
+  int64_t newest_tombstone = 0;
+  for (const Tombstone& tombstone : base.tombstones) newest_tombstone = std::max(newest_tombstone, tombstone.seq);
+  std::map<int64_t, std::vector<std::shared_ptr<SegmentHandle>>> partitions;
+  for (const auto& segment : version->segments) partitions[segment->entry.partition].push_back(segment);
+
+  for (auto& [partition, segments] : partitions) {
+    const bool tombstones_apply = std::any_of(segments.begin(), segments.end(), [&](const auto& segment) {
+      return std::any_of(base.tombstones.begin(), base.tombstones.end(), [&](const Tombstone& tombstone) {
+        return tombstone.seq > segment->entry.min_seq &&
+               tombstone.seq > segment->entry.applied_tombstone_seq;
+      });
+    });
+    const bool unsorted = std::any_of(segments.begin(), segments.end(),
+                                      [](const auto& segment) { return !segment->entry.compacted; });
+    const bool enough = segments.size() >= std::max<size_t>(min_segments, 1) &&
+                        (segments.size() > 1 || unsorted || min_segments <= 1);
+    if (!tombstones_apply && !enough) continue;
+
+    Snapshot snap;
+    snap.layout = layout;
+    snap.seq = INT64_MAX;
+    snap.tombstones = base.tombstones;
+    types::Batch rows = types::Batch::ForSchema(layout.schema);
+    std::vector<uint64_t> removed;
+    for (const auto& segment : segments) {
+      removed.push_back(segment->entry.id);
+      for (size_t chunk_idx = 0; chunk_idx < segment->reader->footer().chunk_count(); ++chunk_idx) {
+        // Not through the block cache: compaction reads each chunk once.
+        std::unique_ptr<RowSource> source = MakeSegmentChunkSource(segment, chunk_idx, nullptr, layout.schema);
+        STRATA_RETURN_IF_ERROR(CollectRows(*source, snap, &rows));
+      }
+    }
+    Manifest manifest;
+    {
+      std::lock_guard lock(s.mu);
+      manifest = s.current->manifest;
+    }
+    std::erase_if(manifest.segments, [&](const SegmentEntry& entry) {
+      return std::find(removed.begin(), removed.end(), entry.id) != removed.end();
+    });
+    std::vector<std::shared_ptr<SegmentHandle>> added;
+    Status status = s.WriteSegments(rows, layout, newest_tombstone, true, manifest, added);
+    if (status.ok()) status = s.InstallManifest(std::move(manifest), added, removed, 0);
+    if (!status.ok()) {
+      for (auto& handle : added) handle->obsolete = true;
+      return status.Annotate("compaction of dataset '" + s.id + "' failed");
+    }
+    STRATA_LOG(kDebug, "compacted partition")
+        .Str("dataset", s.id)
+        .Int("partition", partition)
+        .Int("segments", static_cast<int64_t>(removed.size()))
+        .Int("rows", static_cast<int64_t>(rows.num_rows));
+  }
+  return {};
+}
+
+Status DatasetStore::ApplyRetention(int64_t now_micros) {
+  std::lock_guard maintenance(impl_->maintenance_mu);
+  Impl& s = *impl_;
+  Manifest manifest;
+  types::DatasetLayout layout;
+  {
+    std::lock_guard lock(s.mu);
+    manifest = s.current->manifest;
+    layout = s.layout;
+  }
+  std::vector<uint64_t> removed;
+  for (const SegmentEntry& entry : manifest.segments) {
+    if (Expired(layout, entry.partition, entry.max_time, now_micros)) removed.push_back(entry.id);
+  }
+  if (removed.empty()) return {};
+  std::erase_if(manifest.segments, [&](const SegmentEntry& entry) {
+    return std::find(removed.begin(), removed.end(), entry.id) != removed.end();
+  });
+  STRATA_LOG(kInfo, "retention dropped expired segments")
+      .Str("dataset", s.id)
+      .Int("segments", static_cast<int64_t>(removed.size()));
+  return s.InstallManifest(std::move(manifest), {}, removed, 0);
+}
+
+Status DatasetStore::RunMaintenance(int64_t now_micros) {
+  bool erase;
+  {
+    std::lock_guard lock(impl_->mu);
+    erase = impl_->erase_pending;
+  }
+  if (erase || NeedsFlush(now_micros)) STRATA_RETURN_IF_ERROR(Flush());
+  STRATA_RETURN_IF_ERROR(Compact(impl_->options.compaction_min_segments));
+  STRATA_RETURN_IF_ERROR(ApplyRetention(now_micros));
+  if (erase) {
+    std::lock_guard lock(impl_->mu);
+    bool pending = !impl_->current->manifest.tombstones.empty() ||
+                   !impl_->active->tombstones.empty();
+    for (const auto& memtable : impl_->frozen) pending = pending || !memtable->tombstones.empty();
+    impl_->erase_pending = pending;
+  }
+  return {};
+}
+
+}  // namespace strata::storage

@@ -1,0 +1,270 @@
+// DatasetStore::Scan: plan (validate, prune partitions, segments and chunks by zone maps),
+// then decode, filter and emit each work item — one segment chunk or one memtable chunk —
+// on up to spec.parallelism threads.
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "storage/engine/dataset_store_impl.h"
+#include "storage/engine/predicate_eval.h"
+#include "storage/engine/row_source.h"
+
+namespace strata::storage {
+namespace {
+
+using types::CompareOp;
+using types::Predicate;
+
+struct ScanPlan {
+  std::vector<const types::Field*> outputs;
+  std::vector<Predicate> predicates;  // Spec predicates plus the time range.
+  const Snapshot* snap = nullptr;
+  bool with_seqs = false;
+};
+
+Status ValidatePredicates(const types::Schema& schema, const std::vector<Predicate>& predicates) {
+  for (const Predicate& predicate : predicates) {
+    bool found = false;
+    for (const types::Field& field : schema.fields) {
+      if (field.id != predicate.field_id) continue;
+      found = true;
+      if (!PredicateFitsType(predicate, field.type)) {
+        return Status::InvalidArgument("predicate on field '" + field.name +
+                                       "' has values that do not fit its type " +
+                                       std::string(types::DataTypeName(field.type)));
+      }
+    }
+    if (!found) {
+      return Status::InvalidArgument("predicate on unknown field id " +
+                                     std::to_string(predicate.field_id));
+    }
+  }
+  return {};
+}
+
+// Runs one work item: filters its rows and hands the survivors to the sink.
+bool RunItem(RowSource& source, const ScanPlan& plan, const BatchSink& sink,
+             types::ScanStats& stats, Status& error) {
+  const size_t rows = source.rows();
+  if (rows == 0) return true;
+  stats.rows_scanned += rows;
+  std::vector<uint8_t> keep(rows, 1);
+  const Snapshot& snap = *plan.snap;
+  Result<const int64_t*> seqs_or = source.Seqs();
+  if (!seqs_or.ok()) {
+    error = seqs_or.status();
+    return false;
+  }
+  const int64_t* seqs = seqs_or.value();
+  if (source.max_seq() > snap.seq) {
+    for (size_t row_idx = 0; row_idx < rows; ++row_idx) keep[row_idx] &= seqs[row_idx] <= snap.seq;
+  }
+  for (const Predicate& predicate : plan.predicates) {
+    Result<ColumnRef> column = source.Column(predicate.field_id);
+    if (!column.ok()) {
+      error = column.status();
+      return false;
+    }
+    ApplyPredicate(*column.value(), predicate, keep.data());
+  }
+  std::vector<uint8_t> deleted;
+  for (const Tombstone& tombstone : snap.tombstones) {
+    if (tombstone.seq <= source.min_seq() || tombstone.seq <= source.applied_tombstone_seq()) {
+      continue;
+    }
+    deleted.assign(rows, 0);
+    for (size_t row_idx = 0; row_idx < rows; ++row_idx) deleted[row_idx] = seqs[row_idx] < tombstone.seq;
+    for (const Predicate& predicate : tombstone.predicates) {
+      Result<ColumnRef> column = source.AnyColumn(predicate.field_id);
+      if (!column.ok()) {
+        error = column.status();
+        return false;
+      }
+      if (column.value() == nullptr) {  // Field absent here: NULL matches nothing.
+        std::fill(deleted.begin(), deleted.end(), 0);
+        break;
+      }
+      ApplyPredicate(*column.value(), predicate, deleted.data());
+    }
+    for (size_t row_idx = 0; row_idx < rows; ++row_idx) keep[row_idx] &= !deleted[row_idx];
+  }
+  std::vector<uint32_t> selected;
+  selected.reserve(rows);
+  for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
+    if (keep[row_idx]) selected.push_back(static_cast<uint32_t>(row_idx));
+  }
+  if (selected.empty()) return true;
+  const bool all = selected.size() == rows;
+  types::Batch batch;
+  batch.schema_version = snap.layout.schema.version;
+  batch.num_rows = selected.size();
+  batch.field_ids.reserve(plan.outputs.size());
+  batch.columns.reserve(plan.outputs.size());
+  for (const types::Field* field : plan.outputs) {
+    Result<ColumnRef> column = source.Column(field->id);
+    if (!column.ok()) {
+      error = column.status();
+      return false;
+    }
+    batch.field_ids.push_back(field->id);
+    if (all) {
+      batch.columns.push_back(*column.value());
+    } else {
+      types::ColumnVector out(field->type);
+      out.Reserve(selected.size());
+      out.AppendSelected(*column.value(), selected);
+      batch.columns.push_back(std::move(out));
+    }
+  }
+  if (plan.with_seqs) {
+    batch.seqs.resize(selected.size());
+    for (size_t i = 0; i < selected.size(); ++i) batch.seqs[i] = seqs[selected[i]];
+  }
+  stats.rows_returned += batch.num_rows;
+  stats.bytes_scanned += source.bytes_read();
+  return sink(batch);
+}
+
+}  // namespace
+
+Status CollectRows(RowSource& source, const Snapshot& snap, types::Batch* out) {
+  ScanPlan plan;
+  plan.snap = &snap;
+  plan.with_seqs = true;
+  for (const types::Field& field : snap.layout.schema.fields) plan.outputs.push_back(&field);
+  types::ScanStats stats;
+  Status error;
+  RunItem(source, plan, [&](types::Batch& batch) {
+    for (size_t col_idx = 0; col_idx < batch.columns.size(); ++col_idx) {
+      out->columns[col_idx].AppendRange(batch.columns[col_idx], 0, batch.num_rows);
+    }
+    out->seqs.insert(out->seqs.end(), batch.seqs.begin(), batch.seqs.end());
+    out->num_rows += batch.num_rows;
+    return true;
+  }, stats, error);
+  return error;
+}
+
+Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const BatchSink& sink) {
+  const Snapshot snap = impl_->TakeSnapshot(spec.snapshot_seq);
+  const types::Schema& schema = snap.layout.schema;
+  ScanPlan plan;
+  plan.snap = &snap;
+  plan.with_seqs = spec.with_seqs;
+  if (spec.field_ids.empty()) {
+    for (const types::Field& field : schema.fields) plan.outputs.push_back(&field);
+  } else {
+    for (uint32_t field_id : spec.field_ids) {
+      auto it = std::find_if(schema.fields.begin(), schema.fields.end(),
+                             [&](const types::Field& field) { return field.id == field_id; });
+      if (it == schema.fields.end()) {
+        return Status::InvalidArgument("scan of unknown field id " + std::to_string(field_id));
+      }
+      plan.outputs.push_back(&*it);
+    }
+  }
+  STRATA_RETURN_IF_ERROR(ValidatePredicates(schema, spec.predicates));
+  plan.predicates = spec.predicates;
+  const auto& time_field = snap.layout.time_field_id;
+  const bool has_range = spec.min_time != INT64_MIN || spec.max_time != INT64_MAX;
+  if (has_range && !time_field) {
+    return Status::InvalidArgument("a time range needs a dataset with a time field");
+  }
+  if (has_range) {
+    if (spec.min_time != INT64_MIN) plan.predicates.push_back({*time_field, CompareOp::kGe, {spec.min_time}});
+    if (spec.max_time != INT64_MAX) plan.predicates.push_back({*time_field, CompareOp::kLt, {spec.max_time}});
+  }
+
+  types::ScanStats stats;
+  stats.snapshot_seq = snap.seq;
+  std::vector<std::unique_ptr<RowSource>> items;
+  std::vector<int64_t> partitions;
+  std::vector<int64_t> pruned_partitions;
+  for (const auto& segment : snap.version->segments) {
+    const SegmentEntry& entry = segment->entry;
+    partitions.push_back(entry.partition);
+    const int64_t partition_end = types::PartitionEnd(entry.partition, snap.layout.partition_by);
+    bool prune = entry.min_seq > snap.seq;
+    if (has_range && snap.layout.partition_by != types::Granularity::kNone) {
+      prune = prune || partition_end <= spec.min_time || entry.partition >= spec.max_time;
+    }
+    if (has_range && entry.rows > 0) {
+      prune = prune || entry.max_time < spec.min_time || entry.min_time >= spec.max_time;
+    }
+    const SegmentFooter& footer = segment->reader->footer();
+    stats.chunks_total += footer.chunk_count();
+    if (prune) {
+      pruned_partitions.push_back(entry.partition);
+      stats.chunks_pruned += footer.chunk_count();
+      continue;
+    }
+    for (size_t chunk_idx = 0; chunk_idx < footer.chunk_count(); ++chunk_idx) {
+      bool may_match = true;
+      for (const Predicate& predicate : plan.predicates) {
+        const ColumnMeta* column = footer.FindColumn(predicate.field_id);
+        if (column == nullptr) continue;  // Default values: no zone map, no pruning.
+        if (!ZoneMayMatch(column->chunks[chunk_idx].zone, predicate)) {
+          may_match = false;
+          break;
+        }
+      }
+      if (!may_match) {
+        ++stats.chunks_pruned;
+        continue;
+      }
+      items.push_back(MakeSegmentChunkSource(segment, chunk_idx, impl_->cache, schema));
+    }
+  }
+  std::sort(partitions.begin(), partitions.end());
+  partitions.erase(std::unique(partitions.begin(), partitions.end()), partitions.end());
+  std::sort(pruned_partitions.begin(), pruned_partitions.end());
+  pruned_partitions.erase(std::unique(pruned_partitions.begin(), pruned_partitions.end()),
+                          pruned_partitions.end());
+  stats.partitions_total = partitions.size();
+  // A partition counts as pruned when every segment of it was skipped.
+  for (int64_t partition : pruned_partitions) {
+    bool all = true;
+    for (const auto& segment : snap.version->segments) {
+      if (segment->entry.partition != partition) continue;
+      const bool skipped = std::any_of(items.begin(), items.end(), [&](const auto& item) {
+        return item->segment() == segment.get();
+      });
+      all = all && !skipped;
+    }
+    stats.partitions_pruned += all;
+  }
+  for (const auto& chunk : snap.chunks) items.push_back(MakeMemChunkSource(chunk, schema));
+
+  // Execute.
+  const size_t workers =
+      std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(spec.parallelism, 1)), items.size()));
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::mutex error_mu;
+  Status first_error;
+  std::vector<types::ScanStats> worker_stats(workers);
+  auto work = [&](size_t worker) {
+    while (!stop.load(std::memory_order_relaxed)) {
+      const size_t item = next.fetch_add(1);
+      if (item >= items.size()) return;
+      Status error;
+      if (!RunItem(*items[item], plan, sink, worker_stats[worker], error)) {
+        stop = true;
+        if (!error.ok()) {
+          std::lock_guard lock(error_mu);
+          if (first_error.ok()) first_error = error;
+        }
+      }
+      items[item].reset();  // Release decoded chunks early.
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t worker = 1; worker < workers; ++worker) threads.emplace_back(work, worker);
+  work(0);
+  for (std::thread& thread : threads) thread.join();
+  STRATA_RETURN_IF_ERROR(first_error);
+  for (const types::ScanStats& worker : worker_stats) stats.Add(worker);
+  return stats;
+}
+
+}  // namespace strata::storage

@@ -1,0 +1,100 @@
+// DatasetStore: one dataset of the embedded engine — its WAL, memtable, segments, manifest
+// and tombstones — and the write, read, flush, compaction and retention paths over them.
+//
+// Thread safety: every public method is thread-safe.
+// Invariants:
+//   1. An append is acknowledged only after its WAL record is written and, with fsync
+//      durability, fsynced; its rows are then in the memtable (read-your-writes).
+//   2. Sequence numbers are assigned by the commit leader in order, and rows enter the
+//      memtable in that order; visible_seq_ is the highest one in the memtable.
+//   3. A row lives in exactly one place a snapshot sees: the active memtable, a frozen
+//      memtable being flushed, or a segment of the current version. Flush and compaction
+//      swap places under mu_ together with installing the new version.
+//   4. After a WAL write or sync fails, broken_ is set and every later append fails until
+//      the dataset is reopened (recovery re-reads the WAL and truncates its torn tail).
+//   5. Manifest edits (flush, compaction, retention) are serialized by maintenance_mu_.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "storage/engine/block_cache.h"
+#include "storage/engine/manifest.h"
+#include "storage/engine/storage_options.h"
+#include "storage/env/env.h"
+#include "types/batch.h"
+#include "types/dataset_layout.h"
+#include "types/dataset_stats.h"
+#include "types/scan_spec.h"
+
+namespace strata::storage {
+
+class BlockCipher;
+class SegmentReader;
+class WalWriter;
+
+using types::AppendResult;
+using types::BatchSink;
+using types::DatasetStats;
+
+class DatasetStore {
+ public:
+  // Opens the dataset stored in dir, creating it when `create` is set, and recovers its
+  // memtable from the WAL. cipher is null for a plaintext dataset.
+  static Result<std::unique_ptr<DatasetStore>> Open(Env* env, std::string dir,
+                                                    types::DatasetLayout layout,
+                                                    const StorageOptions& options,
+                                                    BlockCache* cache,
+                                                    std::unique_ptr<BlockCipher> cipher);
+  ~DatasetStore();
+
+  // Appends rows (REQUIRES: batch.Validate() is empty and its columns' types match the
+  // layout's schema) and returns their sequence numbers once durable.
+  Result<AppendResult> Append(types::Batch batch);
+
+  // Records a tombstone deleting every row with a smaller sequence number that satisfies
+  // all predicates. Durable like an append. Returns the tombstone's sequence number.
+  Result<int64_t> DeleteWhere(std::vector<types::Predicate> predicates);
+
+  Result<types::ScanStats> Scan(const types::ScanSpec& spec, const BatchSink& sink);
+
+  // Replaces the layout (schema changes, retention, sort order). Affects later reads,
+  // flushes and compactions; stored data is converted on read.
+  void UpdateLayout(types::DatasetLayout layout);
+  types::DatasetLayout layout() const;
+
+  // Flushes the memtable to segments now (no-op when empty).
+  Status Flush();
+  // Merges the segments of each partition that has at least min_segments of them, or
+  // segments with tombstones to apply (min_segments 1 rewrites every partition).
+  Status Compact(size_t min_segments);
+  // Drops segments of partitions entirely older than the retention.
+  Status ApplyRetention(int64_t now_micros);
+  // The background task's step: flush by size or age, then compaction and retention.
+  Status RunMaintenance(int64_t now_micros);
+  bool NeedsFlush(int64_t now_micros) const;
+
+  DatasetStats Stats() const;
+  const std::string& dir() const { return dir_; }
+  const std::string& id() const { return id_; }
+
+  // Closes files; later calls fail. Pending appends complete first.
+  Status Close();
+
+  struct Impl;  // Internal (dataset_store_impl.h).
+
+ private:
+  explicit DatasetStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  std::string dir_;
+  std::string id_;
+};
+
+}  // namespace strata::storage

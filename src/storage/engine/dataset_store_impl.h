@@ -1,0 +1,135 @@
+// Internals of DatasetStore shared by its translation units (dataset_store.cc: open,
+// recovery and the write path; dataset_scan.cc: reads; dataset_maintenance.cc: flush,
+// compaction, retention). Not for use outside storage/engine.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "storage/crypto/block_cipher.h"
+#include "storage/engine/dataset_store.h"
+#include "storage/segment/segment_reader.h"
+#include "storage/wal/wal_writer.h"
+
+namespace strata::storage {
+
+// Rows of one acknowledged append, immutable once in a memtable. Row i has seq first_seq+i.
+struct MemChunk {
+  int64_t first_seq = 0;
+  types::Batch batch;
+  int64_t last_seq() const { return first_seq + static_cast<int64_t>(batch.num_rows) - 1; }
+};
+
+struct Memtable {
+  std::vector<std::shared_ptr<const MemChunk>> chunks;
+  std::vector<Tombstone> tombstones;   // Durable in this memtable's WAL, not yet in the manifest.
+  std::vector<std::string> wal_paths;  // WAL files whose records are all in this memtable.
+  size_t bytes = 0;
+  uint64_t rows = 0;
+  int64_t oldest_micros = 0;           // Arrival of the first chunk; 0 when empty.
+  int64_t last_seq = 0;                // Highest seq recorded here (rows or tombstones).
+  bool empty() const { return chunks.empty() && tombstones.empty(); }
+};
+
+// A segment of the current or an older version. The file is deleted when the last version
+// referencing it is released after it left the manifest (obsolete).
+struct SegmentHandle {
+  SegmentEntry entry;
+  std::shared_ptr<SegmentReader> reader;
+  std::string path;
+  Env* env = nullptr;
+  BlockCache* cache = nullptr;
+  std::atomic<bool> obsolete{false};
+  ~SegmentHandle();
+};
+
+struct Version {
+  Manifest manifest;
+  std::vector<std::shared_ptr<SegmentHandle>> segments;  // Same order as manifest.segments.
+};
+
+// What a reader pins: never changed by later appends, flushes or compactions.
+struct Snapshot {
+  std::shared_ptr<const Version> version;
+  std::vector<std::shared_ptr<const MemChunk>> chunks;
+  std::vector<Tombstone> tombstones;  // Manifest and memtable tombstones with seq <= seq.
+  int64_t seq = 0;
+  types::DatasetLayout layout;
+};
+
+struct CommitWriter {
+  enum class Kind { kAppend, kDelete, kRotate };
+  Kind kind = Kind::kAppend;
+  types::Batch* batch = nullptr;
+  std::vector<types::Predicate>* predicates = nullptr;
+  Status status;
+  int64_t first_seq = 0;
+  int64_t last_seq = 0;
+  bool done = false;
+  std::condition_variable cv;
+};
+
+struct DatasetStore::Impl {
+  Env* env = nullptr;
+  std::string dir;
+  std::string id;
+  StorageOptions options;
+  BlockCache* cache = nullptr;
+  std::unique_ptr<BlockCipher> cipher;
+
+  std::mutex maintenance_mu;  // Invariant 5. Acquired before mu, never after.
+
+  mutable std::mutex mu;      // Guards everything below.
+  types::DatasetLayout layout;
+  std::deque<CommitWriter*> writers;
+  std::unique_ptr<WalWriter> wal;  // Used by the commit leader outside mu.
+  uint64_t wal_good_size = 0;      // WAL bytes known to be whole records.
+  std::shared_ptr<Memtable> active;
+  std::deque<std::shared_ptr<Memtable>> frozen;  // Oldest first; being flushed.
+  std::shared_ptr<const Version> current;
+  int64_t last_seq = 0;     // Highest assigned.
+  int64_t visible_seq = 0;  // Highest in a memtable (invariant 2).
+  int64_t last_ingest_micros = 0;
+  Status broken;            // Invariant 4.
+  bool wal_sync_failed = false;
+  bool closed = false;
+  bool erase_pending = false;  // A tombstone waits for flush and compaction.
+  int64_t free_check_micros = 0;
+  uint64_t free_bytes = UINT64_MAX;
+
+  std::string SegmentPath(uint64_t id) const;
+  std::string WalPath(int64_t first_seq) const;
+  Snapshot TakeSnapshot(int64_t snapshot_seq) const;  // REQUIRES: mu not held.
+
+  // Write path (dataset_store.cc).
+  Status Commit(CommitWriter* writer);
+  Status RotateLocked();  // REQUIRES: mu held, caller is the commit leader.
+  Status RepairWalLocked();
+
+  // Manifest edits (dataset_maintenance.cc). REQUIRES: maintenance_mu held.
+  Status InstallManifest(Manifest manifest,
+                         std::vector<std::shared_ptr<SegmentHandle>> added,
+                         const std::vector<uint64_t>& removed, size_t frozen_flushed);
+  Status FlushFrozen();
+  // Writes rows (already filtered) as sorted segments, one per partition, skipping expired
+  // partitions; adds their entries to manifest and their handles to added.
+  Status WriteSegments(const types::Batch& rows, const types::DatasetLayout& layout,
+                       int64_t applied_tombstone_seq, bool compacted, Manifest& manifest,
+                       std::vector<std::shared_ptr<SegmentHandle>>& added);
+  Result<std::shared_ptr<SegmentHandle>> OpenSegment(const SegmentEntry& entry);
+};
+
+// Rows assembled from several sources in the layout's current schema, with seqs. Used by
+// flush (from memtables) and compaction (from segments); scan reads through the same
+// column-conversion rules (ConvertColumn).
+//
+// Converts a stored column of field `field` to the field's current type (int64 -> float64
+// widening). A missing column (nullptr) becomes the field's default or NULL.
+types::ColumnVector ConvertColumn(const types::ColumnVector* stored, const types::Field& field,
+                                  size_t rows);
+
+}  // namespace strata::storage

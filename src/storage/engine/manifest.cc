@@ -1,0 +1,160 @@
+#include "storage/engine/manifest.h"
+
+#include <cstring>
+
+#include "storage/encoding/byte_io.h"
+
+namespace strata::storage {
+
+void PutTaggedValue(ByteWriter& out, const types::Value& value) {
+  out.PutU8(static_cast<uint8_t>(value.index()));
+  if (const bool* b = std::get_if<bool>(&value)) {
+    out.PutU8(*b ? 1 : 0);
+  } else if (const int64_t* i = std::get_if<int64_t>(&value)) {
+    out.PutZigzag64(*i);
+  } else if (const double* d = std::get_if<double>(&value)) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, d, 8);
+    out.PutFixed64(bits);
+  } else if (const std::string* s = std::get_if<std::string>(&value)) {
+    out.PutLengthPrefixed(*s);
+  }
+}
+
+bool GetTaggedValue(ByteReader& in, types::Value* value) {
+  uint8_t tag = 0;
+  if (!in.GetU8(&tag)) return false;
+  switch (tag) {
+    case 0:
+      *value = std::monostate{};
+      return true;
+    case 1: {
+      uint8_t b = 0;
+      if (!in.GetU8(&b)) return false;
+      *value = b != 0;
+      return true;
+    }
+    case 2: {
+      int64_t i = 0;
+      if (!in.GetZigzag64(&i)) return false;
+      *value = i;
+      return true;
+    }
+    case 3: {
+      uint64_t bits = 0;
+      if (!in.GetFixed64(&bits)) return false;
+      double d = 0;
+      std::memcpy(&d, &bits, 8);
+      *value = d;
+      return true;
+    }
+    case 4: {
+      std::string_view s;
+      if (!in.GetLengthPrefixed(&s)) return false;
+      *value = std::string(s);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+void PutPredicates(ByteWriter& out, const std::vector<types::Predicate>& predicates) {
+  out.PutVarint64(predicates.size());
+  for (const types::Predicate& predicate : predicates) {
+    out.PutVarint32(predicate.field_id);
+    out.PutU8(static_cast<uint8_t>(predicate.op));
+    out.PutVarint64(predicate.values.size());
+    for (const types::Value& value : predicate.values) PutTaggedValue(out, value);
+  }
+}
+
+bool GetPredicates(ByteReader& in, std::vector<types::Predicate>* predicates) {
+  uint64_t count = 0;
+  if (!in.GetVarint64(&count) || count > in.remaining()) return false;
+  predicates->resize(count);
+  for (types::Predicate& predicate : *predicates) {
+    uint8_t op = 0;
+    uint64_t values = 0;
+    if (!in.GetVarint32(&predicate.field_id) || !in.GetU8(&op) ||
+        op > static_cast<uint8_t>(types::CompareOp::kIn) || !in.GetVarint64(&values) ||
+        values > in.remaining()) {
+      return false;
+    }
+    predicate.op = static_cast<types::CompareOp>(op);
+    predicate.values.resize(values);
+    for (types::Value& value : predicate.values) {
+      if (!GetTaggedValue(in, &value)) return false;
+    }
+  }
+  return true;
+}
+
+std::string EncodeManifestPayload(const Manifest& manifest) {
+  ByteWriter out;
+  out.PutVarint64(manifest.version);
+  out.PutZigzag64(manifest.flushed_seq);
+  out.PutZigzag64(manifest.last_seq);
+  out.PutVarint64(manifest.next_file_id);
+  out.PutZigzag64(manifest.last_ingest_micros);
+  out.PutVarint64(manifest.segments.size());
+  for (const SegmentEntry& segment : manifest.segments) {
+    out.PutVarint64(segment.id);
+    out.PutZigzag64(segment.partition);
+    out.PutVarint64(segment.rows);
+    out.PutVarint64(segment.file_bytes);
+    out.PutVarint64(segment.logical_bytes);
+    out.PutZigzag64(segment.min_seq);
+    out.PutZigzag64(segment.max_seq);
+    out.PutZigzag64(segment.min_time);
+    out.PutZigzag64(segment.max_time);
+    out.PutZigzag64(segment.applied_tombstone_seq);
+    out.PutVarint32(segment.schema_version);
+    out.PutU8(segment.compacted ? 1 : 0);
+  }
+  out.PutVarint64(manifest.tombstones.size());
+  for (const Tombstone& tombstone : manifest.tombstones) {
+    out.PutZigzag64(tombstone.seq);
+    out.PutZigzag64(tombstone.created_micros);
+    PutPredicates(out, tombstone.predicates);
+  }
+  return out.Release();
+}
+
+Status DecodeManifestPayload(std::string_view payload, Manifest* manifest) {
+  ByteReader in(payload);
+  uint64_t segments = 0;
+  auto bad = [] { return Status::Corruption("malformed manifest"); };
+  if (!in.GetVarint64(&manifest->version) || !in.GetZigzag64(&manifest->flushed_seq) ||
+      !in.GetZigzag64(&manifest->last_seq) || !in.GetVarint64(&manifest->next_file_id) ||
+      !in.GetZigzag64(&manifest->last_ingest_micros) || !in.GetVarint64(&segments) ||
+      segments > payload.size()) {
+    return bad();
+  }
+  manifest->segments.resize(segments);
+  for (SegmentEntry& segment : manifest->segments) {
+    uint8_t compacted = 0;
+    if (!in.GetVarint64(&segment.id) || !in.GetZigzag64(&segment.partition) ||
+        !in.GetVarint64(&segment.rows) || !in.GetVarint64(&segment.file_bytes) ||
+        !in.GetVarint64(&segment.logical_bytes) || !in.GetZigzag64(&segment.min_seq) ||
+        !in.GetZigzag64(&segment.max_seq) || !in.GetZigzag64(&segment.min_time) ||
+        !in.GetZigzag64(&segment.max_time) || !in.GetZigzag64(&segment.applied_tombstone_seq) ||
+        !in.GetVarint32(&segment.schema_version) || !in.GetU8(&compacted)) {
+      return bad();
+    }
+    segment.compacted = compacted != 0;
+  }
+  uint64_t tombstones = 0;
+  if (!in.GetVarint64(&tombstones) || tombstones > payload.size()) return bad();
+  manifest->tombstones.resize(tombstones);
+  for (Tombstone& tombstone : manifest->tombstones) {
+    if (!in.GetZigzag64(&tombstone.seq) || !in.GetZigzag64(&tombstone.created_micros) ||
+        !GetPredicates(in, &tombstone.predicates)) {
+      return bad();
+    }
+  }
+  if (!in.empty()) return bad();
+  return {};
+}
+
+}  // namespace strata::storage

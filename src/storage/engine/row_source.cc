@@ -1,0 +1,124 @@
+#include "storage/engine/row_source.h"
+
+namespace strata::storage {
+
+Result<ColumnRef> RowSource::Column(uint32_t field_id) {
+  if (auto it = columns_.find(field_id); it != columns_.end()) return it->second;
+  const types::Field* field = nullptr;
+  for (const types::Field& candidate : schema_.fields) {
+    if (candidate.id == field_id) field = &candidate;
+  }
+  if (field == nullptr) return Status::Internal("column of a field not in the schema");
+  STRATA_ASSIGN_OR_RETURN(ColumnRef stored, Stored(field_id));
+  ColumnRef column;
+  if (stored != nullptr && stored->type() == field->type) {
+    column = std::move(stored);
+  } else {
+    column = std::make_shared<const types::ColumnVector>(ConvertColumn(stored.get(), *field, rows()));
+  }
+  columns_[field_id] = column;
+  return column;
+}
+
+Result<ColumnRef> RowSource::AnyColumn(uint32_t field_id) {
+  for (const types::Field& field : schema_.fields) {
+    if (field.id == field_id) return Column(field_id);
+  }
+  return Stored(field_id);
+}
+
+namespace {
+
+class SegmentChunkSource final : public RowSource {
+ public:
+  SegmentChunkSource(std::shared_ptr<SegmentHandle> segment, size_t chunk_idx, BlockCache* cache,
+                     const types::Schema& schema)
+      : RowSource(schema), segment_(std::move(segment)), chunk_idx_(chunk_idx), cache_(cache) {}
+
+  size_t rows() const override { return segment_->reader->footer().ChunkRows(chunk_idx_); }
+  int64_t min_seq() const override { return segment_->entry.min_seq; }
+  int64_t max_seq() const override { return segment_->entry.max_seq; }
+  int64_t applied_tombstone_seq() const override { return segment_->entry.applied_tombstone_seq; }
+  uint64_t bytes_read() const override { return bytes_read_; }
+  const SegmentHandle* segment() const override { return segment_.get(); }
+
+  Result<const int64_t*> Seqs() override {
+    if (seqs_ == nullptr) {
+      STRATA_ASSIGN_OR_RETURN(seqs_, Stored(kSeqFieldId));
+      if (seqs_ == nullptr) return Status::Corruption(segment_->path + " has no sequence column");
+    }
+    return seqs_->ints().data();
+  }
+
+ protected:
+  Result<ColumnRef> Stored(uint32_t field_id) override {
+    const SegmentFooter& footer = segment_->reader->footer();
+    size_t col_idx = footer.columns.size();
+    for (size_t i = 0; i < footer.columns.size(); ++i) {
+      if (footer.columns[i].field_id == field_id) col_idx = i;
+    }
+    if (col_idx == footer.columns.size()) return ColumnRef();
+    const BlockCache::Key key{segment_->reader->cache_id(), static_cast<uint32_t>(col_idx),
+                              static_cast<uint32_t>(chunk_idx_)};
+    if (ColumnRef cached = cache_ != nullptr ? cache_->Lookup(key) : nullptr) return cached;
+    auto column = std::make_shared<types::ColumnVector>();
+    STRATA_RETURN_IF_ERROR(segment_->reader->ReadChunk(col_idx, chunk_idx_, column.get()));
+    bytes_read_ += footer.columns[col_idx].chunks[chunk_idx_].stored_bytes;
+    if (cache_ != nullptr) cache_->Insert(key, column);
+    return ColumnRef(std::move(column));
+  }
+
+ private:
+  std::shared_ptr<SegmentHandle> segment_;
+  size_t chunk_idx_;
+  BlockCache* cache_;
+  ColumnRef seqs_;
+  uint64_t bytes_read_ = 0;
+};
+
+class MemChunkSource final : public RowSource {
+ public:
+  MemChunkSource(std::shared_ptr<const MemChunk> chunk, const types::Schema& schema)
+      : RowSource(schema), chunk_(std::move(chunk)) {}
+
+  size_t rows() const override { return chunk_->batch.num_rows; }
+  int64_t min_seq() const override { return chunk_->first_seq; }
+  int64_t max_seq() const override { return chunk_->last_seq(); }
+
+  Result<const int64_t*> Seqs() override {
+    if (seqs_.empty()) {
+      seqs_.resize(rows());
+      for (size_t row_idx = 0; row_idx < seqs_.size(); ++row_idx) {
+        seqs_[row_idx] = chunk_->first_seq + static_cast<int64_t>(row_idx);
+      }
+    }
+    return seqs_.data();
+  }
+
+ protected:
+  Result<ColumnRef> Stored(uint32_t field_id) override {
+    const std::optional<size_t> col_idx = chunk_->batch.ColumnIndex(field_id);
+    if (!col_idx) return ColumnRef();
+    // Shares ownership with the chunk: no copy.
+    return ColumnRef(chunk_, &chunk_->batch.columns[*col_idx]);
+  }
+
+ private:
+  std::shared_ptr<const MemChunk> chunk_;
+  std::vector<int64_t> seqs_;
+};
+
+}  // namespace
+
+std::unique_ptr<RowSource> MakeSegmentChunkSource(std::shared_ptr<SegmentHandle> segment,
+                                                  size_t chunk_idx, BlockCache* cache,
+                                                  const types::Schema& schema) {
+  return std::make_unique<SegmentChunkSource>(std::move(segment), chunk_idx, cache, schema);
+}
+
+std::unique_ptr<RowSource> MakeMemChunkSource(std::shared_ptr<const MemChunk> chunk,
+                                              const types::Schema& schema) {
+  return std::make_unique<MemChunkSource>(std::move(chunk), schema);
+}
+
+}  // namespace strata::storage

@@ -1,0 +1,65 @@
+// RowSource: the rows of one scan work item — a segment chunk or a memtable chunk — seen
+// through the dataset's current schema. Columns are decoded lazily, once per source, and
+// shared with the block cache (segments) or the memtable (chunks) when no conversion is
+// needed.
+// Thread safety: a source is used by one thread at a time.
+#pragma once
+
+#include <memory>
+#include <unordered_map>
+
+#include "common/result.h"
+#include "storage/engine/block_cache.h"
+#include "storage/engine/dataset_store_impl.h"
+#include "types/schema.h"
+
+namespace strata::storage {
+
+using ColumnRef = std::shared_ptr<const types::ColumnVector>;
+
+class RowSource {
+ public:
+  virtual ~RowSource() = default;
+
+  virtual size_t rows() const = 0;
+  virtual int64_t min_seq() const = 0;
+  virtual int64_t max_seq() const = 0;
+  // Tombstones with seq <= this were applied when the rows were written.
+  virtual int64_t applied_tombstone_seq() const { return 0; }
+  virtual Result<const int64_t*> Seqs() = 0;
+  // The column of a field of the current schema in the field's current type: stored values
+  // converted by field id, or the field's default (or NULL) when these rows predate it.
+  Result<ColumnRef> Column(uint32_t field_id);
+  // Like Column for current fields; for a field no longer in the schema, the stored column
+  // as written, or nullptr when absent. Tombstones may name dropped fields.
+  Result<ColumnRef> AnyColumn(uint32_t field_id);
+  virtual uint64_t bytes_read() const { return 0; }
+  virtual const SegmentHandle* segment() const { return nullptr; }
+
+ protected:
+  explicit RowSource(const types::Schema& schema) : schema_(schema) {}
+  // The column as stored, or nullptr when these rows have no such field.
+  virtual Result<ColumnRef> Stored(uint32_t field_id) = 0;
+
+ private:
+  const types::Schema& schema_;
+  std::unordered_map<uint32_t, ColumnRef> columns_;
+};
+
+// REQUIRES: schema outlives the source.
+std::unique_ptr<RowSource> MakeSegmentChunkSource(std::shared_ptr<SegmentHandle> segment,
+                                                  size_t chunk_idx, BlockCache* cache,
+                                                  const types::Schema& schema);
+std::unique_ptr<RowSource> MakeMemChunkSource(std::shared_ptr<const MemChunk> chunk,
+                                              const types::Schema& schema);
+
+}  // namespace strata::storage
+
+namespace strata::storage {
+
+// Appends the rows of source that survive snap's tombstones and seq — every field of
+// snap.layout.schema, with seqs — to out (whose columns match the schema). Flush and
+// compaction materialize rows through this, the same filter scans apply.
+Status CollectRows(RowSource& source, const Snapshot& snap, types::Batch* out);
+
+}  // namespace strata::storage

@@ -1,0 +1,165 @@
+#include "storage/segment/segment_format.h"
+
+#include <cstring>
+
+#include "storage/encoding/byte_io.h"
+
+namespace strata::storage {
+namespace {
+
+void PutValue(ByteWriter& out, types::DataType type, const types::Value& value) {
+  switch (type) {
+    case types::DataType::kBool:
+      out.PutU8(std::get<bool>(value) ? 1 : 0);
+      break;
+    case types::DataType::kInt64:
+    case types::DataType::kTimestamp:
+      out.PutZigzag64(std::get<int64_t>(value));
+      break;
+    case types::DataType::kFloat64: {
+      uint64_t bits = 0;
+      const double d = std::get<double>(value);
+      std::memcpy(&bits, &d, 8);
+      out.PutFixed64(bits);
+      break;
+    }
+    case types::DataType::kString:
+    case types::DataType::kJson:
+      out.PutLengthPrefixed(std::get<std::string>(value));
+      break;
+  }
+}
+
+bool GetValue(ByteReader& in, types::DataType type, types::Value* value) {
+  switch (type) {
+    case types::DataType::kBool: {
+      uint8_t b = 0;
+      if (!in.GetU8(&b)) return false;
+      *value = b != 0;
+      return true;
+    }
+    case types::DataType::kInt64:
+    case types::DataType::kTimestamp: {
+      int64_t v = 0;
+      if (!in.GetZigzag64(&v)) return false;
+      *value = v;
+      return true;
+    }
+    case types::DataType::kFloat64: {
+      uint64_t bits = 0;
+      if (!in.GetFixed64(&bits)) return false;
+      double d = 0;
+      std::memcpy(&d, &bits, 8);
+      *value = d;
+      return true;
+    }
+    case types::DataType::kString:
+    case types::DataType::kJson: {
+      std::string_view s;
+      if (!in.GetLengthPrefixed(&s)) return false;
+      *value = std::string(s);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+uint64_t SegmentFooter::ChunkRows(size_t chunk_idx) const {
+  const uint64_t begin = chunk_idx * chunk_rows;
+  return std::min(chunk_rows, row_count - begin);
+}
+
+const ColumnMeta* SegmentFooter::FindColumn(uint32_t field_id) const {
+  for (const ColumnMeta& column : columns) {
+    if (column.field_id == field_id) return &column;
+  }
+  return nullptr;
+}
+
+std::string EncodeSegmentFooter(const SegmentFooter& footer) {
+  ByteWriter out;
+  out.PutVarint32(footer.format_version);
+  out.PutVarint32(footer.schema_version);
+  out.PutVarint64(footer.row_count);
+  out.PutVarint64(footer.chunk_rows);
+  out.PutZigzag64(footer.min_seq);
+  out.PutZigzag64(footer.max_seq);
+  out.PutZigzag64(footer.partition);
+  out.PutZigzag64(footer.applied_tombstone_seq);
+  out.PutVarint64(footer.columns.size());
+  out.PutVarint64(footer.chunk_count());
+  for (const ColumnMeta& column : footer.columns) {
+    out.PutVarint32(column.field_id);
+    out.PutU8(static_cast<uint8_t>(column.type));
+    for (const ChunkMeta& chunk : column.chunks) {
+      out.PutVarint64(chunk.offset);
+      out.PutVarint64(chunk.stored_bytes);
+      out.PutVarint64(chunk.raw_bytes);
+      out.PutU8(static_cast<uint8_t>(chunk.compression));
+      out.PutFixed32(chunk.crc);
+      out.PutVarint64(chunk.zone.null_count);
+      out.PutU8(chunk.zone.has_min_max ? 1 : 0);
+      if (chunk.zone.has_min_max) {
+        PutValue(out, column.type, chunk.zone.min);
+        PutValue(out, column.type, chunk.zone.max);
+      }
+    }
+  }
+  return out.Release();
+}
+
+Status DecodeSegmentFooter(std::string_view data, SegmentFooter* footer) {
+  ByteReader in(data);
+  uint64_t num_columns = 0;
+  uint64_t num_chunks = 0;
+  if (!in.GetVarint32(&footer->format_version) || !in.GetVarint32(&footer->schema_version) ||
+      !in.GetVarint64(&footer->row_count) || !in.GetVarint64(&footer->chunk_rows) ||
+      !in.GetZigzag64(&footer->min_seq) || !in.GetZigzag64(&footer->max_seq) ||
+      !in.GetZigzag64(&footer->partition) || !in.GetZigzag64(&footer->applied_tombstone_seq) ||
+      !in.GetVarint64(&num_columns) || !in.GetVarint64(&num_chunks)) {
+    return Status::Corruption("truncated segment footer");
+  }
+  if (footer->format_version != kSegmentFormatVersion) {
+    return Status::Corruption("segment format version " +
+                              std::to_string(footer->format_version) +
+                              " is not supported by this version of stratad");
+  }
+  if (num_columns > data.size() || num_chunks > data.size() ||
+      (footer->row_count > 0 && footer->chunk_rows == 0) ||
+      (footer->chunk_rows > 0 &&
+       num_chunks != (footer->row_count + footer->chunk_rows - 1) / footer->chunk_rows)) {
+    return Status::Corruption("inconsistent segment footer sizes");
+  }
+  footer->columns.resize(num_columns);
+  for (ColumnMeta& column : footer->columns) {
+    uint8_t type = 0;
+    if (!in.GetVarint32(&column.field_id) || !in.GetU8(&type) ||
+        type > static_cast<uint8_t>(types::DataType::kJson)) {
+      return Status::Corruption("bad column in segment footer");
+    }
+    column.type = static_cast<types::DataType>(type);
+    column.chunks.resize(num_chunks);
+    for (ChunkMeta& chunk : column.chunks) {
+      uint8_t compression = 0;
+      uint8_t has_min_max = 0;
+      if (!in.GetVarint64(&chunk.offset) || !in.GetVarint64(&chunk.stored_bytes) ||
+          !in.GetVarint64(&chunk.raw_bytes) || !in.GetU8(&compression) ||
+          !in.GetFixed32(&chunk.crc) || !in.GetVarint64(&chunk.zone.null_count) ||
+          !in.GetU8(&has_min_max) || compression > static_cast<uint8_t>(Compression::kZstd)) {
+        return Status::Corruption("bad chunk in segment footer");
+      }
+      chunk.compression = static_cast<Compression>(compression);
+      chunk.zone.has_min_max = has_min_max != 0;
+      if (chunk.zone.has_min_max && (!GetValue(in, column.type, &chunk.zone.min) ||
+                                     !GetValue(in, column.type, &chunk.zone.max))) {
+        return Status::Corruption("bad zone map in segment footer");
+      }
+    }
+  }
+  if (!in.empty()) return Status::Corruption("trailing bytes in segment footer");
+  return {};
+}
+
+}  // namespace strata::storage

@@ -1,0 +1,84 @@
+// The segment file: an immutable, columnar, compressed set of rows of one partition of one
+// dataset (docs/formats/segment.md).
+//
+//   +--------------------------------------------------------------+
+//   | magic "STRSEG01"                                     8 bytes |
+//   +--------------------------------------------------------------+
+//   | block: column 0, chunk 0   (encoded, compressed, [sealed])   |
+//   | block: column 0, chunk 1                                     |
+//   | ...                                                          |
+//   | block: column C-1, chunk K-1                                 |
+//   +--------------------------------------------------------------+
+//   | footer                     (encoded, [sealed])               |
+//   +--------------------------------------------------------------+
+//   | footer length: u32 | footer crc32c: u32 | magic "STRSEG01"   |
+//   +--------------------------------------------------------------+
+//
+// Rows are cut into chunks of chunk_rows (the last may be shorter); every column has one
+// block per chunk. Column field id 0 is the rows' sequence numbers.
+// Thread safety: plain values and pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "storage/encoding/compression.h"
+#include "types/data_type.h"
+
+namespace strata::storage {
+
+inline constexpr std::string_view kSegmentMagic = "STRSEG01";
+inline constexpr size_t kSegmentTrailerBytes = 16;
+inline constexpr uint32_t kSegmentFormatVersion = 1;
+inline constexpr uint32_t kSeqFieldId = 0;  // Field ids of schemas start at 1.
+
+// Min, max and null count of one column chunk. Strings longer than kMaxZoneStringBytes and
+// NaN floats are left out of min/max; has_min_max is false when no value remains.
+struct ZoneMap {
+  bool has_min_max = false;
+  types::Value min;
+  types::Value max;
+  uint64_t null_count = 0;
+};
+inline constexpr size_t kMaxZoneStringBytes = 64;
+
+struct ChunkMeta {
+  uint64_t offset = 0;         // Of the block in the file.
+  uint64_t stored_bytes = 0;   // Block bytes as stored (compressed, sealed).
+  uint64_t raw_bytes = 0;      // Encoded bytes before compression.
+  Compression compression = Compression::kNone;
+  uint32_t crc = 0;            // crc32c of the stored block.
+  ZoneMap zone;
+};
+
+struct ColumnMeta {
+  uint32_t field_id = 0;
+  types::DataType type = types::DataType::kInt64;
+  std::vector<ChunkMeta> chunks;
+};
+
+struct SegmentFooter {
+  uint32_t format_version = kSegmentFormatVersion;
+  uint32_t schema_version = 0;
+  uint64_t row_count = 0;
+  uint64_t chunk_rows = 0;
+  int64_t min_seq = 0;
+  int64_t max_seq = 0;
+  int64_t partition = 0;       // Start of the time partition (microseconds), 0 without one.
+  // Every tombstone with seq <= this was applied when the rows were written.
+  int64_t applied_tombstone_seq = 0;
+  std::vector<ColumnMeta> columns;
+
+  size_t chunk_count() const { return columns.empty() ? 0 : columns[0].chunks.size(); }
+  // Rows in chunk chunk_idx.
+  uint64_t ChunkRows(size_t chunk_idx) const;
+  const ColumnMeta* FindColumn(uint32_t field_id) const;
+};
+
+std::string EncodeSegmentFooter(const SegmentFooter& footer);
+Status DecodeSegmentFooter(std::string_view data, SegmentFooter* footer);
+
+}  // namespace strata::storage

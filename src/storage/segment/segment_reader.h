@@ -1,0 +1,47 @@
+// SegmentReader: an open, verified segment file. Opening reads and checks the footer; each
+// chunk read checks the block's checksum (and authentication tag when encrypted) before
+// decoding, so damage gives Corruption naming the file, never wrong rows.
+// Thread safety: immutable after Open; ReadChunk is safe from many threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "storage/env/env.h"
+#include "storage/segment/segment_format.h"
+#include "types/column_vector.h"
+
+namespace strata::storage {
+
+class BlockCipher;
+
+class SegmentReader {
+ public:
+  // cipher must outlive the reader when not null.
+  static Result<std::shared_ptr<SegmentReader>> Open(Env* env, const std::string& path,
+                                                     BlockCipher* cipher,
+                                                     std::string dataset_id);
+
+  const SegmentFooter& footer() const { return footer_; }
+  const std::string& path() const { return file_->path(); }
+  uint64_t file_bytes() const { return file_->Size(); }
+  // A process-unique id, the key of this segment's chunks in the block cache.
+  uint64_t cache_id() const { return cache_id_; }
+
+  // Reads and decodes chunk chunk_idx of footer().columns[col_idx].
+  Status ReadChunk(size_t col_idx, size_t chunk_idx, types::ColumnVector* out) const;
+
+ private:
+  SegmentReader() = default;
+
+  std::unique_ptr<RandomAccessFile> file_;
+  BlockCipher* cipher_ = nullptr;
+  std::string dataset_id_;
+  std::string file_name_;
+  SegmentFooter footer_;
+  uint64_t cache_id_ = 0;
+};
+
+}  // namespace strata::storage

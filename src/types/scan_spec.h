@@ -1,0 +1,64 @@
+// ScanSpec: what a read asks of a data backend — fields, a time range, simple predicates the
+// backend may use to skip data, and the snapshot to read at. ScanStats: what the read did.
+// Thread safety: plain values.
+// Contract: predicates are hints for pruning and exact filters at once: a backend returns
+// only rows that satisfy every predicate (NULL never satisfies one), and may skip any
+// partition or chunk whose zone map proves no row can.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "types/batch.h"
+#include "types/data_type.h"
+
+namespace strata::types {
+
+enum class CompareOp { kEq, kLt, kLe, kGt, kGe, kIn };
+
+std::string_view CompareOpName(CompareOp op);
+
+// `field op value` (or `field IN values`). Values carry the field's type (timestamps as
+// int64 microseconds); an int64 value compared with a float64 field is converted.
+struct Predicate {
+  uint32_t field_id = 0;
+  CompareOp op = CompareOp::kEq;
+  std::vector<Value> values;  // One value, or the IN list.
+};
+
+struct ScanSpec {
+  // Fields to return, in this order. Empty: every field of the current schema.
+  std::vector<uint32_t> field_ids;
+  // Rows with min_time <= time < max_time on the dataset's time field.
+  int64_t min_time = std::numeric_limits<int64_t>::min();
+  int64_t max_time = std::numeric_limits<int64_t>::max();
+  std::vector<Predicate> predicates;
+  // Read rows with seq <= snapshot_seq. 0: the latest committed state.
+  int64_t snapshot_seq = 0;
+  // Also return each row's sequence number in Batch::seqs.
+  bool with_seqs = false;
+  // Upper bound on worker threads used; 1 runs on the caller's thread only.
+  int parallelism = 1;
+};
+
+struct ScanStats {
+  int64_t snapshot_seq = 0;
+  uint64_t rows_scanned = 0;    // Rows decoded and filtered.
+  uint64_t rows_returned = 0;
+  uint64_t bytes_scanned = 0;   // Encoded bytes read for the chunks decoded.
+  uint64_t partitions_total = 0;
+  uint64_t partitions_pruned = 0;
+  uint64_t chunks_total = 0;
+  uint64_t chunks_pruned = 0;
+
+  void Add(const ScanStats& other);
+};
+
+// Receives each batch a scan produces; returns false to stop the scan early. With
+// parallelism > 1 it is called from several threads at once.
+using BatchSink = std::function<bool(Batch& batch)>;
+
+}  // namespace strata::types
