@@ -1,1 +1,47 @@
-#include "storage/encoding/encodings_stub.h"
+// Encodings for blocks of variable-length strings (byte strings; no UTF-8 checks).
+//
+// In memory a block of `count` strings is `offsets` (count + 1 entries, non-decreasing) plus
+// `chars`: string i is chars[offsets[i], offsets[i + 1]). Decoding always produces
+// offsets[0] == 0 and chars holding exactly the strings' bytes.
+//
+// Format: one tag byte (StringEncoding), then the body; `count` is kept by the caller.
+//   kPlain       EncodeInts(lengths) | the strings' bytes, concatenated.
+//   kDictionary  varint dictionary size | EncodeInts(dictionary lengths) |
+//                dictionary bytes | EncodeInts(codes), one code per string.
+//                The dictionary holds the distinct strings in first-appearance order, so
+//                runs of equal strings become RLE codes and sorted data packs tightly.
+// Thread safety: all functions are thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "storage/encoding/byte_io.h"
+
+namespace strata::storage {
+
+enum class StringEncoding : uint8_t { kPlain = 0, kDictionary = 1 };
+
+// "plain", "dictionary" (or "unknown").
+std::string_view StringEncodingName(StringEncoding encoding);
+
+// Appends a tag byte plus the body of the smaller encoding for the strings and returns it.
+// Dictionary building allocates per distinct string at most, never per row.
+// REQUIRES: offsets is empty (no strings) or non-decreasing with offsets.back() <=
+// chars.size(); string i is chars[offsets[i], offsets[i + 1]), so offsets[0] may be > 0.
+StringEncoding EncodeStrings(std::span<const uint32_t> offsets, std::string_view chars,
+                             ByteWriter& out);
+
+// Decodes exactly `count` strings written by EncodeStrings, replacing `offsets` (count + 1
+// entries, offsets[0] == 0) and `chars`, and leaves `in` just past them. Malformed or
+// truncated input (including a dictionary code out of range, or more than 4 GiB of string
+// bytes) gives Corruption; offsets and chars are then unspecified.
+[[nodiscard]] Status DecodeStrings(ByteReader& in, size_t count, std::vector<uint32_t>& offsets,
+                                   std::string& chars);
+
+}  // namespace strata::storage

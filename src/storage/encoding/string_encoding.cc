@@ -1,0 +1,195 @@
+#include "storage/encoding/string_encoding.h"
+
+#include <bit>
+#include <cstring>
+#include <functional>
+#include <limits>
+
+#include "storage/encoding/int_encoding.h"
+
+namespace strata::storage {
+namespace {
+
+// Distinct strings of a block, numbered in first-appearance order. Open addressing over
+// views into the caller's buffer: no allocation per row.
+class Dictionary {
+ public:
+  // Returns the code of `value`, adding it when new.
+  uint32_t Insert(std::string_view value) {
+    if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
+    const uint64_t hash = std::hash<std::string_view>{}(value);
+    const size_t mask = slots_.size() - 1;
+    for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+      const uint32_t entry = slots_[slot];
+      if (entry == 0) {
+        entries_.push_back({value, hash});
+        slots_[slot] = static_cast<uint32_t>(entries_.size());
+        distinct_bytes_ += value.size();
+        return static_cast<uint32_t>(entries_.size() - 1);
+      }
+      const Entry& existing = entries_[entry - 1];
+      if (existing.hash == hash && existing.value == value) return entry - 1;
+    }
+  }
+
+  size_t size() const { return entries_.size(); }
+  size_t distinct_bytes() const { return distinct_bytes_; }
+  std::string_view value(size_t code) const { return entries_[code].value; }
+
+ private:
+  struct Entry {
+    std::string_view value;
+    uint64_t hash;
+  };
+
+  void Grow() {
+    slots_.assign(std::max<size_t>(64, slots_.size() * 2), 0);
+    const size_t mask = slots_.size() - 1;
+    for (size_t entry_idx = 0; entry_idx < entries_.size(); ++entry_idx) {
+      size_t slot = entries_[entry_idx].hash & mask;
+      while (slots_[slot] != 0) slot = (slot + 1) & mask;
+      slots_[slot] = static_cast<uint32_t>(entry_idx + 1);
+    }
+  }
+
+  std::vector<Entry> entries_;
+  std::vector<uint32_t> slots_;  // Entry index + 1, or 0 for empty; size is a power of two.
+  size_t distinct_bytes_ = 0;
+};
+
+Status Corrupt(std::string_view what) {
+  return Status::Corruption(std::string("string block: ") + std::string(what));
+}
+
+// Decodes `count` lengths and turns them into offsets[0..count] from 0, checking that the
+// total fits in uint32 and in `limit` bytes.
+Status DecodeLengths(ByteReader& in, size_t count, size_t limit, std::vector<int64_t>& scratch,
+                     std::vector<uint32_t>& offsets) {
+  scratch.resize(count);
+  STRATA_RETURN_IF_ERROR(DecodeInts(in, count, scratch.data()));
+  offsets.resize(count + 1);
+  offsets[0] = 0;
+  uint64_t total = 0;
+  for (size_t row_idx = 0; row_idx < count; ++row_idx) {
+    const int64_t len = scratch[row_idx];
+    if (len < 0 || static_cast<uint64_t>(len) > limit - total) return Corrupt("bad length");
+    total += static_cast<uint64_t>(len);
+    offsets[row_idx + 1] = static_cast<uint32_t>(total);
+  }
+  return Status();
+}
+
+}  // namespace
+
+std::string_view StringEncodingName(StringEncoding encoding) {
+  switch (encoding) {
+    case StringEncoding::kPlain: return "plain";
+    case StringEncoding::kDictionary: return "dictionary";
+  }
+  return "unknown";
+}
+
+StringEncoding EncodeStrings(std::span<const uint32_t> offsets, std::string_view chars,
+                             ByteWriter& out) {
+  const size_t count = offsets.empty() ? 0 : offsets.size() - 1;
+  const auto string_at = [&](size_t row_idx) {
+    return chars.substr(offsets[row_idx], offsets[row_idx + 1] - offsets[row_idx]);
+  };
+  const std::string_view all_bytes =
+      count == 0 ? std::string_view() : chars.substr(offsets[0], offsets[count] - offsets[0]);
+
+  std::vector<int64_t> ints(count);
+  for (size_t row_idx = 0; row_idx < count; ++row_idx) {
+    ints[row_idx] = offsets[row_idx + 1] - offsets[row_idx];
+  }
+  ByteWriter plain_lengths;
+  EncodeInts(ints, plain_lengths);
+  const size_t plain_size = plain_lengths.size() + all_bytes.size();
+
+  // The dictionary body is at least its distinct bytes plus kMinOverhead (size varint and
+  // two EncodeInts tags and bodies), so it cannot win once that reaches the plain size.
+  constexpr size_t kMinOverhead = 5;
+  Dictionary dictionary;
+  bool dictionary_possible = count > 1;
+  for (size_t row_idx = 0; row_idx < count && dictionary_possible; ++row_idx) {
+    ints[row_idx] = dictionary.Insert(string_at(row_idx));
+    dictionary_possible = dictionary.distinct_bytes() + kMinOverhead < plain_size;
+  }
+  if (dictionary_possible) {
+    ByteWriter body;
+    body.PutVarint64(dictionary.size());
+    std::vector<int64_t> dictionary_lengths(dictionary.size());
+    for (size_t code = 0; code < dictionary.size(); ++code) {
+      dictionary_lengths[code] = static_cast<int64_t>(dictionary.value(code).size());
+    }
+    EncodeInts(dictionary_lengths, body);
+    body.buffer().reserve(body.size() + dictionary.distinct_bytes());
+    for (size_t code = 0; code < dictionary.size(); ++code) body.PutBytes(dictionary.value(code));
+    EncodeInts(ints, body);
+    if (body.size() < plain_size) {
+      out.PutU8(static_cast<uint8_t>(StringEncoding::kDictionary));
+      out.PutBytes(body.buffer());
+      return StringEncoding::kDictionary;
+    }
+  }
+  out.PutU8(static_cast<uint8_t>(StringEncoding::kPlain));
+  out.PutBytes(plain_lengths.buffer());
+  out.PutBytes(all_bytes);
+  return StringEncoding::kPlain;
+}
+
+Status DecodeStrings(ByteReader& in, size_t count, std::vector<uint32_t>& offsets,
+                     std::string& chars) {
+  constexpr size_t kMaxBytes = std::numeric_limits<uint32_t>::max();
+  chars.clear();
+  uint8_t tag = 0;
+  if (!in.GetU8(&tag)) return Corrupt("missing encoding tag");
+  std::vector<int64_t> scratch;
+  switch (static_cast<StringEncoding>(tag)) {
+    case StringEncoding::kPlain: {
+      STRATA_RETURN_IF_ERROR(
+          DecodeLengths(in, count, std::min(kMaxBytes, in.remaining()), scratch, offsets));
+      std::string_view bytes;
+      if (!in.GetBytes(offsets[count], &bytes)) return Corrupt("truncated bytes");
+      chars.assign(bytes);
+      return Status();
+    }
+    case StringEncoding::kDictionary: {
+      uint64_t dictionary_size = 0;
+      if (!in.GetVarint64(&dictionary_size) || dictionary_size > count) {
+        return Corrupt("bad dictionary size");
+      }
+      std::vector<uint32_t> dictionary_offsets;
+      STRATA_RETURN_IF_ERROR(DecodeLengths(in, dictionary_size, std::min(kMaxBytes, in.remaining()),
+                                           scratch, dictionary_offsets));
+      std::string_view dictionary_bytes;
+      if (!in.GetBytes(dictionary_offsets[dictionary_size], &dictionary_bytes)) {
+        return Corrupt("truncated dictionary");
+      }
+      scratch.resize(count);
+      STRATA_RETURN_IF_ERROR(DecodeInts(in, count, scratch.data()));
+      offsets.resize(count + 1);
+      offsets[0] = 0;
+      uint64_t total = 0;
+      for (size_t row_idx = 0; row_idx < count; ++row_idx) {
+        const uint64_t code = static_cast<uint64_t>(scratch[row_idx]);
+        if (code >= dictionary_size) return Corrupt("dictionary code out of range");
+        total += dictionary_offsets[code + 1] - dictionary_offsets[code];
+        if (total > kMaxBytes) return Corrupt("strings exceed 4 GiB");
+        offsets[row_idx + 1] = static_cast<uint32_t>(total);
+      }
+      chars.resize(total);
+      char* dst = chars.data();
+      for (size_t row_idx = 0; row_idx < count; ++row_idx) {
+        const auto code = static_cast<size_t>(scratch[row_idx]);
+        const uint32_t begin = dictionary_offsets[code];
+        std::memcpy(dst + offsets[row_idx], dictionary_bytes.data() + begin,
+                    dictionary_offsets[code + 1] - begin);
+      }
+      return Status();
+    }
+  }
+  return Corrupt("unknown encoding");
+}
+
+}  // namespace strata::storage
