@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/logging.h"
+#include "backend/embedded/embedded_backend.h"
 #include "meta/sqlite/sqlite_meta_store.h"
 #include "security/authenticator.h"
 #include "security/authorizer.h"
@@ -62,6 +63,27 @@ void PrintBanner(const std::string& url, const std::optional<std::string>& new_a
   std::fflush(stderr);
 }
 
+// The embedded engine's options from the `storage.*` configuration.
+storage::StorageOptions StorageOptionsOf(const Config& config) {
+  storage::StorageOptions options;
+  options.data_dir = config.storage.data_dir;
+  options.durability = config.storage.durability == "async" ? storage::Durability::kAsync
+                                                            : storage::Durability::kFsync;
+  options.group_commit_window_us = config.storage.group_commit_window_us;
+  options.memtable_flush_bytes = static_cast<size_t>(config.storage.memtable_flush_bytes);
+  options.memtable_flush_age_ms = config.storage.flush_interval_ms;
+  options.compression =
+      storage::ParseCompression(config.storage.compression).value_or(storage::Compression::kLz4);
+  options.compaction_min_segments = static_cast<size_t>(config.storage.compaction_min_segments);
+  options.block_cache_bytes = static_cast<size_t>(config.storage.block_cache_bytes);
+  options.wal_recovery = config.storage.wal_recovery == "truncate"
+                             ? storage::WalRecovery::kTruncate
+                             : storage::WalRecovery::kStrict;
+  options.min_free_bytes = static_cast<uint64_t>(config.storage.min_free_bytes);
+  options.master_key_file = config.storage.encryption_master_key_file;
+  return options;
+}
+
 }  // namespace
 
 int RunServer(const Config& config) {
@@ -99,8 +121,20 @@ int RunServer(const Config& config) {
       store->GetOrCreateSecret("cursor_hmac", [] { return security::RandomBytes(32); });
   if (!cursor_secret.ok()) return Fail(cursor_secret.status());
 
+  Result<std::unique_ptr<backend::DataBackend>> opened_backend =
+      backend::OpenEmbeddedBackend(StorageOptionsOf(config));
+  if (!opened_backend.ok()) return Fail(opened_backend.status());
+  std::unique_ptr<backend::DataBackend> data = std::move(opened_backend).value();
+
   security::Authorizer authorizer;
-  service::DatasetService datasets(*store, authorizer, service::CursorCodec(*cursor_secret));
+  service::DatasetService datasets(*store, *data, authorizer,
+                                   service::CursorCodec(*cursor_secret));
+  Result<size_t> unavailable = datasets.OpenAllStorage();
+  if (!unavailable.ok()) return Fail(unavailable.status());
+  if (unavailable.value() > 0) {
+    STRATA_LOG(kError, "some datasets are unavailable; see the errors above")
+        .Int("datasets", static_cast<int64_t>(unavailable.value()));
+  }
   service::HealthService health(*store, config.storage.data_dir, config.storage.min_free_bytes);
 
   server::Router router;
@@ -140,7 +174,11 @@ int RunServer(const Config& config) {
   PrintBanner(url, new_admin_key);
 
   http.Run([&health] { health.SetDraining(); });
+  if (Status closed = data->Close(); !closed.ok()) {
+    STRATA_LOG(kError, "storage did not close cleanly").Str("error", closed.ToString());
+  }
   STRATA_LOG(kInfo, "stopped");
+  data.reset();
   store.reset();
   StopLogWriter();
   return 0;

@@ -95,7 +95,55 @@ const std::vector<OptionSpec>& BuildOptions() {
        },
        [](const Config& c) { return c.storage.data_dir; }},
       STRATA_INT_OPTION(storage, min_free_bytes, 0, int64_t{1} << 50,
-                        "/readyz reports not ready when the data dir's disk has less free space"),
+                        "below this much free disk in the data dir, /readyz fails and writes "
+                        "answer 507"),
+      {"storage.durability", OptionKind::kString,
+       "fsync: acknowledge writes after the WAL fsync; async: after the write (faster, a "
+       "machine crash loses the last moments)",
+       [](Config& c, std::string_view t) -> Status {
+         if (t != "fsync" && t != "async") return Invalid("storage.durability", "fsync|async", t);
+         c.storage.durability = std::string(t);
+         return Status();
+       },
+       [](const Config& c) { return c.storage.durability; }},
+      STRATA_INT_OPTION(storage, group_commit_window_us, 0, 100'000,
+                        "extra time a WAL commit waits so more writes share its fsync"),
+      STRATA_INT_OPTION(storage, memtable_flush_bytes, int64_t{1} << 16, int64_t{1} << 36,
+                        "a dataset's in-memory rows are written to a segment at this size"),
+      STRATA_INT_OPTION(storage, flush_interval_ms, 10, 86'400'000,
+                        "...or once the oldest of them is this old"),
+      {"storage.compression", OptionKind::kString, "segment block compression: none, lz4 or zstd",
+       [](Config& c, std::string_view t) -> Status {
+         if (t != "none" && t != "lz4" && t != "zstd") {
+           return Invalid("storage.compression", "none|lz4|zstd", t);
+         }
+         c.storage.compression = std::string(t);
+         return Status();
+       },
+       [](const Config& c) { return c.storage.compression; }},
+      STRATA_INT_OPTION(storage, compaction_min_segments, 2, 1000,
+                        "compaction merges a partition once it has this many segments"),
+      STRATA_INT_OPTION(storage, block_cache_bytes, 0, int64_t{1} << 42,
+                        "memory for decoded column chunks shared by all scans"),
+      {"storage.wal_recovery", OptionKind::kString,
+       "strict: a WAL damaged before its end stops that dataset from opening; truncate: drop "
+       "the log from the damage on (loses the records after it)",
+       [](Config& c, std::string_view t) -> Status {
+         if (t != "strict" && t != "truncate") {
+           return Invalid("storage.wal_recovery", "strict|truncate", t);
+         }
+         c.storage.wal_recovery = std::string(t);
+         return Status();
+       },
+       [](const Config& c) { return c.storage.wal_recovery; }},
+      {"storage.encryption.master_key_file", OptionKind::kString,
+       "file holding the 32-byte master key (raw or 64 hex characters); when set, every "
+       "dataset is encrypted at rest",
+       [](Config& c, std::string_view t) -> Status {
+         c.storage.encryption_master_key_file = std::string(t);
+         return Status();
+       },
+       [](const Config& c) { return c.storage.encryption_master_key_file; }},
       {"log.level", OptionKind::kString, "debug, info, warn or error",
        [](Config& c, std::string_view t) -> Status {
          LogLevel level;

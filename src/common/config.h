@@ -31,7 +31,16 @@ struct ServerConfig {
 
 struct StorageConfig {
   std::string data_dir = "./data";
-  int64_t min_free_bytes = 64ll << 20;  // /readyz fails below this much free disk.
+  int64_t min_free_bytes = 64ll << 20;  // /readyz fails and writes stop below this.
+  std::string durability = "fsync";     // fsync | async
+  int64_t group_commit_window_us = 0;
+  int64_t memtable_flush_bytes = 64ll << 20;
+  int64_t flush_interval_ms = 60'000;
+  std::string compression = "lz4";      // none | lz4 | zstd
+  int64_t compaction_min_segments = 4;
+  int64_t block_cache_bytes = 512ll << 20;
+  std::string wal_recovery = "strict";  // strict | truncate
+  std::string encryption_master_key_file;  // storage.encryption.master_key_file
 };
 
 struct LogConfig {

@@ -1,5 +1,8 @@
 #include "service/dataset_codec.h"
 
+#include <cmath>
+
+#include "common/check.h"
 #include "common/strings.h"
 #include "common/time_util.h"
 #include "types/schema_json.h"
@@ -268,6 +271,38 @@ void WriteDatasetJson(JsonWriter& writer, const meta::DatasetRecord& dataset) {
   writer.Member("updated_at", FormatRfc3339(dataset.updated_at));
   writer.Member("revision", static_cast<uint64_t>(dataset.revision));
   writer.EndObject();
+}
+
+std::string DatasetJsonWithStats(std::string_view dataset_json,
+                                 const std::optional<types::DatasetStats>& stats) {
+  JsonWriter writer;
+  if (!stats) {
+    writer.Null();
+  } else {
+    writer.BeginObject();
+    writer.Member("rows", static_cast<uint64_t>(stats->rows));
+    writer.Member("bytes_on_disk", static_cast<uint64_t>(stats->bytes_on_disk));
+    writer.Key("compression_ratio");
+    writer.Double(std::round(stats->compression_ratio() * 100) / 100);
+    writer.Member("segments", static_cast<uint64_t>(stats->segments));
+    writer.Member("partitions", static_cast<uint64_t>(stats->partitions));
+    writer.Member("unflushed_rows", static_cast<uint64_t>(stats->memtable_rows));
+    writer.Member("last_seq", stats->last_seq);
+    writer.Key("last_ingest_at");
+    if (stats->last_ingest_micros == 0) {
+      writer.Null();
+    } else {
+      writer.String(FormatRfc3339(stats->last_ingest_micros));
+    }
+    writer.EndObject();
+  }
+  // dataset_json is an object: splice the member in before its closing brace.
+  STRATA_DCHECK(!dataset_json.empty() && dataset_json.back() == '}');
+  std::string json(dataset_json.substr(0, dataset_json.size() - 1));
+  json += ",\"stats\":";
+  json += writer.Take();
+  json += '}';
+  return json;
 }
 
 void WriteSchemaVersionJson(JsonWriter& writer, const meta::SchemaVersionRecord& version) {

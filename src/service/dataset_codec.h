@@ -12,6 +12,7 @@
 #include "common/json_writer.h"
 #include "common/result.h"
 #include "meta/records.h"
+#include "types/dataset_stats.h"
 #include "types/schema.h"
 
 namespace strata::service {
@@ -46,6 +47,10 @@ enum class SpecKind {
 Result<DatasetSpec> DecodeDatasetSpec(const json::Value& body, SpecKind kind);
 
 void WriteDatasetJson(JsonWriter& writer, const meta::DatasetRecord& dataset);
+// The JSON of a dataset (as WriteDatasetJson wrote it) with a `stats` member added: the
+// storage statistics, or null when the dataset's storage is unavailable.
+std::string DatasetJsonWithStats(std::string_view dataset_json,
+                                 const std::optional<types::DatasetStats>& stats);
 void WriteSchemaVersionJson(JsonWriter& writer, const meta::SchemaVersionRecord& version);
 
 }  // namespace strata::service

@@ -3,7 +3,9 @@
 #include <charconv>
 
 #include "common/json_writer.h"
+#include "common/logging.h"
 #include "common/time_util.h"
+#include "service/storage_layout.h"
 
 namespace strata::service {
 namespace {
@@ -80,7 +82,30 @@ Result<meta::DatasetRecord> DatasetService::Create(const Principal& caller, Data
   first.schema = dataset.schema;
   STRATA_RETURN_IF_ERROR(store_.CreateDataset(dataset, first));
   cache_.Invalidate(dataset.id);
+  // The id is ours now: clear what a crash during an earlier delete may have left, then
+  // create the storage. If that fails the dataset is removed again.
+  Status storage = backend_.DropDataset(dataset.id);
+  if (storage.ok()) storage = backend_.OpenDataset(StorageLayoutOf(dataset));
+  if (!storage.ok()) {
+    store_.DeleteDataset(dataset.id, std::nullopt).IgnoreError();
+    cache_.Invalidate(dataset.id);
+    return storage.Annotate("the dataset's storage could not be created");
+  }
   return dataset;
+}
+
+Result<size_t> DatasetService::OpenAllStorage() {
+  size_t failed = 0;
+  meta::DatasetListQuery query;
+  query.limit = 500;
+  while (true) {
+    STRATA_ASSIGN_OR_RETURN(std::vector<meta::DatasetRecord> page, store_.ListDatasets(query));
+    for (const meta::DatasetRecord& dataset : page) {
+      if (!backend_.OpenDataset(StorageLayoutOf(dataset)).ok()) ++failed;
+    }
+    if (page.size() < query.limit) return failed;
+    query.after_id = page.back().id;
+  }
 }
 
 Result<std::shared_ptr<const DatasetDocument>> DatasetService::Load(std::string_view id) {
@@ -103,10 +128,14 @@ Result<meta::DatasetRecord> DatasetService::Get(const Principal& caller, std::st
   return document->record;
 }
 
-Result<std::shared_ptr<const DatasetDocument>> DatasetService::GetDocument(const Principal& caller,
-                                                                           std::string_view id) {
+Result<DatasetService::DatasetView> DatasetService::GetDocument(const Principal& caller,
+                                                               std::string_view id) {
   STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsRead));
-  return Load(id);
+  DatasetView view;
+  STRATA_ASSIGN_OR_RETURN(view.document, Load(id));
+  Result<types::DatasetStats> stats = backend_.Stats(id);
+  if (stats.ok()) view.stats = stats.value();
+  return view;
 }
 
 Result<Page<meta::DatasetRecord>> DatasetService::List(const Principal& caller,
@@ -148,7 +177,16 @@ Result<meta::DatasetRecord> DatasetService::Modify(const Principal& caller, std:
     }
     Status status = store_.UpdateDataset(next, current.revision, version ? &*version : nullptr);
     cache_.Invalidate(id);  // Also on failure: the store may hold a newer revision.
-    if (status.ok()) return next;
+    if (status.ok()) {
+      // Storage follows the metadata; after a crash here, start-up opens it from the record.
+      Status layout = backend_.UpdateLayout(StorageLayoutOf(next));
+      if (!layout.ok()) {
+        STRATA_LOG(kError, "storage layout not updated")
+            .Str("dataset", next.id)
+            .Str("error", layout.ToString());
+      }
+      return next;
+    }
     if (status.code() != StatusCode::kConflict) return status;
     if (precondition.present) {
       return Status::PreconditionFailed(
@@ -203,7 +241,14 @@ Status DatasetService::Delete(const Principal& caller, std::string_view id,
                                       "' changed while this request ran; fetch it again and retry")
         .WithErrors({ErrorDetail::Header("If-Match", "no longer current")});
   }
-  return status;
+  STRATA_RETURN_IF_ERROR(status);
+  // The rows go with the dataset. A failure here leaves files that the next Create of this
+  // id clears; the dataset itself is already gone.
+  Status storage = backend_.DropDataset(id);
+  if (!storage.ok()) {
+    STRATA_LOG(kError, "dataset files not removed").Str("dataset", id).Str("error", storage.ToString());
+  }
+  return Status();
 }
 
 Result<meta::DatasetRecord> DatasetService::EvolveSchema(const Principal& caller,

@@ -2,7 +2,10 @@
 // Transport-neutral: every front door calls these methods with the authenticated caller;
 // permission checks, business rules and optimistic concurrency live here, not in handlers.
 //
-// Thread safety: thread-safe; state lives in the MetaStore.
+// Thread safety: thread-safe; metadata lives in the MetaStore, rows in the DataBackend.
+// Ordering with storage: Create writes the metadata, then creates the storage; Delete removes
+// the metadata (so a failed precondition never destroys rows), then the storage. Create
+// clears any storage that a crash between those two steps left under a reused id.
 // Concurrency: every write is read-check-write against the dataset's revision. With a
 // Precondition (If-Match) a concurrent change fails the write (PreconditionFailed); without
 // one the service re-reads and retries a few times before answering Conflict.
@@ -16,6 +19,7 @@
 
 #include "common/json.h"
 #include "common/result.h"
+#include "backend/data_backend.h"
 #include "meta/meta_store.h"
 #include "security/authorizer.h"
 #include "security/principal.h"
@@ -23,6 +27,7 @@
 #include "service/dataset_cache.h"
 #include "service/dataset_codec.h"
 #include "service/precondition.h"
+#include "types/dataset_stats.h"
 #include "types/schema_evolution.h"
 
 namespace strata::service {
@@ -53,16 +58,24 @@ std::string DatasetEtag(const meta::DatasetRecord& dataset);
 
 class DatasetService {
  public:
-  // `store` must outlive the service.
-  DatasetService(meta::MetaStore& store, const security::Authorizer& authorizer,
-                 CursorCodec cursors)
-      : store_(store), authorizer_(authorizer), cursors_(std::move(cursors)) {}
+  // `store` and `backend` must outlive the service.
+  DatasetService(meta::MetaStore& store, backend::DataBackend& backend,
+                 const security::Authorizer& authorizer, CursorCodec cursors)
+      : store_(store), backend_(backend), authorizer_(authorizer), cursors_(std::move(cursors)) {}
+
+  // Opens the storage of every dataset at start. A dataset whose storage fails to open is
+  // logged and answers Unavailable until fixed; the others serve. Returns how many failed.
+  Result<size_t> OpenAllStorage();
 
   Result<meta::DatasetRecord> Create(const security::Principal& caller, DatasetSpec spec);
   Result<meta::DatasetRecord> Get(const security::Principal& caller, std::string_view id);
-  // As Get, with the ETag and JSON form already computed (shared, immutable).
-  Result<std::shared_ptr<const DatasetDocument>> GetDocument(const security::Principal& caller,
-                                                             std::string_view id);
+  // As Get, with the ETag and JSON form already computed (shared, immutable), and the live
+  // storage statistics (absent when the dataset's storage is unavailable).
+  struct DatasetView {
+    std::shared_ptr<const DatasetDocument> document;
+    std::optional<types::DatasetStats> stats;
+  };
+  Result<DatasetView> GetDocument(const security::Principal& caller, std::string_view id);
   Result<Page<meta::DatasetRecord>> List(const security::Principal& caller,
                                          const DatasetListRequest& request);
   // PUT: sets every mutable attribute from `spec` (absent ones take their defaults).
@@ -96,6 +109,7 @@ class DatasetService {
   Result<std::shared_ptr<const DatasetDocument>> Load(std::string_view id);
 
   meta::MetaStore& store_;
+  backend::DataBackend& backend_;
   const security::Authorizer& authorizer_;
   CursorCodec cursors_;
   DatasetCache cache_;

@@ -2,6 +2,7 @@
 conditional requests (ETag, If-Match, If-None-Match)."""
 
 import itertools
+import os
 import re
 import threading
 import urllib.parse
@@ -145,7 +146,30 @@ def test_get_returns_body_and_etag(api, cpu):
     resp = api.get("/v1/datasets/cpu")
     assert resp.status_code == 200
     assert resp.headers["ETag"] == cpu.headers["ETag"]
-    assert resp.json() == cpu.json()
+    body = resp.json()
+    stats = body.pop("stats")
+    assert body == cpu.json()
+    # A new dataset stores nothing yet; stats are live, not part of the ETag.
+    assert stats["rows"] == 0
+    assert stats["segments"] == 0
+    assert stats["partitions"] == 0
+    assert stats["unflushed_rows"] == 0
+    assert stats["last_seq"] == 0
+    assert stats["last_ingest_at"] is None
+    assert stats["bytes_on_disk"] >= 0
+    assert "compression_ratio" in stats
+
+
+def test_dataset_files_live_and_die_with_the_dataset(api, server):
+    api.post("/v1/datasets", {**CPU, "id": "ephemeral"}).raise_for_status()
+    path = os.path.join(server.data_dir, "datasets", "ephemeral")
+    assert os.path.isdir(path)
+    assert os.path.exists(os.path.join(path, "MANIFEST"))
+    assert api.delete("/v1/datasets/ephemeral").status_code == 204
+    assert not os.path.exists(path)
+    # Same id again: a fresh, empty dataset.
+    api.post("/v1/datasets", {**CPU, "id": "ephemeral"}).raise_for_status()
+    assert api.get("/v1/datasets/ephemeral").json()["stats"]["rows"] == 0
 
 
 def test_head_dataset_has_etag_and_no_body(api, cpu):

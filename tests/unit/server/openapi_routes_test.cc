@@ -21,6 +21,7 @@
 #include "service/cursor.h"
 #include "service/dataset_service.h"
 #include "service/health_service.h"
+#include "test_backend.h"
 #include "test_util.h"
 
 namespace strata::server {
@@ -48,7 +49,7 @@ class OpenApiRoutesTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(store_, meta::OpenSqliteMetaStore(":memory:"));
     datasets_ = std::make_unique<service::DatasetService>(
-        *store_, authorizer_, service::CursorCodec(std::string(32, 'k')));
+        *store_, backend_.get(), authorizer_, service::CursorCodec(std::string(32, 'k')));
     health_ = std::make_unique<service::HealthService>(*store_, "/tmp", 0);
     // The same registrations as src/app/server_app.cc.
     AddHealthRoutes(router_, *health_);
@@ -76,6 +77,7 @@ class OpenApiRoutesTest : public ::testing::Test {
 
   std::unique_ptr<meta::MetaStore> store_;
   security::Authorizer authorizer_;
+  strata::testing::TestBackend backend_;
   std::unique_ptr<service::DatasetService> datasets_;
   std::unique_ptr<service::HealthService> health_;
   Router router_;

@@ -9,6 +9,7 @@
 
 #include "common/json.h"
 #include "meta/sqlite/sqlite_meta_store.h"
+#include "test_backend.h"
 #include "test_util.h"
 
 namespace strata::service {
@@ -50,7 +51,8 @@ class DatasetServiceTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
     service_ =
-        std::make_unique<DatasetService>(*store_, authorizer_, CursorCodec(std::string(32, 'c')));
+        std::make_unique<DatasetService>(*store_, backend_.get(), authorizer_,
+                                         CursorCodec(std::string(32, 'c')));
   }
 
   static DatasetSpec Spec(std::string_view body, SpecKind kind) {
@@ -80,6 +82,7 @@ class DatasetServiceTest : public ::testing::Test {
   }
 
   security::Authorizer authorizer_;
+  strata::testing::TestBackend backend_;
   std::unique_ptr<meta::MetaStore> store_;
   std::unique_ptr<DatasetService> service_;
   const security::Principal admin_{"key:admin", {"admin"}};

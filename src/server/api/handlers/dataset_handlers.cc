@@ -68,14 +68,17 @@ Result<ApiResponse> ListDatasets(DatasetService& service, const RequestContext& 
 
 Result<ApiResponse> GetDataset(DatasetService& service, const RequestContext& context) {
   STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
-  STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const service::DatasetDocument> document,
+  STRATA_ASSIGN_OR_RETURN(DatasetService::DatasetView view,
                           service.GetDocument(context.principal, context.Param("id")));
-  if (NotModified(context.request, document->etag)) {
+  const service::DatasetDocument& document = *view.document;
+  // The ETag names the dataset's definition; stats are live and do not change it.
+  if (NotModified(context.request, document.etag)) {
     ApiResponse response = ApiResponse::NoContent();
     response.status = 304;
-    return response.WithHeader("ETag", document->etag);
+    return response.WithHeader("ETag", document.etag);
   }
-  return ApiResponse::Json(200, document->json).WithHeader("ETag", document->etag);
+  return ApiResponse::Json(200, service::DatasetJsonWithStats(document.json, view.stats))
+      .WithHeader("ETag", document.etag);
 }
 
 Result<ApiResponse> ReplaceDataset(DatasetService& service, const RequestContext& context) {

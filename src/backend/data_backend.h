@@ -1,0 +1,50 @@
+// DataBackend: where dataset rows live. The services talk to this interface only; the
+// embedded columnar engine (embedded/) is the default implementation and a ClickHouse one
+// serves cluster mode. It speaks of datasets, batches and scans — never of files.
+//
+// Thread safety: implementations are thread-safe.
+// Contract:
+//   1. Append returns only after the rows are durable (per the node's durability setting),
+//      with their dataset sequence numbers; the rows are then visible to every later Scan.
+//   2. Scan reads a consistent snapshot: rows with seq <= ScanStats::snapshot_seq that no
+//      delete with a larger seq removed.
+//   3. A dataset that failed to open answers Unavailable, with the reason, on every call.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "types/batch.h"
+#include "types/dataset_layout.h"
+#include "types/dataset_stats.h"
+#include "types/scan_spec.h"
+
+namespace strata::backend {
+
+class DataBackend {
+ public:
+  virtual ~DataBackend() = default;
+
+  // Makes the dataset available, creating its storage when missing. Called for every
+  // dataset at start and for each new one.
+  virtual Status OpenDataset(const types::DatasetLayout& layout) = 0;
+  // Deletes every row of the dataset and its storage. Idempotent.
+  virtual Status DropDataset(std::string_view id) = 0;
+  // Applies a new schema version, retention or sort order.
+  virtual Status UpdateLayout(const types::DatasetLayout& layout) = 0;
+
+  virtual Result<types::AppendResult> Append(std::string_view id, types::Batch batch) = 0;
+  // Deletes the rows committed so far that satisfy every predicate; returns the delete's seq.
+  virtual Result<int64_t> DeleteWhere(std::string_view id,
+                                      std::vector<types::Predicate> predicates) = 0;
+  virtual Result<types::ScanStats> Scan(std::string_view id, const types::ScanSpec& spec,
+                                        const types::BatchSink& sink) = 0;
+  virtual Result<types::DatasetStats> Stats(std::string_view id) = 0;
+
+  // Flushes what must be flushed and releases resources; later calls fail.
+  virtual Status Close() = 0;
+};
+
+}  // namespace strata::backend
