@@ -1,10 +1,13 @@
 // The write-ahead log's record framing (docs/formats/wal.md).
 //
-//   +-------------+-------------+----------+---------------------------+
-//   | length: u32 | crc32c: u32 | type: u8 | payload: length bytes     |
-//   +-------------+-------------+----------+---------------------------+
+//   +-------------+----------+-----------------+-------------+---------------------+
+//   | length: u32 | type: u8 | header_crc: u32 | crc32c: u32 | payload: length B   |
+//   +-------------+----------+-----------------+-------------+---------------------+
 //
-// crc32c covers the type byte and the payload. When the dataset is encrypted the payload is
+// header_crc = crc32c(length, type) lets recovery tell a damaged length (Corruption) from a
+// record cut short by a crash (a torn tail); crc32c covers the type byte and the payload.
+// A crash can leave: a file cut anywhere, or (file systems that extend before writing) a
+// zero-filled tail. Both read as a torn tail. When the dataset is encrypted the payload is
 // nonce || AES-256-GCM ciphertext || tag, with AAD binding dataset, file name and the
 // record's offset, so a record cannot be replayed into another place.
 #pragma once
@@ -14,7 +17,7 @@
 
 namespace strata::storage {
 
-inline constexpr size_t kWalHeaderBytes = 9;
+inline constexpr size_t kWalHeaderBytes = 13;
 inline constexpr uint32_t kMaxWalRecordBytes = 1u << 30;
 
 enum class WalRecordType : uint8_t {

@@ -1,5 +1,7 @@
 #include "storage/wal/wal_reader.h"
 
+#include <algorithm>
+
 #include "storage/crypto/block_cipher.h"
 #include "storage/encoding/crc32c.h"
 
@@ -10,6 +12,15 @@ uint32_t LoadU32(const char* p) {
   uint32_t v = 0;
   for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(p[i])) << (8 * i);
   return v;
+}
+
+bool AllZero(std::string_view bytes) {
+  return std::all_of(bytes.begin(), bytes.end(), [](char c) { return c == 0; });
+}
+
+bool KnownType(uint8_t type) {
+  return type == static_cast<uint8_t>(WalRecordType::kBatch) ||
+         type == static_cast<uint8_t>(WalRecordType::kTombstone);
 }
 
 }  // namespace
@@ -23,48 +34,55 @@ Result<WalReadResult> ReadWal(Env* env, const std::string& path, BlockCipher* ci
   std::string plain;
   uint64_t offset = 0;
   while (offset < data.size()) {
-    const uint64_t left = data.size() - offset;
+    const std::string_view rest = std::string_view(data).substr(offset);
+    // Classify damage: `torn` is what a crash leaves at the end of the log.
     std::string problem;
+    bool torn = false;
     uint32_t length = 0;
-    if (left < kWalHeaderBytes) {
+    if (rest.size() < kWalHeaderBytes) {
       problem = "incomplete record header";
+      torn = true;
+    } else if (Crc32c(rest.substr(0, 5)) != LoadU32(rest.data() + 5)) {
+      problem = "record header checksum mismatch";
+      torn = AllZero(rest);
     } else {
-      length = LoadU32(data.data() + offset);
-      const uint32_t crc = LoadU32(data.data() + offset + 4);
-      if (length > kMaxWalRecordBytes || length > left - kWalHeaderBytes) {
-        problem = "record length " + std::to_string(length) + " runs past the end of the file";
-      } else if (Crc32c(std::string_view(data.data() + offset + 8, length + 1)) != crc) {
-        problem = "checksum mismatch";
-        // Only a record that ends exactly at the end of the file can be a torn write.
-        if (offset + kWalHeaderBytes + length != data.size() &&
-            policy != WalDamagePolicy::kStopAtDamage) {
-          return Status::Corruption(
-              "write-ahead log " + path + " is damaged at offset " + std::to_string(offset) +
-              " (checksum mismatch) before its end; the dataset was not opened. Restore the "
-              "file from a backup, or set storage.wal_recovery = \"truncate\" to drop the "
-              "log from this offset on (records after it are lost).");
+      length = LoadU32(rest.data());
+      const uint8_t type = static_cast<uint8_t>(rest[4]);
+      if (!KnownType(type) || length > kMaxWalRecordBytes) {
+        problem = "unknown record type or length";
+      } else if (length > rest.size() - kWalHeaderBytes) {
+        problem = "record cut short";
+        torn = true;
+      } else {
+        const uint32_t crc = LoadU32(rest.data() + 9);
+        const uint32_t actual =
+            Crc32c(rest.substr(kWalHeaderBytes, length), Crc32c(rest.substr(4, 1)));
+        if (actual != crc) {
+          problem = "payload checksum mismatch";
+          torn = AllZero(rest.substr(kWalHeaderBytes + length));
         }
-      } else if (const uint8_t type = static_cast<uint8_t>(data[offset + 8]);
-                 type != static_cast<uint8_t>(WalRecordType::kBatch) &&
-                 type != static_cast<uint8_t>(WalRecordType::kTombstone)) {
-        return Status::Corruption("write-ahead log " + path +
-                                  " has an unknown record type at offset " +
-                                  std::to_string(offset));
       }
     }
     if (!problem.empty()) {
-      if (policy == WalDamagePolicy::kFail) {
-        return Status::Corruption("write-ahead log " + path + " is damaged at offset " +
-                                  std::to_string(offset) + " (" + problem + ")");
+      const std::string where = problem + " at offset " + std::to_string(offset);
+      const bool tolerated = policy == WalDamagePolicy::kStopAtDamage ||
+                             (policy == WalDamagePolicy::kTornTailOnly && torn);
+      if (!tolerated) {
+        return Status::Corruption(
+            "write-ahead log " + path + " is damaged (" + where + ")" +
+            (torn ? std::string()
+                  : " before its end; the dataset was not opened. Restore the file from a "
+                    "backup, or set storage.wal_recovery = \"truncate\" to drop the log from "
+                    "this offset on (the records after it are lost)"));
       }
       result.torn_tail = true;
-      result.tail_problem = problem + " at offset " + std::to_string(offset);
+      result.tail_problem = where;
       break;
     }
     WalRecord record;
-    record.type = static_cast<WalRecordType>(data[offset + 8]);
+    record.type = static_cast<WalRecordType>(rest[4]);
     record.offset = offset;
-    record.payload = std::string_view(data.data() + offset + kWalHeaderBytes, length);
+    record.payload = rest.substr(kWalHeaderBytes, length);
     if (cipher != nullptr) {
       Status status = cipher->Open(BlockAad(dataset_id, file_name, offset), record.payload, plain);
       if (!status.ok()) {

@@ -39,8 +39,10 @@ Status WalWriter::Stage(WalRecordType type, std::string_view payload) {
   const uint32_t crc = Crc32c(payload, Crc32c(std::string_view(&type_byte, 1)));
   char header[kWalHeaderBytes];
   for (int i = 0; i < 4; ++i) header[i] = static_cast<char>(length >> (8 * i));
-  for (int i = 0; i < 4; ++i) header[4 + i] = static_cast<char>(crc >> (8 * i));
-  header[8] = type_byte;
+  header[4] = type_byte;
+  const uint32_t header_crc = Crc32c(std::string_view(header, 5));
+  for (int i = 0; i < 4; ++i) header[5 + i] = static_cast<char>(header_crc >> (8 * i));
+  for (int i = 0; i < 4; ++i) header[9 + i] = static_cast<char>(crc >> (8 * i));
   staged_.append(header, kWalHeaderBytes);
   staged_.append(payload);
   return {};
