@@ -271,7 +271,9 @@ Status DatasetStore::Impl::Commit(CommitWriter* writer) {
     if (!repaired.ok()) broken = repaired;
   }
   if (!broken.ok()) {
-    writer->status = broken;
+    writer->status = broken.Annotate("dataset '" + id +
+                                     "' refuses writes until it is reopened (restart stratad): "
+                                     "its write-ahead log failed earlier");
     finish_front();
     return writer->status;
   }
