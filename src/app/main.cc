@@ -4,6 +4,8 @@
 //           [--log-level LEVEL] [--set KEY=VALUE]...
 //   stratad options     print every configuration option with its default
 //   stratad version
+//   stratad [config flags] rotate-master-key --new-key-file FILE
+//                       re-wrap every dataset key from the configured master key to FILE
 //
 // Configuration precedence: flags > STRATA_* environment > TOML file > defaults. An invalid
 // configuration exits with code 2 and a message that names the option.
@@ -49,6 +51,13 @@ int main(int argc, char** argv) {
   cli.add_option("--set", settings, "set any option: --set server.max_body_bytes=1048576");
   CLI::App* version = cli.add_subcommand("version", "print the version");
   CLI::App* options = cli.add_subcommand("options", "list configuration options and defaults");
+  std::string new_key_file;
+  CLI::App* rotate = cli.add_subcommand(
+      "rotate-master-key",
+      "re-wrap the data keys from storage.encryption.master_key_file to a new master key "
+      "(stratad must be stopped)");
+  rotate->add_option("--new-key-file", new_key_file, "file holding the new master key")
+      ->required();
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -102,5 +111,6 @@ int main(int argc, char** argv) {
   if (strata::Status s = strata::ValidateConfig(config); !s.ok()) {
     return ConfigError(std::string(s.message()));
   }
+  if (rotate->parsed()) return strata::app::RotateMasterKey(config, new_key_file);
   return strata::app::RunServer(config);
 }

@@ -12,6 +12,8 @@
 #include "common/logging.h"
 #include "backend/embedded/embedded_backend.h"
 #include "meta/sqlite/sqlite_meta_store.h"
+#include "storage/crypto/master_key.h"
+#include "storage/engine/key_store.h"
 #include "security/authenticator.h"
 #include "security/authorizer.h"
 #include "security/crypto.h"
@@ -181,6 +183,37 @@ int RunServer(const Config& config) {
   data.reset();
   store.reset();
   StopLogWriter();
+  return 0;
+}
+
+int RotateMasterKey(const Config& config, const std::string& new_key_file) {
+  auto fail = [](const Status& status) {
+    std::fprintf(stderr, "stratad: key rotation failed: %s\n", status.ToString().c_str());
+    return 1;
+  };
+  if (config.storage.encryption_master_key_file.empty()) {
+    return fail(Status::InvalidArgument(
+        "storage.encryption.master_key_file must name the current master key"));
+  }
+  if (Status locked = LockDataDir(config.storage.data_dir); !locked.ok()) return fail(locked);
+  Result<storage::Key> old_key = storage::LoadMasterKey(config.storage.encryption_master_key_file);
+  if (!old_key.ok()) return fail(old_key.status());
+  Result<storage::Key> new_key = storage::LoadMasterKey(new_key_file);
+  if (!new_key.ok()) return fail(new_key.status());
+  storage::Env* env = storage::Env::Default();
+  if (Status checked = storage::CheckMasterKey(env, config.storage.data_dir, *old_key);
+      !checked.ok()) {
+    return fail(checked);
+  }
+  if (Status rewrapped =
+          storage::RewrapDataKeys(env, config.storage.data_dir, *old_key, *new_key);
+      !rewrapped.ok()) {
+    return fail(rewrapped);
+  }
+  std::printf("re-wrapped every data key under %s (new key %s).\n"
+              "Set storage.encryption.master_key_file to %s before starting stratad.\n",
+              config.storage.data_dir.c_str(), storage::MasterKeyFingerprint(*new_key).c_str(),
+              new_key_file.c_str());
   return 0;
 }
 

@@ -3,6 +3,8 @@
 // Thread safety: Run() blocks the calling thread; call it once.
 #pragma once
 
+#include <string>
+
 #include "common/config.h"
 
 namespace strata::app {
@@ -10,5 +12,10 @@ namespace strata::app {
 // Runs stratad with `config` until SIGTERM/SIGINT. Returns the process exit code:
 // 0 after a clean shutdown, 1 when startup fails (the reason is logged).
 int RunServer(const Config& config);
+
+// Re-wraps every dataset's data key from the configured master key to the one in
+// new_key_file, while no server runs on the data directory. Returns 0 on success, 1 on
+// failure (printed). Interrupted rotations can be run again.
+int RotateMasterKey(const Config& config, const std::string& new_key_file);
 
 }  // namespace strata::app
