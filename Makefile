@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: setup configure build run test unit e2e asan fmt bench-http clean
+.PHONY: setup configure build run test unit e2e asan tsan fmt bench-http clean
 
 setup:
 	@scripts/setup.sh
@@ -37,6 +37,14 @@ asan: setup
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -L unit -j $(JOBS)
 
+# ThreadSanitizer build of the concurrent parts: the storage engine's appends, scans, flushes
+# and compactions, and the log writer.
+tsan: setup
+	cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_SANITIZE=thread
+	cmake --build build-tsan -j $(JOBS) --target storage_test common_test
+	build-tsan/tests/unit/storage_test --gtest_filter='StorageConcurrency*:StorageEngine*:StorageFaults*:StorageEncryption*'
+	build-tsan/tests/unit/common_test --gtest_filter='Logging*'
+
 fmt:
 	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
@@ -44,4 +52,4 @@ bench-http: setup build
 	bench/http/run.sh
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-tsan

@@ -78,9 +78,11 @@ class LogSink {
       if (buffer_.empty()) continue;
       std::string out;
       out.swap(buffer_);
-      std::lock_guard write_lock(write_mu_);
-      lock.unlock();
-      WriteAll(STDERR_FILENO, out);
+      {
+        std::lock_guard write_lock(write_mu_);
+        lock.unlock();
+        WriteAll(STDERR_FILENO, out);
+      }  // write_mu_ is released before mu_ is taken again: mu_ -> write_mu_ is the only order.
       lock.lock();
     }
   }
