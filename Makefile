@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: setup configure build run test unit e2e asan tsan fmt bench-http clean
+.PHONY: setup configure build run test unit e2e asan tsan fmt bench-http bench-micro clean
 
 setup:
 	@scripts/setup.sh
@@ -45,6 +45,16 @@ tsan: setup
 	build-tsan/tests/unit/storage_test --gtest_filter='StorageConcurrency*:StorageEngine*:StorageFaults*:StorageEncryption*'
 	build-tsan/tests/unit/common_test --gtest_filter='Logging*'
 
+# Storage-engine micro-benchmarks (bench/micro/README.md), always in a Release tree of their
+# own. A few minutes; pass Google Benchmark flags through BENCH_ARGS, e.g.
+# `make bench-micro BENCH_ARGS=--benchmark_filter=ScanSum`.
+BENCH_BUILD_DIR ?= build-bench
+BENCH_ARGS ?=
+bench-micro: setup
+	cmake -S . -B $(BENCH_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake --build $(BENCH_BUILD_DIR) -j $(JOBS) --target bench_storage
+	$(BENCH_BUILD_DIR)/bench/bench_storage $(BENCH_ARGS)
+
 fmt:
 	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
@@ -52,4 +62,4 @@ bench-http: setup build
 	bench/http/run.sh
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan build-tsan
+	rm -rf $(BUILD_DIR) build-asan build-tsan $(BENCH_BUILD_DIR)
