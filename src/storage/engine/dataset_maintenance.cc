@@ -5,6 +5,7 @@
 #include <map>
 #include <numeric>
 
+#include "common/check.h"
 #include "common/logging.h"
 #include "common/time_util.h"
 #include "storage/engine/dataset_store_impl.h"
@@ -253,7 +254,15 @@ Status DatasetStore::Impl::FlushFrozen() {
       for (auto& handle : added) handle->obsolete = true;
       return status.Annotate("flush of dataset '" + id + "' failed");
     }
-    for (const std::string& path : memtable->wal_paths) env->DeleteFile(path).IgnoreError();
+    for (const std::string& path : memtable->wal_paths) {
+      {
+        std::lock_guard lock(mu);
+        // Invariant: a frozen memtable never owns the live WAL. Checked, because deleting
+        // it would lose acknowledged appends.
+        STRATA_CHECK(wal == nullptr || path != wal->path());
+      }
+      env->DeleteFile(path).IgnoreError();
+    }
     env->SyncDir(dir).IgnoreError();
   }
 }

@@ -65,6 +65,9 @@ struct CommitWriter {
   enum class Kind { kAppend, kDelete, kRotate };
   Kind kind = Kind::kAppend;
   types::Batch* batch = nullptr;
+  // The batch's WAL payload, encoded by the appending thread before it queues (so encoding
+  // runs in parallel across appenders); the leader patches in first_seq.
+  std::string* encoded = nullptr;
   std::vector<types::Predicate>* predicates = nullptr;
   Status status;
   int64_t first_seq = 0;
@@ -100,6 +103,7 @@ struct DatasetStore::Impl {
   bool erase_pending = false;  // A tombstone waits for flush and compaction.
   int64_t free_check_micros = 0;
   uint64_t free_bytes = UINT64_MAX;
+  std::string tombstone_scratch;  // Leader only: tombstone payloads.
 
   std::string SegmentPath(uint64_t id) const;
   std::string WalPath(int64_t first_seq) const;

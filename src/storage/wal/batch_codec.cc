@@ -62,6 +62,11 @@ void EncodeBatchRecord(int64_t first_seq, const types::Batch& batch, ByteWriter&
   }
 }
 
+void SetBatchRecordSeq(int64_t first_seq, std::string& payload) {
+  const uint64_t seq = static_cast<uint64_t>(first_seq);
+  for (int i = 0; i < 8; ++i) payload[i] = static_cast<char>(seq >> (8 * i));
+}
+
 Status DecodeBatchRecord(std::string_view payload, int64_t* first_seq, types::Batch* batch) {
   ByteReader in(payload);
   uint64_t seq = 0;

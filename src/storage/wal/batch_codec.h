@@ -15,6 +15,10 @@ namespace strata::storage {
 // Appends the payload for `batch`, whose rows hold sequence numbers first_seq.. to out.
 void EncodeBatchRecord(int64_t first_seq, const types::Batch& batch, ByteWriter& out);
 
+// Overwrites the first_seq of an encoded payload (the commit leader assigns sequence numbers
+// after the appending thread encoded its batch). REQUIRES: payload from EncodeBatchRecord.
+void SetBatchRecordSeq(int64_t first_seq, std::string& payload);
+
 // Decodes a payload written by EncodeBatchRecord. Malformed input is Corruption.
 Status DecodeBatchRecord(std::string_view payload, int64_t* first_seq, types::Batch* batch);
 
