@@ -16,7 +16,7 @@ constexpr int64_t kMinRetentionSeconds = 3600;
 
 constexpr std::string_view kWritable[] = {
     "id",         "description",  "tags",        "owner",           "retention",
-    "time_field", "partition_by", "schema_mode", "record_id_field", "fields"};
+    "time_field", "partition_by", "schema_mode", "record_id_field", "sort_key", "fields"};
 constexpr std::string_view kReadOnly[] = {"schema", "created_at", "updated_at", "revision",
                                           "stats"};
 
@@ -88,6 +88,7 @@ class SpecDecoder {
     DecodeEnum("schema_mode", spec_.schema_mode, meta::ParseSchemaMode, "strict or evolve",
                meta::SchemaMode::kStrict);
     DecodeTags();
+    DecodeSortKey();
     DecodeFields();
     if (kind_ == SpecKind::kCreate && body_.Find("id") == nullptr) Fail("/id", "required");
     if (const json::Value* id = body_.Find("id"); id != nullptr && id->is_null()) {
@@ -163,6 +164,30 @@ class SpecDecoder {
       Fail(pointer, "unknown value '" + value->string_value() + "'; expected one of " +
                         std::string(allowed));
     }
+  }
+
+  // Names only; which fields they must name is the service's rule (types::CheckRoles).
+  void DecodeSortKey() {
+    const json::Value* value = body_.Find("sort_key");
+    if (value == nullptr) return;
+    if (value->is_null()) {
+      spec_.sort_key.emplace();
+      return;
+    }
+    if (!value->is_array()) {
+      Fail("/sort_key", "expected an array of field names, e.g. [\"hostname\", \"time\"]");
+      return;
+    }
+    std::vector<std::string> names;
+    for (size_t i = 0; i < value->items().size(); ++i) {
+      const json::Value& name = value->items()[i];
+      if (!name.is_string()) {
+        Fail(json::PointerAppend("/sort_key", i), "expected a field name");
+        continue;
+      }
+      names.push_back(name.string_value());
+    }
+    spec_.sort_key = std::move(names);
   }
 
   void DecodeTags() {
@@ -264,6 +289,10 @@ void WriteDatasetJson(JsonWriter& writer, const meta::DatasetRecord& dataset) {
   writer.Member("partition_by", meta::PartitionByName(dataset.partition_by));
   writer.Member("schema_mode", meta::SchemaModeName(dataset.schema_mode));
   WriteOptionalString(writer, "record_id_field", dataset.record_id_field);
+  writer.Key("sort_key");
+  writer.BeginArray();
+  for (const std::string& name : dataset.sort_key) writer.String(name);
+  writer.EndArray();
   WriteOptionalString(writer, "retention", dataset.retention);
   writer.Key("schema");
   types::WriteSchemaJson(writer, dataset.schema);

@@ -38,7 +38,8 @@ Status ApplySpec(const DatasetSpec& spec, meta::DatasetRecord& dataset) {
   if (spec.retention) dataset.retention = *spec.retention;
   if (spec.schema_mode) dataset.schema_mode = *spec.schema_mode;
   if (spec.record_id_field) dataset.record_id_field = *spec.record_id_field;
-  types::SchemaRoles roles{dataset.time_field, dataset.record_id_field};
+  if (spec.sort_key) dataset.sort_key = *spec.sort_key;
+  types::SchemaRoles roles{dataset.time_field, dataset.record_id_field, dataset.sort_key};
   return types::CheckRoles(dataset.schema, roles);
 }
 
@@ -68,7 +69,8 @@ Result<meta::DatasetRecord> DatasetService::Create(const Principal& caller, Data
   dataset.partition_by = spec.partition_by.value_or(meta::PartitionBy::kDay);
   dataset.schema_mode = spec.schema_mode.value_or(meta::SchemaMode::kStrict);
   dataset.record_id_field = spec.record_id_field.value_or("");
-  types::SchemaRoles roles{dataset.time_field, dataset.record_id_field};
+  dataset.sort_key = spec.sort_key.value_or(std::vector<std::string>());
+  types::SchemaRoles roles{dataset.time_field, dataset.record_id_field, dataset.sort_key};
   STRATA_ASSIGN_OR_RETURN(dataset.schema,
                           types::BuildInitialSchema(
                               std::move(spec.fields).value_or(std::vector<types::Field>()), roles));
@@ -211,6 +213,7 @@ Result<meta::DatasetRecord> DatasetService::Replace(const Principal& caller, std
                   if (!full.retention) full.retention = "";
                   if (!full.schema_mode) full.schema_mode = meta::SchemaMode::kStrict;
                   if (!full.record_id_field) full.record_id_field = "";
+                  if (!full.sort_key) full.sort_key.emplace();
                   return ApplySpec(full, dataset);
                 });
 }
@@ -260,11 +263,13 @@ Result<meta::DatasetRecord> DatasetService::EvolveSchema(const Principal& caller
                 [&](meta::DatasetRecord& dataset,
                     std::optional<meta::SchemaVersionRecord>& version) -> Status {
                   std::vector<types::SchemaChange> applied = changes;
-                  types::SchemaRoles roles{dataset.time_field, dataset.record_id_field};
+                  types::SchemaRoles roles{dataset.time_field, dataset.record_id_field,
+                                           dataset.sort_key};
                   STRATA_ASSIGN_OR_RETURN(dataset.schema,
                                           types::EvolveSchema(dataset.schema, applied, roles));
                   dataset.time_field = roles.time_field;
                   dataset.record_id_field = roles.record_id_field;
+                  dataset.sort_key = roles.sort_key;
                   JsonWriter writer;
                   writer.BeginArray();
                   for (const types::SchemaChange& change : applied) {

@@ -23,6 +23,11 @@ types::DatasetLayout StorageLayoutOf(const meta::DatasetRecord& dataset) {
       break;
   }
   if (!layout.time_field_id) layout.partition_by = types::Granularity::kNone;
+  for (const std::string& name : dataset.sort_key) {
+    if (const types::Field* field = dataset.schema.Find(name)) {
+      layout.sort_field_ids.push_back(field->id);
+    }
+  }
   if (!dataset.retention.empty()) {
     // Validated when the dataset was written; an unparsable value keeps data forever.
     if (std::optional<int64_t> seconds = ParseDurationSeconds(dataset.retention)) {

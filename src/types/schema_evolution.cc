@@ -1,5 +1,7 @@
 #include "types/schema_evolution.h"
 
+#include <algorithm>
+
 #include "common/strings.h"
 #include "types/schema_json.h"
 
@@ -49,6 +51,24 @@ void CheckRolesInto(const Schema& schema, const SchemaRoles& roles,
     } else if (field->nullable) {
       errors.push_back(ErrorDetail::Pointer(
           "/time_field", "field '" + field->name + "' is nullable; the time field must not be"));
+    }
+  }
+  if (roles.sort_key.size() > kMaxSortKeyFields) {
+    errors.push_back(ErrorDetail::Pointer("/sort_key", "at most 8 fields"));
+  }
+  const size_t checked = roles.sort_key.size() > kMaxSortKeyFields ? 0 : roles.sort_key.size();
+  for (size_t i = 0; i < checked; ++i) {
+    const std::string& name = roles.sort_key[i];
+    const std::string pointer = "/sort_key/" + std::to_string(i);
+    const Field* field = schema.Find(name);
+    if (field == nullptr) {
+      errors.push_back(ErrorDetail::Pointer(
+          pointer, "no field named '" + name + "'" + DidYouMean(name, schema.Names())));
+    } else if (field->type == DataType::kJson) {
+      errors.push_back(ErrorDetail::Pointer(pointer, "field '" + name +
+                                                         "' has type json, which has no order"));
+    } else if (std::count(roles.sort_key.begin(), roles.sort_key.begin() + i, name) > 0) {
+      errors.push_back(ErrorDetail::Pointer(pointer, "field '" + name + "' appears twice"));
     }
   }
   if (!roles.record_id_field.empty()) {
@@ -198,6 +218,7 @@ std::string ApplyChange(Schema& schema, SchemaChange& change, SchemaRoles& roles
     return "no field named '" + change.name + "'" + DidYouMean(change.name, schema.Names());
   }
   const bool is_time = field->name == roles.time_field;
+  const auto in_sort_key = std::find(roles.sort_key.begin(), roles.sort_key.end(), field->name);
   switch (change.op) {
     case Op::kAdd: break;
     case Op::kDrop: {
@@ -205,6 +226,10 @@ std::string ApplyChange(Schema& schema, SchemaChange& change, SchemaRoles& roles
       if (field->name == roles.record_id_field) {
         return "field '" + field->name +
                "' is the record id field; set record_id_field to null before dropping it";
+      }
+      if (in_sort_key != roles.sort_key.end()) {
+        return "field '" + field->name +
+               "' is in the sort key; remove it from sort_key before dropping it";
       }
       const uint32_t id = field->id;
       std::erase_if(schema.fields, [id](const Field& f) { return f.id == id; });
@@ -215,6 +240,7 @@ std::string ApplyChange(Schema& schema, SchemaChange& change, SchemaRoles& roles
       if (schema.Find(change.to) != nullptr) return "field '" + change.to + "' already exists";
       if (is_time) roles.time_field = change.to;
       if (field->name == roles.record_id_field) roles.record_id_field = change.to;
+      if (in_sort_key != roles.sort_key.end()) *in_sort_key = change.to;
       field->name = change.to;
       return "";
     }

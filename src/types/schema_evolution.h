@@ -13,10 +13,15 @@
 
 namespace strata::types {
 
+inline constexpr size_t kMaxSortKeyFields = 8;
+
 // Fields with a special role in a dataset; empty when the dataset has none.
 struct SchemaRoles {
   std::string time_field;       // Must name a non-nullable timestamp field.
   std::string record_id_field;  // Must name a string or int64 field.
+  // Fields whose order sorts rows inside compacted segments (empty: the time field). Each
+  // names a distinct, non-json field; at most kMaxSortKeyFields.
+  std::vector<std::string> sort_key;
 };
 
 // Checks the fields of a new dataset (unique names, at most kMaxFields) and the roles, and

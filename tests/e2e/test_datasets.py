@@ -24,8 +24,8 @@ CPU = {
 }
 
 DATASET_MEMBERS = {"id", "description", "tags", "owner", "time_field", "partition_by",
-                   "schema_mode", "record_id_field", "retention", "schema", "created_at",
-                   "updated_at", "revision"}
+                   "schema_mode", "record_id_field", "sort_key", "retention", "schema",
+                   "created_at", "updated_at", "revision"}
 FIELD_MEMBERS = {"id", "name", "type", "nullable", "default", "pii", "description"}
 ETAG_RE = re.compile(r'^"[^"]+"$')
 
@@ -743,3 +743,33 @@ def test_concurrent_schema_changes_lose_nothing(server):
     assert [v["version"] for v in versions] == list(range(1, len(ok) + 2))
     ids = [f["id"] for f in schema["fields"]]
     assert len(ids) == len(set(ids))
+
+
+# -- sort key ---------------------------------------------------------------------------------
+
+
+def test_sort_key_defaults_to_time_order_and_can_be_set_and_cleared(api):
+    resp = api.post("/v1/datasets", {**CPU, "id": "sorted"})
+    assert resp.status_code == 201
+    assert resp.json()["sort_key"] == []
+    resp = api.patch("/v1/datasets/sorted", {"sort_key": ["hostname", "time"]})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["sort_key"] == ["hostname", "time"]
+    assert api.get("/v1/datasets/sorted").json()["sort_key"] == ["hostname", "time"]
+    resp = api.patch("/v1/datasets/sorted", {"sort_key": None})
+    assert resp.json()["sort_key"] == []
+    created = api.post("/v1/datasets", {**CPU, "id": "sorted2", "sort_key": ["hostname"]})
+    assert created.status_code == 201 and created.json()["sort_key"] == ["hostname"]
+
+
+@pytest.mark.parametrize("sort_key, pointer", [
+    (["hostnme"], "/sort_key/0"),
+    (["hostname", "hostname"], "/sort_key/1"),
+    ("hostname", "/sort_key"),
+    ([1], "/sort_key/0"),
+    (["a", "b", "c", "d", "e", "f", "g", "h", "i"], "/sort_key"),
+])
+def test_bad_sort_keys_are_refused(api, sort_key, pointer):
+    resp = api.post("/v1/datasets", {**CPU, "id": "badsort", "sort_key": sort_key})
+    body = assert_problem(resp, 422)
+    assert pointer in error_items(body), body

@@ -165,6 +165,18 @@ def test_rename_time_and_record_id_fields_follow(api):
     assert_problem(resp, 422)
 
 
+def test_sort_key_follows_renames_and_protects_its_fields(api):
+    dataset_id = new_dataset(api)
+    resp = api.patch(f"/v1/datasets/{dataset_id}", {"sort_key": ["hostname", "time"]})
+    assert resp.status_code == 200, resp.text
+    resp = evolve(api, dataset_id, [{"op": "rename", "name": "hostname", "to": "host"}])
+    assert resp.status_code == 200, resp.text
+    assert api.get(f"/v1/datasets/{dataset_id}").json()["sort_key"] == ["host", "time"]
+    resp = evolve(api, dataset_id, [{"op": "drop", "name": "host"}])
+    assert_problem(resp, 422)
+    assert "sort key" in resp.text
+
+
 def test_changes_apply_in_order_within_a_set(api):
     dataset_id = new_dataset(api)
     resp = evolve(api, dataset_id, [

@@ -55,6 +55,9 @@ CREATE TABLE secrets (
   value BLOB NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+      {3, "dataset sort keys", R"sql(
+ALTER TABLE datasets ADD COLUMN sort_key TEXT NOT NULL DEFAULT '[]';  -- JSON array of names
+)sql"},
   };
   return migrations;
 }

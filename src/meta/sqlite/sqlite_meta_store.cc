@@ -37,7 +37,7 @@ Result<std::vector<std::string>> StringsFromJson(std::string_view text) {
 constexpr std::string_view kSelectDataset = R"sql(
 SELECT d.id, d.description, d.tags, d.owner, d.retention, d.time_field, d.partition_by,
        d.schema_mode, d.record_id_field, d.schema_version, d.created_at, d.updated_at,
-       d.revision, v.fields, v.next_field_id
+       d.revision, v.fields, v.next_field_id, d.sort_key
 FROM datasets d JOIN schema_versions v ON v.dataset_id = d.id AND v.version = d.schema_version
 )sql";
 
@@ -61,6 +61,7 @@ Result<DatasetRecord> ReadDataset(const Statement& row) {
   dataset.revision = static_cast<uint64_t>(row.Int(12));
   STRATA_ASSIGN_OR_RETURN(dataset.schema.fields, types::FieldsFromJson(row.Text(13)));
   dataset.schema.next_field_id = static_cast<uint32_t>(row.Int(14));
+  STRATA_ASSIGN_OR_RETURN(dataset.sort_key, StringsFromJson(row.Text(15)));
   return dataset;
 }
 
@@ -142,8 +143,8 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
       }
       Statement insert(db_, R"sql(
 INSERT INTO datasets (id, description, tags, owner, retention, time_field, partition_by,
-  schema_mode, record_id_field, schema_version, created_at, updated_at, revision)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
+  schema_mode, record_id_field, schema_version, created_at, updated_at, revision, sort_key)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
       BindDataset(insert, dataset);
       STRATA_RETURN_IF_ERROR(insert.Run());
       STRATA_RETURN_IF_ERROR(InsertTags(dataset));
@@ -189,7 +190,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
       Statement update(db_, R"sql(
 UPDATE datasets SET id = ?1, description = ?2, tags = ?3, owner = ?4, retention = ?5,
   time_field = ?6, partition_by = ?7, schema_mode = ?8, record_id_field = ?9,
-  schema_version = ?10, created_at = ?11, updated_at = ?12, revision = ?13
+  schema_version = ?10, created_at = ?11, updated_at = ?12, revision = ?13, sort_key = ?14
 WHERE id = ?1)sql");
       BindDataset(update, dataset);
       STRATA_RETURN_IF_ERROR(update.Run());
@@ -337,6 +338,7 @@ WHERE role.value = 'admin' AND revoked_at = 0 AND (expires_at = 0 OR expires_at 
     statement.Bind(8, SchemaModeName(dataset.schema_mode)).Bind(9, dataset.record_id_field);
     statement.Bind(10, int64_t{dataset.schema.version}).Bind(11, dataset.created_at);
     statement.Bind(12, dataset.updated_at).Bind(13, static_cast<int64_t>(dataset.revision));
+    statement.Bind(14, StringsToJson(dataset.sort_key));
   }
 
   Status InsertTags(const DatasetRecord& dataset) {

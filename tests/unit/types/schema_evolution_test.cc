@@ -52,7 +52,7 @@ TEST(BuildInitialSchemaTest, AssignsIdsOneToN) {
   ASSERT_OK_AND_ASSIGN(Schema schema, BuildInitialSchema({MakeField("time", DataType::kTimestamp),
                                                           MakeField("a", DataType::kInt64),
                                                           MakeField("b", DataType::kString, true)},
-                                                         SchemaRoles{"time", "b"}));
+                                                         SchemaRoles{"time", "b", {}}));
   EXPECT_EQ(schema.version, 1u);
   ASSERT_EQ(schema.fields.size(), 3u);
   for (uint32_t i = 0; i < 3; ++i) EXPECT_EQ(schema.fields[i].id, i + 1);
@@ -100,39 +100,39 @@ TEST(BuildInitialSchemaTest, AtMost1024Fields) {
 
 TEST(BuildInitialSchemaTest, TimeFieldMustExist) {
   Result<Schema> result =
-      BuildInitialSchema({MakeField("time", DataType::kTimestamp)}, SchemaRoles{"tme", ""});
+      BuildInitialSchema({MakeField("time", DataType::kTimestamp)}, SchemaRoles{"tme", "", {}});
   ExpectOnlyError(result.status(), "/time_field", "no field named 'tme' (did you mean 'time'?)");
 }
 
 TEST(BuildInitialSchemaTest, TimeFieldMustBeATimestamp) {
   Result<Schema> result =
-      BuildInitialSchema({MakeField("time", DataType::kInt64)}, SchemaRoles{"time", ""});
+      BuildInitialSchema({MakeField("time", DataType::kInt64)}, SchemaRoles{"time", "", {}});
   ExpectOnlyError(result.status(), "/time_field", "has type int64");
 }
 
 TEST(BuildInitialSchemaTest, TimeFieldMustNotBeNullable) {
   Result<Schema> result =
-      BuildInitialSchema({MakeField("time", DataType::kTimestamp, true)}, SchemaRoles{"time", ""});
+      BuildInitialSchema({MakeField("time", DataType::kTimestamp, true)}, SchemaRoles{"time", "", {}});
   ExpectOnlyError(result.status(), "/time_field", "is nullable");
 }
 
 TEST(BuildInitialSchemaTest, RecordIdFieldMustBeStringOrInt64) {
   for (DataType ok : {DataType::kString, DataType::kInt64}) {
-    EXPECT_OK(BuildInitialSchema({MakeField("id", ok)}, SchemaRoles{"", "id"}).status());
+    EXPECT_OK(BuildInitialSchema({MakeField("id", ok)}, SchemaRoles{"", "id", {}}).status());
   }
   for (DataType bad :
        {DataType::kBool, DataType::kFloat64, DataType::kTimestamp, DataType::kJson}) {
-    ExpectOnlyError(BuildInitialSchema({MakeField("id", bad)}, SchemaRoles{"", "id"}).status(),
+    ExpectOnlyError(BuildInitialSchema({MakeField("id", bad)}, SchemaRoles{"", "id", {}}).status(),
                     "/record_id_field", "a record id must be a string or int64");
   }
   ExpectOnlyError(
-      BuildInitialSchema({MakeField("id", DataType::kString)}, SchemaRoles{"", "ids"}).status(),
+      BuildInitialSchema({MakeField("id", DataType::kString)}, SchemaRoles{"", "ids", {}}).status(),
       "/record_id_field", "no field named 'ids'");
 }
 
 TEST(BuildInitialSchemaTest, ReportsBothRoleErrors) {
   Result<Schema> result =
-      BuildInitialSchema({MakeField("x", DataType::kBool)}, SchemaRoles{"x", "x"});
+      BuildInitialSchema({MakeField("x", DataType::kBool)}, SchemaRoles{"x", "x", {}});
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(Wheres(result.status()), (std::vector<std::string>{"/time_field", "/record_id_field"}));
 }
@@ -141,10 +141,10 @@ TEST(CheckRolesTest, AcceptsGoodRolesAndRefusesBadOnes) {
   ASSERT_OK_AND_ASSIGN(Schema schema, BuildInitialSchema({MakeField("time", DataType::kTimestamp),
                                                           MakeField("key", DataType::kString)},
                                                          SchemaRoles{}));
-  EXPECT_OK(CheckRoles(schema, SchemaRoles{"time", "key"}));
+  EXPECT_OK(CheckRoles(schema, SchemaRoles{"time", "key", {}}));
   EXPECT_OK(CheckRoles(schema, SchemaRoles{}));
-  ExpectOnlyError(CheckRoles(schema, SchemaRoles{"key", ""}), "/time_field", "has type string");
-  ExpectOnlyError(CheckRoles(schema, SchemaRoles{"", "time"}), "/record_id_field",
+  ExpectOnlyError(CheckRoles(schema, SchemaRoles{"key", "", {}}), "/time_field", "has type string");
+  ExpectOnlyError(CheckRoles(schema, SchemaRoles{"", "time", {}}), "/record_id_field",
                   "has type timestamp");
 }
 
@@ -316,7 +316,7 @@ class EvolveSchemaTest : public ::testing::Test {
     return EvolveSchema(base_, changes_, roles_);
   }
 
-  SchemaRoles roles_{"time", "user_id"};
+  SchemaRoles roles_{"time", "user_id", {}};
   Schema base_;
   std::vector<SchemaChange> changes_;
 };
@@ -617,6 +617,50 @@ TEST(WriteSchemaChangeJsonTest, CanonicalFormOfEveryOp) {
   EXPECT_EQ(written(set_default), R"({"op":"set_default","name":"d","default":{"k":1}})");
   set_default.default_json = json::Value();
   EXPECT_EQ(written(set_default), R"({"op":"set_default","name":"d","default":null})");
+}
+
+}  // namespace
+}  // namespace strata::types
+
+namespace strata::types {
+namespace {
+
+// ---------------------------------------------------------------- Sort key
+
+TEST(SortKeyRolesTest, NamesDistinctOrderableFields) {
+  ASSERT_OK_AND_ASSIGN(Schema schema,
+                       BuildInitialSchema({MakeField("time", DataType::kTimestamp),
+                                           MakeField("host", DataType::kString),
+                                           MakeField("doc", DataType::kJson, true)},
+                                          SchemaRoles{}));
+  EXPECT_OK(CheckRoles(schema, SchemaRoles{"time", "", {"host", "time"}}));
+  ExpectOnlyError(CheckRoles(schema, SchemaRoles{"time", "", {"hots"}}), "/sort_key/0",
+                  "no field named 'hots'");
+  ExpectOnlyError(CheckRoles(schema, SchemaRoles{"time", "", {"doc"}}), "/sort_key/0",
+                  "json");
+  ExpectOnlyError(CheckRoles(schema, SchemaRoles{"time", "", {"host", "host"}}), "/sort_key/1",
+                  "twice");
+  ExpectOnlyError(CheckRoles(schema, SchemaRoles{"time", "", {"a", "b", "c", "d", "e", "f", "g", "h", "i"}}),
+                  "/sort_key", "at most 8");
+}
+
+TEST(SortKeyRolesTest, RenameFollowsAndDropIsRefused) {
+  SchemaRoles roles{"time", "", {"host", "time"}};
+  ASSERT_OK_AND_ASSIGN(Schema schema,
+                       BuildInitialSchema({MakeField("time", DataType::kTimestamp),
+                                           MakeField("host", DataType::kString)},
+                                          roles));
+  Result<std::vector<SchemaChange>> rename = DecodeSchemaChanges(
+      ParseOrDie(R"({"changes":[{"op":"rename","name":"host","to":"hostname"}]})"));
+  ASSERT_OK(rename.status());
+  ASSERT_OK_AND_ASSIGN(Schema renamed, EvolveSchema(schema, rename.value(), roles));
+  EXPECT_EQ(roles.sort_key, (std::vector<std::string>{"hostname", "time"}));
+  Result<std::vector<SchemaChange>> drop =
+      DecodeSchemaChanges(ParseOrDie(R"({"changes":[{"op":"drop","name":"hostname"}]})"));
+  ASSERT_OK(drop.status());
+  Result<Schema> dropped = EvolveSchema(renamed, drop.value(), roles);
+  ASSERT_FALSE(dropped.ok());
+  EXPECT_NE(dropped.status().ToString().find("sort key"), std::string::npos);
 }
 
 }  // namespace
