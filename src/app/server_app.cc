@@ -74,6 +74,7 @@ storage::StorageOptions StorageOptionsOf(const Config& config) {
   options.group_commit_window_us = config.storage.group_commit_window_us;
   options.memtable_flush_bytes = static_cast<size_t>(config.storage.memtable_flush_bytes);
   options.memtable_flush_age_ms = config.storage.flush_interval_ms;
+  options.max_unflushed_bytes = static_cast<size_t>(config.storage.max_unflushed_bytes);
   options.compression =
       storage::ParseCompression(config.storage.compression).value_or(storage::Compression::kLz4);
   options.compaction_min_segments = static_cast<size_t>(config.storage.compaction_min_segments);

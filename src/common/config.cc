@@ -112,6 +112,9 @@ const std::vector<OptionSpec>& BuildOptions() {
                         "a dataset's in-memory rows are written to a segment at this size"),
       STRATA_INT_OPTION(storage, flush_interval_ms, 10, 86'400'000,
                         "...or once the oldest of them is this old"),
+      STRATA_INT_OPTION(storage, max_unflushed_bytes, 0, int64_t{1} << 40,
+                        "writes to a dataset wait, then answer 503 overloaded, while it holds "
+                        "more unflushed bytes; 0 = 4 x memtable_flush_bytes"),
       {"storage.compression", OptionKind::kString, "segment block compression: none, lz4 or zstd",
        [](Config& c, std::string_view t) -> Status {
          if (t != "none" && t != "lz4" && t != "zstd") {

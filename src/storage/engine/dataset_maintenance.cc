@@ -155,6 +155,7 @@ Status DatasetStore::Impl::InstallManifest(Manifest manifest,
   for (auto& segment : added) version->segments.push_back(std::move(segment));
   current = std::move(version);
   for (size_t i = 0; i < frozen_flushed; ++i) frozen.pop_front();
+  if (frozen_flushed > 0) flushed_cv.notify_all();
   return {};
 }
 
@@ -281,6 +282,7 @@ bool DatasetStore::NeedsFlush(int64_t now_micros) const {
   if (!impl_->frozen.empty()) return true;
   if (active.empty()) return false;
   return active.bytes >= impl_->options.memtable_flush_bytes ||
+         impl_->UnflushedBytesLocked() > impl_->UnflushedLimit() / 2 ||
          now_micros - active.oldest_micros >= impl_->options.memtable_flush_age_ms * 1000 ||
          !active.tombstones.empty();
 }

@@ -274,6 +274,23 @@ Status DatasetStore::Impl::Commit(CommitWriter* writer) {
           "free disk space is below storage.min_free_bytes; writes resume when space is freed");
     }
   }
+  if (writer->kind == CommitWriter::Kind::kAppend) {
+    // Backpressure: memory is bounded when flushing falls behind.
+    const size_t limit = UnflushedLimit();
+    if (UnflushedBytesLocked() > limit) {
+      if (wake_maintenance) wake_maintenance();
+      const bool drained = flushed_cv.wait_for(
+          lock, std::chrono::milliseconds(options.write_stall_timeout_ms),
+          [&] { return closed || UnflushedBytesLocked() <= limit; });
+      if (closed) return Status::Unavailable("dataset '" + id + "' is closed");
+      if (!drained) {
+        return Status::Unavailable("dataset '" + id + "' is overloaded: " +
+                                   std::to_string(UnflushedBytesLocked()) +
+                                   " bytes wait to be written to segments; retry later")
+            .WithProblemCode("overloaded");
+      }
+    }
+  }
   writers.push_back(writer);
   while (!writer->done && writer != writers.front()) writer->cv.wait(lock);
   if (writer->done) return writer->status;
@@ -390,6 +407,17 @@ Status DatasetStore::Impl::Commit(CommitWriter* writer) {
   return writer->status;
 }
 
+size_t DatasetStore::Impl::UnflushedBytesLocked() const {
+  size_t bytes = active->bytes;
+  for (const auto& memtable : frozen) bytes += memtable->bytes;
+  return bytes;
+}
+
+void DatasetStore::SetMaintenanceWaker(std::function<void()> wake) {
+  std::lock_guard lock(impl_->mu);
+  impl_->wake_maintenance = std::move(wake);
+}
+
 Snapshot DatasetStore::Impl::TakeSnapshot(int64_t snapshot_seq) const {
   Snapshot snap;
   std::lock_guard lock(mu);
@@ -463,6 +491,7 @@ Status DatasetStore::Close() {
     lock.lock();
   }
   impl_->closed = true;
+  impl_->flushed_cv.notify_all();
   Status status;
   if (impl_->wal != nullptr) {
     if (impl_->broken.ok()) status = impl_->wal->Sync();

@@ -82,6 +82,9 @@ class DatasetStore {
   bool NeedsFlush(int64_t now_micros) const;
 
   DatasetStats Stats() const;
+  // Called from an appending thread when its append stalls because too much waits to be
+  // flushed: the engine's background task should run now. Must not call into this store.
+  void SetMaintenanceWaker(std::function<void()> wake);
   const std::string& dir() const { return dir_; }
   const std::string& id() const { return id_; }
 

@@ -104,6 +104,15 @@ struct DatasetStore::Impl {
   int64_t free_check_micros = 0;
   uint64_t free_bytes = UINT64_MAX;
   std::string tombstone_scratch;  // Leader only: tombstone payloads.
+  std::condition_variable flushed_cv;  // Signalled when frozen memtables are flushed.
+  std::function<void()> wake_maintenance;  // Asks the background task to run now.
+
+  size_t UnflushedBytesLocked() const;
+  // Appends stall above this many unflushed bytes (StorageOptions::max_unflushed_bytes).
+  size_t UnflushedLimit() const {
+    return options.max_unflushed_bytes > 0 ? options.max_unflushed_bytes
+                                           : 4 * options.memtable_flush_bytes;
+  }
 
   std::string SegmentPath(uint64_t id) const;
   std::string WalPath(int64_t first_seq) const;

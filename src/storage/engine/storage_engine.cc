@@ -141,6 +141,7 @@ Status StorageEngine::OpenDataset(const types::DatasetLayout& layout) {
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<DatasetStore> store,
                           DatasetStore::Open(s.env, dir, layout, s.options, s.cache.get(),
                                              std::move(cipher)));
+  if (!s.options.manual_maintenance) store->SetMaintenanceWaker([raw = &s] { raw->Wake(); });
   s.datasets.emplace(layout.id, std::move(store));
   return {};
 }

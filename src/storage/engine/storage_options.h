@@ -30,6 +30,11 @@ struct StorageOptions {
   size_t memtable_flush_bytes = 64u << 20;
   // ...or once its oldest row is this old. Default: 60 s.
   int64_t memtable_flush_age_ms = 60'000;
+  // Appends wait (up to write_stall_timeout_ms, then fail with Unavailable "overloaded")
+  // while a dataset holds more than this many bytes not yet flushed. 0: four times
+  // memtable_flush_bytes. Bounds memory when flushing falls behind ingestion.
+  size_t max_unflushed_bytes = 0;
+  int64_t write_stall_timeout_ms = 10'000;
   Compression compression = Compression::kLz4;
   int zstd_level = 3;
   size_t chunk_rows = 65536;

@@ -175,5 +175,35 @@ TEST_F(StorageFaultsTest, DamagedManifestStopsTheDataset) {
   EXPECT_NE(open_status_.message().find("MANIFEST"), std::string_view::npos);
 }
 
+TEST_F(StorageFaultsTest, AppendsStallThenFailWhenFlushingFallsBehind) {
+  StorageOptions options = TestOptions(dir_.path());
+  options.max_unflushed_bytes = 16 << 10;
+  options.write_stall_timeout_ms = 50;  // Manual maintenance: nothing flushes by itself.
+  Reopen(options);
+  ASSERT_OK(open_status_);
+  Status overloaded;
+  for (int i = 0; i < 100 && overloaded.ok(); ++i) {
+    overloaded = engine_->Append("metrics", MetricsBatch(i * 100, 100)).status();
+  }
+  ASSERT_EQ(overloaded.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(overloaded.problem_code(), "overloaded");
+  ASSERT_OK(engine_->Flush("metrics"));
+  ASSERT_OK(engine_->Append("metrics", MetricsBatch(0, 1)).status());
+}
+
+TEST_F(StorageFaultsTest, StalledAppendsProceedOnceTheBackgroundFlushCatchesUp) {
+  StorageOptions options = TestOptions(dir_.path());
+  options.manual_maintenance = false;
+  options.maintenance_interval_ms = 60'000;  // Only a stalled append wakes the flush.
+  options.max_unflushed_bytes = 16 << 10;
+  Reopen(options);
+  ASSERT_OK(open_status_);
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_OK(engine_->Append("metrics", MetricsBatch(i * 100, 100)).status());
+  }
+  ASSERT_OK_AND_ASSIGN(testing::Rows rows, ScanRows(*engine_, "metrics"));
+  EXPECT_EQ(rows.rows.size(), 5000u);
+}
+
 }  // namespace
 }  // namespace strata::storage
