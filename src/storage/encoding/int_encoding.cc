@@ -201,7 +201,7 @@ void UnpackRange(const PackedBlock& block, size_t first_group, size_t len, uint6
 // Unpacks n values of a block into out, calling post(chunk, len) on each batch of
 // kBatchGroups groups right after unpacking it (while it is in L1).
 template <typename Post>
-void UnpackBlock(const PackedBlock& block, size_t n, uint64_t* out, const Post& post) {
+void UnpackBlock(const PackedBlock& block, size_t n, uint64_t* out, Post&& post) {
   constexpr size_t kBatch = kBatchGroups * kGroup;
   size_t row_idx = 0;
   for (; row_idx + kBatch <= n; row_idx += kBatch) {
@@ -213,6 +213,206 @@ void UnpackBlock(const PackedBlock& block, size_t n, uint64_t* out, const Post& 
     post(out + row_idx, n - row_idx);
   }
 }
+
+// ---- Grouped blocks: per 64-value group, u8 header (width | 0x80 if the base changed) |
+// [zigzag-varint base - previous base] | packed (value - base).
+
+constexpr uint8_t kBaseChanged = 0x80;
+
+// Bytes of one group of a grouped block whose base is `base_diff` above the previous one.
+inline size_t GroupBytes(uint64_t base_diff, size_t len, int width) {
+  return 1 + (base_diff == 0 ? 0 : VarintLength(ZigzagEncode64(S(base_diff)))) +
+         PackedBytes(len, width);
+}
+
+// One stream (values, differences or second differences), measured group by group: its whole
+// range (for the single-width block) and the exact size of its grouped block.
+struct StreamStats {
+  Range range;
+  size_t grouped_size = 0;
+  uint64_t prev_base = 0;
+
+  void AddGroup(const Range& group, size_t len) {
+    range.min = std::min(range.min, group.min);
+    range.max = std::max(range.max, group.max);
+    grouped_size += GroupBytes(U(group.min) - prev_base, len, group.Width());
+    prev_base = U(group.min);
+  }
+};
+
+struct Measurements {
+  StreamStats values;  // v[i], n of them.
+  StreamStats deltas;  // v[i + 1] - v[i], n - 1 of them.
+  StreamStats dods;    // (v[i + 2] - v[i + 1]) - (v[i + 1] - v[i]), n - 2 of them.
+};
+
+// One pass over v[0, n): group g of every stream covers its indices [64g, 64g + 64).
+Measurements Measure(const int64_t* v, size_t n) {
+  Measurements m;
+  size_t start = 0;
+  // Full groups in all three streams: the last second difference reads v[start + 65].
+  for (; start + kGroup + 2 <= n; start += kGroup) {
+    Range values;
+    Range deltas;
+    Range dods;
+    for (size_t row_idx = start; row_idx < start + kGroup; ++row_idx) {
+      const uint64_t delta = U(v[row_idx + 1]) - U(v[row_idx]);
+      const uint64_t next_delta = U(v[row_idx + 2]) - U(v[row_idx + 1]);
+      values.Add(v[row_idx]);
+      deltas.Add(S(delta));
+      dods.Add(S(next_delta - delta));
+    }
+    m.values.AddGroup(values, kGroup);
+    m.deltas.AddGroup(deltas, kGroup);
+    m.dods.AddGroup(dods, kGroup);
+  }
+  for (; start < n; start += kGroup) {  // The last one or two groups.
+    const size_t end = std::min(start + kGroup, n);
+    Range values;
+    Range deltas;
+    Range dods;
+    for (size_t row_idx = start; row_idx < end; ++row_idx) {
+      values.Add(v[row_idx]);
+      if (row_idx + 1 >= n) continue;
+      const uint64_t delta = U(v[row_idx + 1]) - U(v[row_idx]);
+      deltas.Add(S(delta));
+      if (row_idx + 2 >= n) continue;
+      dods.Add(S((U(v[row_idx + 2]) - U(v[row_idx + 1])) - delta));
+    }
+    m.values.AddGroup(values, end - start);
+    if (start + 1 < n) m.deltas.AddGroup(deltas, std::min(end, n - 1) - start);
+    if (start + 2 < n) m.dods.AddGroup(dods, std::min(end, n - 2) - start);
+  }
+  return m;
+}
+
+// Appends a grouped block of n values; fill(start, len, buf) stores raw values
+// [start, start + len) into buf.
+template <typename Fill>
+void PutGroupedBlock(size_t n, const Fill& fill, ByteWriter& out) {
+  std::string& buffer = out.buffer();
+  uint64_t values[kGroup];
+  uint64_t prev_base = 0;
+  for (size_t start = 0; start < n; start += kGroup) {
+    const size_t len = std::min(kGroup, n - start);
+    fill(start, len, values);
+    Range range;
+    for (size_t j = 0; j < len; ++j) range.Add(S(values[j]));
+    const int width = range.Width();
+    const uint64_t base = U(range.min);
+    const uint64_t base_diff = base - prev_base;
+    prev_base = base;
+    out.PutU8(static_cast<uint8_t>(width | (base_diff != 0 ? kBaseChanged : 0)));
+    if (base_diff != 0) out.PutZigzag64(S(base_diff));
+    for (size_t j = 0; j < len; ++j) values[j] -= base;
+    const size_t bytes = PackedBytes(len, width);
+    const size_t pos = buffer.size();
+    buffer.resize(pos + bytes);
+    auto* dst = reinterpret_cast<uint8_t*>(buffer.data() + pos);
+    if (len == kGroup) {
+      kPackers[width](values, dst);
+    } else {
+      std::fill(values + len, values + kGroup, 0);  // Zero padding bits, cut off below.
+      uint8_t packed[kGroup * 8] = {};
+      kPackers[width](values, packed);
+      std::memcpy(dst, packed, bytes);
+    }
+  }
+}
+
+// ByteReader::GetVarint64 on a raw range: advances *p past the varint.
+inline bool ParseVarint64(const uint8_t** p, const uint8_t* end, uint64_t* value) {
+  uint64_t result = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*p == end) return false;
+    const uint64_t byte = *(*p)++;
+    if (shift == 63 && byte > 1) return false;  // Bits beyond 64.
+    result |= (byte & 0x7F) << shift;
+    if (byte < 0x80) {
+      *value = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Decodes a grouped block of n values from `in` into out, calling post(chunk, len) on each
+// batch of kBatchGroups groups right after unpacking it. False if truncated or malformed.
+template <typename Post>
+bool GetGroupedBlock(ByteReader& in, size_t n, uint64_t* out, Post&& post) {
+  constexpr size_t kBatch = kBatchGroups * kGroup;
+  const std::string_view rest = in.rest();
+  const auto* const begin = reinterpret_cast<const uint8_t*>(rest.data());
+  const uint8_t* const end = begin + rest.size();
+  const uint8_t* p = begin;
+  uint64_t base = 0;
+  size_t row_idx = 0;
+  while (row_idx < n) {
+    const size_t batch_start = row_idx;
+    const size_t batch_end = n - row_idx > kBatch ? row_idx + kBatch : n;
+    while (row_idx < batch_end) {
+      if (p == end) return false;
+      const uint8_t header = *p++;
+      const int width = header & ~kBaseChanged;
+      if (width > 64) return false;
+      if (header & kBaseChanged) {
+        uint64_t zigzag = 0;
+        if (!ParseVarint64(&p, end, &zigzag)) return false;
+        base += U(ZigzagDecode64(zigzag));
+      }
+      const size_t len = std::min(kGroup, n - row_idx);
+      const size_t bytes = PackedBytes(len, width);
+      if (static_cast<size_t>(end - p) < bytes) return false;
+      if (len == kGroup) {
+        kUnpackers[width](p, 1, base, out + row_idx);
+      } else {
+        uint8_t padded[kGroup * 8] = {};
+        if (bytes > 0) std::memcpy(padded, p, bytes);
+        uint64_t values[kGroup];
+        kUnpackers[width](padded, 1, base, values);
+        std::memcpy(out + row_idx, values, len * sizeof(uint64_t));
+      }
+      p += bytes;
+      row_idx += len;
+    }
+    post(out + batch_start, row_idx - batch_start);
+  }
+  return in.Skip(static_cast<size_t>(p - begin));
+}
+
+// Post-processing of unpacked batches: none (frame of reference), one running sum (delta)
+// or two (delta of delta), carried across batches.
+struct NoPost {
+  void operator()(uint64_t*, size_t) const {}
+};
+
+struct PrefixSum {
+  uint64_t prev;  // The value before the next batch.
+  void operator()(uint64_t* chunk, size_t len) {
+    uint64_t value = prev;
+    for (size_t j = 0; j < len; ++j) {
+      value += chunk[j];
+      chunk[j] = value;
+    }
+    prev = value;
+  }
+};
+
+struct DoublePrefixSum {
+  uint64_t prev;   // The value before the next batch.
+  uint64_t delta;  // The difference that led to it.
+  void operator()(uint64_t* chunk, size_t len) {
+    uint64_t value = prev;
+    uint64_t step = delta;
+    for (size_t j = 0; j < len; ++j) {
+      step += chunk[j];
+      value += step;
+      chunk[j] = value;
+    }
+    prev = value;
+    delta = step;
+  }
+};
 
 // Size of the kRunLength body, or SIZE_MAX as soon as it reaches `bound`.
 size_t RunLengthSize(std::span<const int64_t> values, size_t bound) {
@@ -258,9 +458,66 @@ std::string_view IntEncodingName(IntEncoding encoding) {
     case IntEncoding::kDelta: return "delta";
     case IntEncoding::kDeltaOfDelta: return "delta_of_delta";
     case IntEncoding::kRunLength: return "rle";
+    case IntEncoding::kGroupedFrameOfReference: return "grouped_for";
+    case IntEncoding::kGroupedDelta: return "grouped_delta";
+    case IntEncoding::kGroupedDeltaOfDelta: return "grouped_delta_of_delta";
   }
   return "unknown";
 }
+
+namespace {
+
+// Appends the body of `encoding` for v[0, n). REQUIRES: n > 0; m == Measure(v, n).
+void PutBody(IntEncoding encoding, const int64_t* v, size_t n, const Measurements& m,
+             ByteWriter& out) {
+  const auto fill_values = [v](size_t start, size_t len, uint64_t* buf) {
+    for (size_t j = 0; j < len; ++j) buf[j] = U(v[start + j]);
+  };
+  const auto fill_deltas = [v](size_t start, size_t len, uint64_t* buf) {
+    const int64_t* src = v + start;
+    for (size_t j = 0; j < len; ++j) buf[j] = U(src[j + 1]) - U(src[j]);
+  };
+  const auto fill_dods = [v](size_t start, size_t len, uint64_t* buf) {
+    const int64_t* src = v + start;
+    for (size_t j = 0; j < len; ++j) {
+      buf[j] = (U(src[j + 2]) - U(src[j + 1])) - (U(src[j + 1]) - U(src[j]));
+    }
+  };
+  const bool grouped = encoding == IntEncoding::kGroupedFrameOfReference ||
+                       encoding == IntEncoding::kGroupedDelta ||
+                       encoding == IntEncoding::kGroupedDeltaOfDelta;
+  switch (encoding) {
+    case IntEncoding::kPlain:
+      out.buffer().append(reinterpret_cast<const char*>(v), n * sizeof(int64_t));
+      break;
+    case IntEncoding::kFrameOfReference: PutPackedBlock(n, m.values.range, fill_values, out); break;
+    case IntEncoding::kGroupedFrameOfReference: PutGroupedBlock(n, fill_values, out); break;
+    case IntEncoding::kDelta:
+    case IntEncoding::kGroupedDelta:
+      out.PutZigzag64(v[0]);
+      if (n < 2) break;
+      if (grouped) {
+        PutGroupedBlock(n - 1, fill_deltas, out);
+      } else {
+        PutPackedBlock(n - 1, m.deltas.range, fill_deltas, out);
+      }
+      break;
+    case IntEncoding::kDeltaOfDelta:
+    case IntEncoding::kGroupedDeltaOfDelta:
+      out.PutZigzag64(v[0]);
+      if (n >= 2) out.PutZigzag64(S(U(v[1]) - U(v[0])));
+      if (n < 3) break;
+      if (grouped) {
+        PutGroupedBlock(n - 2, fill_dods, out);
+      } else {
+        PutPackedBlock(n - 2, m.dods.range, fill_dods, out);
+      }
+      break;
+    case IntEncoding::kRunLength: PutRunLength(std::span<const int64_t>(v, n), out); break;
+  }
+}
+
+}  // namespace
 
 IntEncoding EncodeInts(std::span<const int64_t> values, ByteWriter& out) {
   const size_t n = values.size();
@@ -270,95 +527,70 @@ IntEncoding EncodeInts(std::span<const int64_t> values, ByteWriter& out) {
     return IntEncoding::kPlain;
   }
 
-  // One pass for the ranges of the values, differences and second differences.
-  Range values_range;
-  Range delta_range;
-  Range dod_range;
-  values_range.Add(v[0]);
-  uint64_t first_delta = 0;
-  if (n >= 2) {
-    first_delta = U(v[1]) - U(v[0]);
-    values_range.Add(v[1]);
-    delta_range.Add(S(first_delta));
-    uint64_t prev_delta = first_delta;
-    for (size_t row_idx = 2; row_idx < n; ++row_idx) {
-      const uint64_t delta = U(v[row_idx]) - U(v[row_idx - 1]);
-      values_range.Add(v[row_idx]);
-      delta_range.Add(S(delta));
-      dod_range.Add(S(delta - prev_delta));
-      prev_delta = delta;
-    }
-  }
-
+  // One pass for the whole and per-group ranges of the values, differences and second
+  // differences; every candidate's size below is exact.
+  const Measurements m = Measure(v, n);
   const size_t first_size = VarintLength(ZigzagEncode64(v[0]));
+  const size_t dod_prefix =
+      first_size + (n >= 2 ? VarintLength(ZigzagEncode64(S(U(v[1]) - U(v[0])))) : 0);
+
   IntEncoding best = IntEncoding::kFrameOfReference;
-  size_t best_size = PackedBlockSize(n, values_range);
+  size_t best_size = PackedBlockSize(n, m.values.range);
   const auto consider = [&](IntEncoding encoding, size_t size) {
     if (size < best_size) {
       best = encoding;
       best_size = size;
     }
   };
-  consider(IntEncoding::kDelta, first_size + (n >= 2 ? PackedBlockSize(n - 1, delta_range) : 0));
+  // Single-width delta at the frame-of-reference size (e.g. both widened to 24 bits by a
+  // few jumps): keep delta if its stream is the more regular one, which lz4/zstd exploit.
+  const size_t delta_size = first_size + (n >= 2 ? PackedBlockSize(n - 1, m.deltas.range) : 0);
+  if (delta_size < best_size ||
+      (delta_size == best_size && m.deltas.grouped_size < m.values.grouped_size)) {
+    best = IntEncoding::kDelta;
+    best_size = delta_size;
+  }
   consider(IntEncoding::kDeltaOfDelta,
-           first_size + (n >= 2 ? VarintLength(ZigzagEncode64(S(first_delta))) : 0) +
-               (n >= 3 ? PackedBlockSize(n - 2, dod_range) : 0));
+           dod_prefix + (n >= 3 ? PackedBlockSize(n - 2, m.dods.range) : 0));
+  // Grouped blocks decode more slowly: they must save more than 1/32.
+  const auto consider_grouped = [&](IntEncoding encoding, size_t size) {
+    if (size + size / 32 < best_size) {
+      best = encoding;
+      best_size = size;
+    }
+  };
+  consider_grouped(IntEncoding::kGroupedFrameOfReference, m.values.grouped_size);
+  consider_grouped(IntEncoding::kGroupedDelta, first_size + m.deltas.grouped_size);
+  consider_grouped(IntEncoding::kGroupedDeltaOfDelta, dod_prefix + m.dods.grouped_size);
   consider(IntEncoding::kRunLength, RunLengthSize(values, best_size));
   consider(IntEncoding::kPlain, n * sizeof(int64_t));
 
-  out.PutU8(static_cast<uint8_t>(best));
-  switch (best) {
-    case IntEncoding::kPlain:
-      out.buffer().append(reinterpret_cast<const char*>(v), n * sizeof(int64_t));
-      break;
-    case IntEncoding::kFrameOfReference:
-      PutPackedBlock(
-          n, values_range,
-          [v](size_t start, size_t len, uint64_t* buf) {
-            for (size_t j = 0; j < len; ++j) buf[j] = U(v[start + j]);
-          },
-          out);
-      break;
-    case IntEncoding::kDelta:
-      out.PutZigzag64(v[0]);
-      if (n >= 2) {
-        PutPackedBlock(
-            n - 1, delta_range,
-            [v](size_t start, size_t len, uint64_t* buf) {
-              const int64_t* src = v + start;
-              for (size_t j = 0; j < len; ++j) buf[j] = U(src[j + 1]) - U(src[j]);
-            },
-            out);
-      }
-      break;
-    case IntEncoding::kDeltaOfDelta:
-      out.PutZigzag64(v[0]);
-      if (n >= 2) out.PutZigzag64(S(first_delta));
-      if (n >= 3) {
-        PutPackedBlock(
-            n - 2, dod_range,
-            [v](size_t start, size_t len, uint64_t* buf) {
-              const int64_t* src = v + start;
-              for (size_t j = 0; j < len; ++j) {
-                buf[j] = (U(src[j + 2]) - U(src[j + 1])) - (U(src[j + 1]) - U(src[j]));
-              }
-            },
-            out);
-      }
-      break;
-    case IntEncoding::kRunLength: PutRunLength(values, out); break;
+  std::string& buffer = out.buffer();  // One allocation for the body, growing geometrically.
+  if (const size_t need = buffer.size() + 1 + best_size; need > buffer.capacity()) {
+    buffer.reserve(std::max(need, 2 * buffer.capacity()));
   }
+  out.PutU8(static_cast<uint8_t>(best));
+  PutBody(best, v, n, m, out);
   return best;
+}
+
+void EncodeIntsAs(IntEncoding encoding, std::span<const int64_t> values, ByteWriter& out) {
+  out.PutU8(static_cast<uint8_t>(encoding));
+  if (values.empty()) return;
+  PutBody(encoding, values.data(), values.size(), Measure(values.data(), values.size()), out);
 }
 
 Status DecodeInts(ByteReader& in, size_t count, int64_t* out) {
   uint8_t tag = 0;
   if (!in.GetU8(&tag)) return Corrupt("missing encoding tag");
-  if (tag > static_cast<uint8_t>(IntEncoding::kRunLength)) return Corrupt("unknown encoding");
+  if (tag > static_cast<uint8_t>(IntEncoding::kGroupedDeltaOfDelta)) {
+    return Corrupt("unknown encoding");
+  }
   if (count == 0) return Status();
   // int64_t and uint64_t may alias; the decoders work in wrapping unsigned arithmetic.
   auto* dst = reinterpret_cast<uint64_t*>(out);
-  switch (static_cast<IntEncoding>(tag)) {
+  const auto encoding = static_cast<IntEncoding>(tag);
+  switch (encoding) {
     case IntEncoding::kPlain: {
       std::string_view bytes;
       if (count > in.remaining() / sizeof(int64_t) ||
@@ -374,25 +606,27 @@ Status DecodeInts(ByteReader& in, size_t count, int64_t* out) {
       UnpackRange(block, 0, count, dst);
       return Status();
     }
-    case IntEncoding::kDelta: {
+    case IntEncoding::kGroupedFrameOfReference:
+      if (!GetGroupedBlock(in, count, dst, NoPost())) return Corrupt("bad grouped values");
+      return Status();
+    case IntEncoding::kDelta:
+    case IntEncoding::kGroupedDelta: {
       int64_t first = 0;
       if (!in.GetZigzag64(&first)) return Corrupt("truncated first value");
       dst[0] = U(first);
       if (count == 1) return Status();
+      PrefixSum sum{U(first)};
+      if (encoding == IntEncoding::kGroupedDelta) {
+        if (!GetGroupedBlock(in, count - 1, dst + 1, sum)) return Corrupt("bad grouped deltas");
+        return Status();
+      }
       PackedBlock block;
       if (!ReadPackedBlock(in, count - 1, &block)) return Corrupt("truncated deltas");
-      uint64_t prev = U(first);
-      UnpackBlock(block, count - 1, dst + 1, [&prev](uint64_t* chunk, size_t len) {
-        uint64_t value = prev;
-        for (size_t j = 0; j < len; ++j) {
-          value += chunk[j];
-          chunk[j] = value;
-        }
-        prev = value;
-      });
+      UnpackBlock(block, count - 1, dst + 1, sum);
       return Status();
     }
-    case IntEncoding::kDeltaOfDelta: {
+    case IntEncoding::kDeltaOfDelta:
+    case IntEncoding::kGroupedDeltaOfDelta: {
       int64_t first = 0;
       if (!in.GetZigzag64(&first)) return Corrupt("truncated first value");
       dst[0] = U(first);
@@ -401,21 +635,16 @@ Status DecodeInts(ByteReader& in, size_t count, int64_t* out) {
       if (!in.GetZigzag64(&first_delta)) return Corrupt("truncated first delta");
       dst[1] = U(first) + U(first_delta);
       if (count == 2) return Status();
+      DoublePrefixSum sum{dst[1], U(first_delta)};
+      if (encoding == IntEncoding::kGroupedDeltaOfDelta) {
+        if (!GetGroupedBlock(in, count - 2, dst + 2, sum)) {
+          return Corrupt("bad grouped second deltas");
+        }
+        return Status();
+      }
       PackedBlock block;
       if (!ReadPackedBlock(in, count - 2, &block)) return Corrupt("truncated second deltas");
-      uint64_t prev = dst[1];
-      uint64_t delta = U(first_delta);
-      UnpackBlock(block, count - 2, dst + 2, [&](uint64_t* chunk, size_t len) {
-        uint64_t value = prev;
-        uint64_t step = delta;
-        for (size_t j = 0; j < len; ++j) {
-          step += chunk[j];
-          value += step;
-          chunk[j] = value;
-        }
-        prev = value;
-        delta = step;
-      });
+      UnpackBlock(block, count - 2, dst + 2, sum);
       return Status();
     }
     case IntEncoding::kRunLength: {

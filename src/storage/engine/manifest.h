@@ -55,11 +55,9 @@ struct Manifest {
 std::string EncodeManifestPayload(const Manifest& manifest);
 Status DecodeManifestPayload(std::string_view payload, Manifest* manifest);
 
-// Tagged encoding of a Value, shared with the WAL's tombstone records.
+// Predicates as stored in manifests and WAL tombstone records.
 class ByteWriter;
 class ByteReader;
-void PutTaggedValue(ByteWriter& out, const types::Value& value);
-bool GetTaggedValue(ByteReader& in, types::Value* value);
 void PutPredicates(ByteWriter& out, const std::vector<types::Predicate>& predicates);
 bool GetPredicates(ByteReader& in, std::vector<types::Predicate>* predicates);
 

@@ -102,6 +102,24 @@ class PosixRandomAccessFile final : public RandomAccessFile {
 };
 
 class PosixEnv final : public Env {
+ private:
+  struct OpenFile {
+    int fd;
+    uint64_t size;
+  };
+  // Opens path with flags and reads its size. The caller owns the descriptor.
+  static Result<OpenFile> Open(const std::string& path, int flags) {
+    const int fd = ::open(path.c_str(), flags, 0644);
+    if (fd < 0) return ErrnoStatus("open", path, errno);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return ErrnoStatus("stat", path, err);
+    }
+    return OpenFile{fd, static_cast<uint64_t>(st.st_size)};
+  }
+
  public:
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -110,30 +128,15 @@ class PosixEnv final : public Env {
   }
 
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) return ErrnoStatus("open", path, errno);
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-      const int err = errno;
-      ::close(fd);
-      return ErrnoStatus("stat", path, err);
-    }
-    return std::unique_ptr<WritableFile>(
-        new PosixWritableFile(path, fd, static_cast<uint64_t>(st.st_size)));
+    STRATA_ASSIGN_OR_RETURN(OpenFile file,
+                            Open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC));
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(path, file.fd, file.size));
   }
 
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) override {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ErrnoStatus("open", path, errno);
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-      const int err = errno;
-      ::close(fd);
-      return ErrnoStatus("stat", path, err);
-    }
-    return std::unique_ptr<RandomAccessFile>(
-        new PosixRandomAccessFile(path, fd, static_cast<uint64_t>(st.st_size)));
+    STRATA_ASSIGN_OR_RETURN(OpenFile file, Open(path, O_RDONLY | O_CLOEXEC));
+    return std::unique_ptr<RandomAccessFile>(new PosixRandomAccessFile(path, file.fd, file.size));
   }
 
   Result<std::string> ReadFile(const std::string& path) override {

@@ -1,65 +1,25 @@
 #include "storage/segment/segment_format.h"
 
-#include <cstring>
-
 #include "storage/encoding/byte_io.h"
+#include "storage/encoding/value_codec.h"
 
 namespace strata::storage {
 namespace {
 
-void PutValue(ByteWriter& out, types::DataType type, const types::Value& value) {
+// Zone map bounds are tagged values that must hold the column type's alternative.
+bool GetBound(ByteReader& in, types::DataType type, types::Value* value) {
+  if (!GetTaggedValue(in, value)) return false;
   switch (type) {
     case types::DataType::kBool:
-      out.PutU8(std::get<bool>(value) ? 1 : 0);
-      break;
+      return std::holds_alternative<bool>(*value);
     case types::DataType::kInt64:
     case types::DataType::kTimestamp:
-      out.PutZigzag64(std::get<int64_t>(value));
-      break;
-    case types::DataType::kFloat64: {
-      uint64_t bits = 0;
-      const double d = std::get<double>(value);
-      std::memcpy(&bits, &d, 8);
-      out.PutFixed64(bits);
-      break;
-    }
+      return std::holds_alternative<int64_t>(*value);
+    case types::DataType::kFloat64:
+      return std::holds_alternative<double>(*value);
     case types::DataType::kString:
     case types::DataType::kJson:
-      out.PutLengthPrefixed(std::get<std::string>(value));
-      break;
-  }
-}
-
-bool GetValue(ByteReader& in, types::DataType type, types::Value* value) {
-  switch (type) {
-    case types::DataType::kBool: {
-      uint8_t b = 0;
-      if (!in.GetU8(&b)) return false;
-      *value = b != 0;
-      return true;
-    }
-    case types::DataType::kInt64:
-    case types::DataType::kTimestamp: {
-      int64_t v = 0;
-      if (!in.GetZigzag64(&v)) return false;
-      *value = v;
-      return true;
-    }
-    case types::DataType::kFloat64: {
-      uint64_t bits = 0;
-      if (!in.GetFixed64(&bits)) return false;
-      double d = 0;
-      std::memcpy(&d, &bits, 8);
-      *value = d;
-      return true;
-    }
-    case types::DataType::kString:
-    case types::DataType::kJson: {
-      std::string_view s;
-      if (!in.GetLengthPrefixed(&s)) return false;
-      *value = std::string(s);
-      return true;
-    }
+      return std::holds_alternative<std::string>(*value);
   }
   return false;
 }
@@ -102,8 +62,8 @@ std::string EncodeSegmentFooter(const SegmentFooter& footer) {
       out.PutVarint64(chunk.zone.null_count);
       out.PutU8(chunk.zone.has_min_max ? 1 : 0);
       if (chunk.zone.has_min_max) {
-        PutValue(out, column.type, chunk.zone.min);
-        PutValue(out, column.type, chunk.zone.max);
+        PutTaggedValue(out, chunk.zone.min);
+        PutTaggedValue(out, chunk.zone.max);
       }
     }
   }
@@ -152,8 +112,8 @@ Status DecodeSegmentFooter(std::string_view data, SegmentFooter* footer) {
       }
       chunk.compression = static_cast<Compression>(compression);
       chunk.zone.has_min_max = has_min_max != 0;
-      if (chunk.zone.has_min_max && (!GetValue(in, column.type, &chunk.zone.min) ||
-                                     !GetValue(in, column.type, &chunk.zone.max))) {
+      if (chunk.zone.has_min_max && (!GetBound(in, column.type, &chunk.zone.min) ||
+                                     !GetBound(in, column.type, &chunk.zone.max))) {
         return Status::Corruption("bad zone map in segment footer");
       }
     }

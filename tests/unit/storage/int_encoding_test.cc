@@ -39,6 +39,55 @@ std::pair<IntEncoding, size_t> RoundTrip(const std::vector<int64_t>& values) {
   return {encoding, size};
 }
 
+// As RoundTrip, with `encoding` forced; returns the encoded size.
+size_t RoundTripAs(IntEncoding encoding, const std::vector<int64_t>& values) {
+  ByteWriter writer;
+  writer.PutU8(0x5A);
+  EncodeIntsAs(encoding, values, writer);
+  const size_t size = writer.size() - 1;
+  writer.PutBytes("sentinel");
+  ByteReader reader(writer.buffer());
+  EXPECT_TRUE(reader.Skip(1));
+  std::vector<int64_t> decoded(values.size() + 1, 77);
+  const Status status = DecodeInts(reader, values.size(), decoded.data());
+  EXPECT_TRUE(status.ok()) << status.ToString() << " " << IntEncodingName(encoding);
+  decoded.pop_back();
+  EXPECT_EQ(decoded, values) << IntEncodingName(encoding) << " n=" << values.size();
+  EXPECT_EQ(reader.rest(), "sentinel") << IntEncodingName(encoding);
+  return size;
+}
+
+constexpr IntEncoding kAllEncodings[] = {
+    IntEncoding::kPlain,        IntEncoding::kFrameOfReference,
+    IntEncoding::kDelta,        IntEncoding::kDeltaOfDelta,
+    IntEncoding::kRunLength,    IntEncoding::kGroupedFrameOfReference,
+    IntEncoding::kGroupedDelta, IntEncoding::kGroupedDeltaOfDelta,
+};
+constexpr IntEncoding kGroupedEncodings[] = {
+    IntEncoding::kGroupedFrameOfReference,
+    IntEncoding::kGroupedDelta,
+    IntEncoding::kGroupedDeltaOfDelta,
+};
+
+bool IsGrouped(IntEncoding encoding) {
+  return encoding == IntEncoding::kGroupedFrameOfReference ||
+         encoding == IntEncoding::kGroupedDelta || encoding == IntEncoding::kGroupedDeltaOfDelta;
+}
+
+// A chunk of a column sorted by (host, time): runs of `rows_per_host` values per host, the
+// first run entered mid-way. Inside a run value(t) = start(host) + step(t); at each run
+// boundary the value jumps back.
+std::vector<int64_t> HostSorted(size_t n, size_t rows_per_host,
+                                const std::function<int64_t(size_t host, size_t tick)>& value) {
+  std::vector<int64_t> values(n);
+  const size_t offset = rows_per_host / 3;  // The chunk starts inside a host.
+  for (size_t row_idx = 0; row_idx < n; ++row_idx) {
+    const size_t row = row_idx + offset;
+    values[row_idx] = value(row / rows_per_host, row % rows_per_host);
+  }
+  return values;
+}
+
 using Generator = std::function<int64_t(size_t row_idx, std::mt19937_64& rng)>;
 
 struct Pattern {
@@ -118,6 +167,140 @@ TEST(IntEncodingTest, RoundTripsEveryBitWidth) {
       if (::testing::Test::HasFailure()) return;
     }
   }
+}
+
+TEST(IntEncodingTest, ForcedEncodingsRoundTripEverySizeUpTo1000) {
+  std::vector<Pattern> patterns;
+  for (const Pattern& pattern : Patterns()) {
+    const std::string name = pattern.name;
+    if (name == "random_walk" || name == "extremes" || name == "min_max_alternating" ||
+        name == "runs" || name == "jittered_timestamps") {
+      patterns.push_back(pattern);
+    }
+  }
+  for (const Pattern& pattern : patterns) {
+    for (size_t n = 0; n <= 1000; ++n) {
+      std::mt19937_64 rng(n);
+      Generator generate = pattern.generate;
+      std::vector<int64_t> values(n);
+      for (size_t i = 0; i < n; ++i) values[i] = generate(i, rng);
+      for (IntEncoding encoding : kAllEncodings) {
+        SCOPED_TRACE(std::string(pattern.name) + " n=" + std::to_string(n) + " " +
+                     std::string(IntEncodingName(encoding)));
+        RoundTripAs(encoding, values);
+      }
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+}
+
+// Streams whose 64-value groups have different widths (group 0 has `width`, the others
+// cycle through all widths) and bases (some repeated, some far apart), as the values,
+// the differences or the second differences of the column.
+TEST(IntEncodingTest, GroupedRoundTripsEveryGroupWidth) {
+  std::mt19937_64 rng(8);
+  for (int width = 0; width <= 64; ++width) {
+    for (size_t n : {size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{64 * 9 + 17}}) {
+      SCOPED_TRACE("width=" + std::to_string(width) + " n=" + std::to_string(n));
+      std::vector<uint64_t> stream(n);
+      uint64_t base = 0;
+      for (size_t i = 0; i < n; ++i) {
+        const size_t group = i / 64;
+        if (i % 64 == 0 && group % 3 != 1) base = rng();  // Every third group keeps its base.
+        const int group_width = group == 0 ? width : static_cast<int>((width + 23 * group) % 65);
+        const uint64_t mask = group_width == 64 ? ~uint64_t{0} : (uint64_t{1} << group_width) - 1;
+        stream[i] = base + (rng() & mask);
+      }
+      std::vector<int64_t> values(n);
+      for (size_t i = 0; i < n; ++i) values[i] = static_cast<int64_t>(stream[i]);
+      RoundTripAs(IntEncoding::kGroupedFrameOfReference, values);
+      RoundTrip(values);
+      uint64_t walk = rng();
+      for (size_t i = 0; i < n; ++i) {
+        values[i] = static_cast<int64_t>(walk);
+        walk += stream[i];
+      }
+      RoundTripAs(IntEncoding::kGroupedDelta, values);
+      RoundTrip(values);
+      uint64_t step = rng();
+      walk = rng();
+      for (size_t i = 0; i < n; ++i) {
+        values[i] = static_cast<int64_t>(walk);
+        walk += step;
+        step += stream[i];
+      }
+      RoundTripAs(IntEncoding::kGroupedDeltaOfDelta, values);
+      RoundTrip(values);
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+}
+
+TEST(IntEncodingTest, GroupedHandlesInt64Extremes) {
+  std::vector<int64_t> values;
+  for (int group = 0; group < 6; ++group) {
+    for (int i = 0; i < 64; ++i) {
+      switch (group) {
+        case 0: values.push_back(kMin); break;
+        case 1: values.push_back(kMax); break;
+        case 2: values.push_back(i % 2 ? kMin : kMax); break;
+        case 3: values.push_back(kMin + i); break;
+        case 4: values.push_back(kMax - i); break;
+        default: values.push_back(i % 3 == 0 ? kMin : i % 3 == 1 ? 0 : kMax); break;
+      }
+    }
+  }
+  values.push_back(kMin);
+  for (IntEncoding encoding : kGroupedEncodings) {
+    SCOPED_TRACE(IntEncodingName(encoding));
+    RoundTripAs(encoding, values);
+  }
+  RoundTrip(values);
+}
+
+// The chunk of issue "host-sorted TSBS": 65,536 rows over ~8 hosts of 8,640 ticks. Single
+// bit widths were set by the ~8 boundary jumps; grouped widths confine them to their groups.
+TEST(IntEncodingTest, ChoosesGroupedForHostSortedColumns) {
+  constexpr size_t kRows = 65536;
+  constexpr size_t kTicks = 8640;
+  const auto single_size = [](const std::vector<int64_t>& values) {
+    return std::min(RoundTripAs(IntEncoding::kFrameOfReference, values),
+                    RoundTripAs(IntEncoding::kDelta, values));
+  };
+  // seq: +1000 per tick within a host (1000 hosts per tick), back ~8.6M at a boundary.
+  const std::vector<int64_t> seq = HostSorted(kRows, kTicks, [](size_t host, size_t tick) {
+    return int64_t(1000000 + tick * 1000 + host);
+  });
+  // time: +10 s per tick (in microseconds), back a day at a boundary.
+  const std::vector<int64_t> time = HostSorted(kRows, kTicks, [](size_t, size_t tick) {
+    return int64_t{1451606400000000} + int64_t(tick) * 10000000;
+  });
+  // usage: a random walk in [0, 100] with steps of -3..3, restarting anywhere per host.
+  std::mt19937_64 rng(9);
+  std::vector<int64_t> usage;
+  for (size_t host = 0; usage.size() < kRows; ++host) {
+    int64_t walk = int64_t(rng() % 101);
+    for (size_t tick = (host == 0 ? kTicks / 3 : 0); tick < kTicks && usage.size() < kRows;
+         ++tick) {
+      walk = std::clamp<int64_t>(walk + int64_t(rng() % 7) - 3, 0, 100);
+      usage.push_back(walk);
+    }
+  }
+
+  const auto [seq_encoding, seq_size] = RoundTrip(seq);
+  EXPECT_TRUE(IsGrouped(seq_encoding)) << IntEncodingName(seq_encoding);
+  EXPECT_LT(seq_size, kRows / 16);  // < 0.5 bits per value; was 24.
+  EXPECT_LT(seq_size * 20, single_size(seq));
+
+  const auto [time_encoding, time_size] = RoundTrip(time);
+  EXPECT_TRUE(IsGrouped(time_encoding)) << IntEncodingName(time_encoding);
+  EXPECT_LT(time_size, kRows / 16);  // Was 37 bits per value.
+  EXPECT_LT(time_size * 20, single_size(time));
+
+  const auto [usage_encoding, usage_size] = RoundTrip(usage);
+  EXPECT_EQ(usage_encoding, IntEncoding::kGroupedDelta) << IntEncodingName(usage_encoding);
+  EXPECT_LT(usage_size, kRows * 7 / 16);              // < 3.5 bits per value; was 7.
+  EXPECT_LT(usage_size * 9, single_size(usage) * 5);  // 3.1 vs 6 bits per value.
 }
 
 TEST(IntEncodingTest, EmptyInputIsOneByte) {
@@ -201,6 +384,14 @@ TEST(IntEncodingTest, NamesAreStable) {
   EXPECT_EQ(IntEncodingName(IntEncoding::kDelta), "delta");
   EXPECT_EQ(IntEncodingName(IntEncoding::kDeltaOfDelta), "delta_of_delta");
   EXPECT_EQ(IntEncodingName(IntEncoding::kRunLength), "rle");
+  EXPECT_EQ(IntEncodingName(IntEncoding::kGroupedFrameOfReference), "grouped_for");
+  EXPECT_EQ(IntEncodingName(IntEncoding::kGroupedDelta), "grouped_delta");
+  EXPECT_EQ(IntEncodingName(IntEncoding::kGroupedDeltaOfDelta), "grouped_delta_of_delta");
+  // Tags are stored on disk: never renumbered.
+  EXPECT_EQ(static_cast<int>(IntEncoding::kRunLength), 4);
+  EXPECT_EQ(static_cast<int>(IntEncoding::kGroupedFrameOfReference), 5);
+  EXPECT_EQ(static_cast<int>(IntEncoding::kGroupedDelta), 6);
+  EXPECT_EQ(static_cast<int>(IntEncoding::kGroupedDeltaOfDelta), 7);
 }
 
 TEST(IntEncodingTest, DecodesConsecutiveBlocks) {
@@ -238,6 +429,25 @@ TEST(IntEncodingTest, RejectsMalformedHeaders) {
   EXPECT_EQ(DecodeBytes(std::string("\x04\x02\x03", 3), 2).code(), StatusCode::kCorruption);
   // A valid width-0 block decodes any count without reading more.
   EXPECT_OK(DecodeBytes(std::string("\x01\x02\x00", 3), 1000));
+  // Grouped: widths 65 and 127, with and without a base.
+  EXPECT_EQ(DecodeBytes(std::string("\x05\x41", 2), 1).code(), StatusCode::kCorruption);
+  EXPECT_EQ(DecodeBytes(std::string("\x05\xC1\x02", 3), 1).code(), StatusCode::kCorruption);
+  EXPECT_EQ(DecodeBytes(std::string("\x05\x7F", 2), 1).code(), StatusCode::kCorruption);
+  // Grouped base varint longer than 10 bytes, and with bits beyond 64.
+  EXPECT_EQ(DecodeBytes(std::string("\x05\x80") + std::string(11, '\xFF') + '\x00', 1).code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(DecodeBytes(std::string("\x05\x80") + std::string(9, '\xFF') + '\x02', 1).code(),
+            StatusCode::kCorruption);
+  // Width-0 groups need one header byte per 64 values: 2 groups, not 3.
+  EXPECT_OK(DecodeBytes(std::string("\x05\x80\x06\x00", 4), 128));
+  EXPECT_EQ(DecodeBytes(std::string("\x05\x80\x06\x00", 4), 129).code(), StatusCode::kCorruption);
+  // Grouped delta: first value 3, one group of deltas with base 1, width 0.
+  {
+    ByteReader reader(std::string_view("\x06\x06\x80\x02", 4));
+    std::vector<int64_t> out(65);
+    ASSERT_OK(DecodeInts(reader, out.size(), out.data()));
+    for (size_t i = 0; i < out.size(); ++i) EXPECT_EQ(out[i], int64_t(3 + i));
+  }
 }
 
 std::vector<std::vector<int64_t>> FuzzInputs() {
@@ -261,6 +471,47 @@ TEST(IntEncodingTest, EveryTruncationIsCorruption) {
       const Status status = DecodeBytes(full.substr(0, len), values.size());
       ASSERT_EQ(status.code(), StatusCode::kCorruption)
           << IntEncodingName(encoding) << " len=" << len;
+    }
+  }
+}
+
+TEST(IntEncodingTest, EveryTruncationOfAGroupedBodyIsCorruption) {
+  std::vector<std::vector<int64_t>> inputs = FuzzInputs();
+  inputs.push_back(
+      HostSorted(1000, 300, [](size_t host, size_t tick) { return int64_t(tick * 1000 + host); }));
+  for (const std::vector<int64_t>& values : inputs) {
+    for (IntEncoding encoding : kGroupedEncodings) {
+      ByteWriter writer;
+      EncodeIntsAs(encoding, values, writer);
+      const std::string& full = writer.buffer();
+      ASSERT_OK(DecodeBytes(full, values.size()));
+      for (size_t len = 0; len < full.size(); ++len) {
+        const Status status = DecodeBytes(full.substr(0, len), values.size());
+        ASSERT_EQ(status.code(), StatusCode::kCorruption)
+            << IntEncodingName(encoding) << " len=" << len;
+      }
+    }
+  }
+}
+
+TEST(IntEncodingTest, GroupedByteFlipsGiveOkOrCorruption) {
+  std::mt19937_64 rng(13);
+  for (const std::vector<int64_t>& values : FuzzInputs()) {
+    for (IntEncoding encoding : kGroupedEncodings) {
+      ByteWriter writer;
+      EncodeIntsAs(encoding, values, writer);
+      for (int trial = 0; trial < 200; ++trial) {
+        std::string bytes = writer.buffer();
+        const int flips = 1 + int(rng() % 3);
+        for (int flip = 0; flip < flips; ++flip) {
+          bytes[1 + rng() % (bytes.size() - 1)] ^= static_cast<char>(1 + rng() % 255);
+        }
+        const Status status = DecodeBytes(bytes, values.size());
+        EXPECT_TRUE(status.ok() || status.code() == StatusCode::kCorruption);
+        // Also with a count larger than encoded: must run out of input, not read past it.
+        const Status longer = DecodeBytes(bytes, values.size() + 100);
+        EXPECT_TRUE(longer.ok() || longer.code() == StatusCode::kCorruption);
+      }
     }
   }
 }
