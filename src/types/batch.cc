@@ -16,6 +16,27 @@ Batch Batch::ForSchema(const Schema& schema) {
   return batch;
 }
 
+void Batch::Reset(const Schema& schema) {
+  schema_version = schema.version;
+  num_rows = 0;
+  seqs.clear();
+  field_ids.resize(schema.fields.size());
+  columns.resize(schema.fields.size());
+  for (size_t col_idx = 0; col_idx < schema.fields.size(); ++col_idx) {
+    field_ids[col_idx] = schema.fields[col_idx].id;
+    if (columns[col_idx].type() == schema.fields[col_idx].type) {
+      columns[col_idx].Clear();
+    } else {
+      columns[col_idx] = ColumnVector(schema.fields[col_idx].type);
+    }
+  }
+}
+
+void Batch::Reserve(size_t rows) {
+  seqs.reserve(num_rows + rows);
+  for (ColumnVector& column : columns) column.Reserve(column.size() + rows);
+}
+
 std::optional<size_t> Batch::ColumnIndex(uint32_t field_id) const {
   for (size_t col_idx = 0; col_idx < field_ids.size(); ++col_idx) {
     if (field_ids[col_idx] == field_id) return col_idx;

@@ -25,6 +25,12 @@ struct Batch {
   // An empty batch with one column per field of `schema`, in schema order.
   static Batch ForSchema(const Schema& schema);
 
+  // Empties the batch and gives it one column per field of `schema`, keeping the memory of
+  // columns whose type is unchanged (for buffers reused across batches).
+  void Reset(const Schema& schema);
+  // Reserves room for `rows` more rows in every column.
+  void Reserve(size_t rows);
+
   // Index of the column holding field `field_id`, if present.
   std::optional<size_t> ColumnIndex(uint32_t field_id) const;
   const ColumnVector* Column(uint32_t field_id) const;

@@ -1,6 +1,8 @@
 // DatasetStore's manifest edits: flush (memtable -> sorted segments per partition),
 // compaction (merge a partition's segments, apply tombstones, sort by the sort key) and
-// retention (drop expired partitions). All run under maintenance_mu (invariant 5).
+// retention (drop expired partitions). Flushes run under flush_mu, compaction and retention
+// under compact_mu, so a flush never waits for a compaction; every manifest edit is applied to
+// the current manifest under manifest_mu (invariant 5).
 #include <algorithm>
 #include <map>
 #include <numeric>
@@ -66,33 +68,50 @@ struct PartitionRows {
   std::vector<uint32_t> rows;
 };
 
-// Splits rows by partition of the time field and orders each partition by the sort key
-// (then seq, so the order is total and deterministic).
-std::vector<PartitionRows> SplitAndSort(const types::Batch& rows, const types::DatasetLayout& layout) {
+// How a segment's rows are ordered: flushes keep time order (cheap: rows usually arrive in
+// it), compaction applies the dataset's sort key.
+enum class RowOrder { kTime, kSortKey };
+
+// Splits rows by partition of the time field and orders each partition (then by seq, so the
+// order is total and deterministic).
+std::vector<PartitionRows> SplitAndSort(const types::Batch& rows,
+                                        const types::DatasetLayout& layout, RowOrder order) {
   const types::ColumnVector* time =
       layout.time_field_id ? rows.Column(*layout.time_field_id) : nullptr;
   std::map<int64_t, std::vector<uint32_t>> by_partition;
+  std::vector<uint32_t>* current = nullptr;  // Consecutive rows mostly share a partition.
+  int64_t current_partition = 0;
   for (uint32_t row_idx = 0; row_idx < rows.num_rows; ++row_idx) {
     const int64_t partition =
         time != nullptr && !time->IsNull(row_idx)
             ? types::PartitionStart(time->ints()[row_idx], layout.partition_by)
             : 0;
-    by_partition[partition].push_back(row_idx);
+    if (current == nullptr || partition != current_partition) {
+      current = &by_partition[partition];
+      current_partition = partition;
+    }
+    current->push_back(row_idx);
   }
   std::vector<const types::ColumnVector*> keys;
-  for (uint32_t field_id : layout.sort_field_ids) {
-    if (const types::ColumnVector* column = rows.Column(field_id)) keys.push_back(column);
+  if (order == RowOrder::kSortKey) {
+    for (uint32_t field_id : layout.sort_field_ids) {
+      if (const types::ColumnVector* column = rows.Column(field_id)) keys.push_back(column);
+    }
   }
   if (keys.empty() && time != nullptr) keys.push_back(time);
   std::vector<PartitionRows> result;
+  auto less = [&](uint32_t a, uint32_t b) {
+    for (const types::ColumnVector* key : keys) {
+      const int cmp = CompareRows(*key, a, b);
+      if (cmp != 0) return cmp < 0;
+    }
+    return rows.seqs[a] < rows.seqs[b];
+  };
   for (auto& [partition, indices] : by_partition) {
-    std::stable_sort(indices.begin(), indices.end(), [&](uint32_t a, uint32_t b) {
-      for (const types::ColumnVector* key : keys) {
-        const int cmp = CompareRows(*key, a, b);
-        if (cmp != 0) return cmp < 0;
-      }
-      return rows.seqs[a] < rows.seqs[b];
-    });
+    // Rows usually arrive in time order: check before sorting.
+    if (!std::is_sorted(indices.begin(), indices.end(), less)) {
+      std::stable_sort(indices.begin(), indices.end(), less);
+    }
     result.push_back(PartitionRows{partition, std::move(indices)});
   }
   return result;
@@ -135,11 +154,23 @@ bool Expired(const types::DatasetLayout& layout, int64_t partition, int64_t max_
 
 }  // namespace
 
-Status DatasetStore::Impl::InstallManifest(Manifest manifest,
+Status DatasetStore::Impl::InstallManifest(const std::function<void(Manifest&)>& edit,
                                            std::vector<std::shared_ptr<SegmentHandle>> added,
                                            const std::vector<uint64_t>& removed,
                                            size_t frozen_flushed) {
-  manifest.version = current->manifest.version + 1;
+  std::lock_guard manifest_lock(manifest_mu);
+  Manifest manifest;
+  {
+    std::lock_guard lock(mu);
+    manifest = current->manifest;
+  }
+  std::erase_if(manifest.segments, [&](const SegmentEntry& entry) {
+    return std::find(removed.begin(), removed.end(), entry.id) != removed.end();
+  });
+  for (const auto& segment : added) manifest.segments.push_back(segment->entry);
+  if (edit) edit(manifest);
+  manifest.version += 1;
+  manifest.next_file_id = std::max(manifest.next_file_id, next_file_id.load());
   CollectGarbageTombstones(manifest);
   STRATA_RETURN_IF_ERROR(WriteManifestFile(env, dir, cipher.get(), id, manifest));
   auto version = std::make_shared<Version>();
@@ -159,12 +190,9 @@ Status DatasetStore::Impl::InstallManifest(Manifest manifest,
   return {};
 }
 
-// Writes rows (already filtered) as sorted segments, one per partition, skipping expired
-// partitions. Appends their entries and handles.
 Status DatasetStore::Impl::WriteSegments(const types::Batch& rows,
                                          const types::DatasetLayout& layout,
                                          int64_t applied_tombstone_seq, bool compacted,
-                                         Manifest& manifest,
                                          std::vector<std::shared_ptr<SegmentHandle>>& added) {
   Impl& s = *this;
   SegmentWriteOptions write_options;
@@ -174,8 +202,14 @@ Status DatasetStore::Impl::WriteSegments(const types::Batch& rows,
   write_options.cipher = s.cipher.get();
   write_options.dataset_id = s.id;
   const int64_t now = NowMicros();
-  for (const PartitionRows& part : SplitAndSort(rows, layout)) {
-    types::Batch sorted = Gather(rows, part.rows);
+  for (const PartitionRows& part :
+       SplitAndSort(rows, layout, compacted ? RowOrder::kSortKey : RowOrder::kTime)) {
+    // Rows already in order and all in one partition are written as they are.
+    const bool identity = part.rows.size() == rows.num_rows &&
+                          std::is_sorted(part.rows.begin(), part.rows.end());
+    types::Batch gathered;
+    if (!identity) gathered = Gather(rows, part.rows);
+    const types::Batch& sorted = identity ? rows : gathered;
     SegmentEntry entry;
     entry.partition = part.partition;
     if (layout.time_field_id) {
@@ -190,7 +224,7 @@ Status DatasetStore::Impl::WriteSegments(const types::Batch& rows,
       if (entry.min_time > entry.max_time) entry.min_time = entry.max_time = 0;
       if (Expired(layout, entry.partition, entry.max_time, now)) continue;
     }
-    entry.id = manifest.next_file_id++;
+    entry.id = next_file_id.fetch_add(1);
     SegmentFooter footer;
     footer.schema_version = layout.schema.version;
     footer.partition = part.partition;
@@ -207,7 +241,6 @@ Status DatasetStore::Impl::WriteSegments(const types::Batch& rows,
     entry.compacted = compacted;
     STRATA_ASSIGN_OR_RETURN(std::shared_ptr<SegmentHandle> handle, s.OpenSegment(entry));
     added.push_back(std::move(handle));
-    manifest.segments.push_back(entry);
   }
   return {};
 }
@@ -216,41 +249,46 @@ Status DatasetStore::Impl::FlushFrozen() {
   while (true) {
     std::shared_ptr<Memtable> memtable;
     Snapshot snap;
-    Manifest manifest;
     {
       std::lock_guard lock(mu);
       if (frozen.empty()) return {};
       memtable = frozen.front();
       snap.layout = layout;
-      manifest = current->manifest;
+      snap.tombstones = current->manifest.tombstones;
     }
     snap.seq = INT64_MAX;
-    snap.tombstones = manifest.tombstones;
     snap.tombstones.insert(snap.tombstones.end(), memtable->tombstones.begin(),
                            memtable->tombstones.end());
     int64_t applied = 0;
     for (const Tombstone& tombstone : snap.tombstones) applied = std::max(applied, tombstone.seq);
 
-    types::Batch rows = types::Batch::ForSchema(snap.layout.schema);
+    // Reused by this (flush) thread: a fresh multi-megabyte batch per flush costs more in
+    // page faults than the copy itself. Holds at most one memtable's worth of memory.
+    thread_local types::Batch rows;
+    rows.Reset(snap.layout.schema);
+    rows.Reserve(memtable->rows);
     for (const auto& chunk : memtable->chunks) {
       std::unique_ptr<RowSource> source = MakeMemChunkSource(chunk, snap.layout.schema);
       STRATA_RETURN_IF_ERROR(CollectRows(*source, snap, &rows));
     }
     std::vector<std::shared_ptr<SegmentHandle>> added;
-    Status status = WriteSegments(rows, snap.layout, applied, false, manifest, added);
-    if (!status.ok()) {
-      for (auto& handle : added) handle->obsolete = true;
-      return status.Annotate("flush of dataset '" + id + "' failed");
+    Status status = WriteSegments(rows, snap.layout, applied, false, added);
+    if (status.ok()) {
+      int64_t ingest_micros;
+      {
+        std::lock_guard lock(mu);
+        ingest_micros = last_ingest_micros;
+      }
+      status = InstallManifest(
+          [&](Manifest& manifest) {
+            manifest.flushed_seq = std::max(manifest.flushed_seq, memtable->last_seq);
+            manifest.last_seq = std::max(manifest.last_seq, memtable->last_seq);
+            manifest.tombstones.insert(manifest.tombstones.end(), memtable->tombstones.begin(),
+                                       memtable->tombstones.end());
+            manifest.last_ingest_micros = ingest_micros;
+          },
+          added, {}, 1);
     }
-    manifest.flushed_seq = std::max(manifest.flushed_seq, memtable->last_seq);
-    manifest.last_seq = std::max(manifest.last_seq, memtable->last_seq);
-    manifest.tombstones.insert(manifest.tombstones.end(), memtable->tombstones.begin(),
-                               memtable->tombstones.end());
-    {
-      std::lock_guard lock(mu);
-      manifest.last_ingest_micros = last_ingest_micros;
-    }
-    status = InstallManifest(std::move(manifest), added, {}, 1);
     if (!status.ok()) {
       for (auto& handle : added) handle->obsolete = true;
       return status.Annotate("flush of dataset '" + id + "' failed");
@@ -269,7 +307,7 @@ Status DatasetStore::Impl::FlushFrozen() {
 }
 
 Status DatasetStore::Flush() {
-  std::lock_guard maintenance(impl_->maintenance_mu);
+  std::lock_guard flushing(impl_->flush_mu);
   CommitWriter rotate;
   rotate.kind = CommitWriter::Kind::kRotate;
   STRATA_RETURN_IF_ERROR(impl_->Commit(&rotate));
@@ -287,8 +325,58 @@ bool DatasetStore::NeedsFlush(int64_t now_micros) const {
          !active.tombstones.empty();
 }
 
+namespace {
+
+// Size tier of a segment: 0 up to 64K rows, then one tier per `fan_out`-fold growth.
+// Background compaction merges segments of one tier, so every row is rewritten about
+// log_{fan_out}(partition rows) times, not once per flush.
+int SizeTier(uint64_t rows, size_t fan_out) {
+  int tier = 0;
+  for (uint64_t cap = 65536; rows > cap && tier < 32; cap *= fan_out) ++tier;
+  return tier;
+}
+
+}  // namespace
+
+Status DatasetStore::Impl::MergeSegments(
+    const std::vector<std::shared_ptr<SegmentHandle>>& segments, const Manifest& base,
+    const types::DatasetLayout& layout) {
+  int64_t newest_tombstone = 0;
+  for (const Tombstone& tombstone : base.tombstones) {
+    newest_tombstone = std::max(newest_tombstone, tombstone.seq);
+  }
+  Snapshot snap;
+  snap.layout = layout;
+  snap.seq = INT64_MAX;
+  snap.tombstones = base.tombstones;
+  types::Batch rows = types::Batch::ForSchema(layout.schema);
+  std::vector<uint64_t> removed;
+  for (const auto& segment : segments) {
+    removed.push_back(segment->entry.id);
+    for (size_t chunk_idx = 0; chunk_idx < segment->reader->footer().chunk_count(); ++chunk_idx) {
+      // Not through the block cache: compaction reads each chunk once.
+      std::unique_ptr<RowSource> source =
+          MakeSegmentChunkSource(segment, chunk_idx, nullptr, layout.schema);
+      STRATA_RETURN_IF_ERROR(CollectRows(*source, snap, &rows));
+    }
+  }
+  std::vector<std::shared_ptr<SegmentHandle>> added;
+  Status status = WriteSegments(rows, layout, newest_tombstone, true, added);
+  if (status.ok()) status = InstallManifest(nullptr, added, removed, 0);
+  if (!status.ok()) {
+    for (auto& handle : added) handle->obsolete = true;
+    return status.Annotate("compaction of dataset '" + id + "' failed");
+  }
+  STRATA_LOG(kDebug, "compacted segments")
+      .Str("dataset", id)
+      .Int("partition", segments.front()->entry.partition)
+      .Int("segments", static_cast<int64_t>(removed.size()))
+      .Int("rows", static_cast<int64_t>(rows.num_rows));
+  return {};
+}
+
 Status DatasetStore::Compact(size_t min_segments) {
-  std::lock_guard maintenance(impl_->maintenance_mu);
+  std::lock_guard compacting(impl_->compact_mu);
   Impl& s = *impl_;
   std::shared_ptr<const Version> version;
   types::DatasetLayout layout;
@@ -298,103 +386,98 @@ Status DatasetStore::Compact(size_t min_segments) {
     layout = s.layout;
   }
   const Manifest& base = version->manifest;
-  int64_t newest_tombstone = 0;
-  for (const Tombstone& tombstone : base.tombstones) newest_tombstone = std::max(newest_tombstone, tombstone.seq);
   std::map<int64_t, std::vector<std::shared_ptr<SegmentHandle>>> partitions;
-  for (const auto& segment : version->segments) partitions[segment->entry.partition].push_back(segment);
-
+  for (const auto& segment : version->segments) {
+    partitions[segment->entry.partition].push_back(segment);
+  }
   for (auto& [partition, segments] : partitions) {
-    const bool tombstones_apply = std::any_of(segments.begin(), segments.end(), [&](const auto& segment) {
-      return std::any_of(base.tombstones.begin(), base.tombstones.end(), [&](const Tombstone& tombstone) {
-        return tombstone.seq > segment->entry.min_seq &&
-               tombstone.seq > segment->entry.applied_tombstone_seq;
-      });
-    });
-    const bool unsorted = std::any_of(segments.begin(), segments.end(),
-                                      [](const auto& segment) { return !segment->entry.compacted; });
-    const bool enough = segments.size() >= std::max<size_t>(min_segments, 1) &&
-                        (segments.size() > 1 || unsorted || min_segments <= 1);
-    if (!tombstones_apply && !enough) continue;
-
-    Snapshot snap;
-    snap.layout = layout;
-    snap.seq = INT64_MAX;
-    snap.tombstones = base.tombstones;
-    types::Batch rows = types::Batch::ForSchema(layout.schema);
-    std::vector<uint64_t> removed;
+    auto has_pending_delete = [&](const std::shared_ptr<SegmentHandle>& segment) {
+      return std::any_of(base.tombstones.begin(), base.tombstones.end(),
+                         [&](const Tombstone& tombstone) {
+                           return tombstone.seq > segment->entry.min_seq &&
+                                  tombstone.seq > segment->entry.applied_tombstone_seq;
+                         });
+    };
+    if (min_segments <= 1) {
+      // Full compaction: one sorted segment per partition.
+      const bool sorted = segments.size() == 1 && segments[0]->entry.compacted;
+      if (!sorted || has_pending_delete(segments[0])) {
+        STRATA_RETURN_IF_ERROR(s.MergeSegments(segments, base, layout));
+      }
+      continue;
+    }
+    // Erasure: every segment a delete still applies to is rewritten, each on its own.
+    bool erased = false;
     for (const auto& segment : segments) {
-      removed.push_back(segment->entry.id);
-      for (size_t chunk_idx = 0; chunk_idx < segment->reader->footer().chunk_count(); ++chunk_idx) {
-        // Not through the block cache: compaction reads each chunk once.
-        std::unique_ptr<RowSource> source = MakeSegmentChunkSource(segment, chunk_idx, nullptr, layout.schema);
-        STRATA_RETURN_IF_ERROR(CollectRows(*source, snap, &rows));
+      if (has_pending_delete(segment)) {
+        STRATA_RETURN_IF_ERROR(s.MergeSegments({segment}, base, layout));
+        erased = true;
       }
     }
-    Manifest manifest;
-    {
-      std::lock_guard lock(s.mu);
-      manifest = s.current->manifest;
+    if (erased) continue;  // The next round sees the rewritten segments.
+    // Size-tiered merging.
+    std::map<int, std::vector<std::shared_ptr<SegmentHandle>>> tiers;
+    for (const auto& segment : segments) {
+      tiers[SizeTier(segment->entry.rows, min_segments)].push_back(segment);
     }
-    std::erase_if(manifest.segments, [&](const SegmentEntry& entry) {
-      return std::find(removed.begin(), removed.end(), entry.id) != removed.end();
-    });
-    std::vector<std::shared_ptr<SegmentHandle>> added;
-    Status status = s.WriteSegments(rows, layout, newest_tombstone, true, manifest, added);
-    if (status.ok()) status = s.InstallManifest(std::move(manifest), added, removed, 0);
-    if (!status.ok()) {
-      for (auto& handle : added) handle->obsolete = true;
-      return status.Annotate("compaction of dataset '" + s.id + "' failed");
+    for (auto& [tier, members] : tiers) {
+      if (members.size() >= min_segments) {
+        STRATA_RETURN_IF_ERROR(s.MergeSegments(members, base, layout));
+        break;  // One merge per partition per round keeps rounds short.
+      }
     }
-    STRATA_LOG(kDebug, "compacted partition")
-        .Str("dataset", s.id)
-        .Int("partition", partition)
-        .Int("segments", static_cast<int64_t>(removed.size()))
-        .Int("rows", static_cast<int64_t>(rows.num_rows));
   }
   return {};
 }
 
 Status DatasetStore::ApplyRetention(int64_t now_micros) {
-  std::lock_guard maintenance(impl_->maintenance_mu);
+  std::lock_guard compacting(impl_->compact_mu);
   Impl& s = *impl_;
-  Manifest manifest;
+  std::shared_ptr<const Version> version;
   types::DatasetLayout layout;
   {
     std::lock_guard lock(s.mu);
-    manifest = s.current->manifest;
+    version = s.current;
     layout = s.layout;
   }
   std::vector<uint64_t> removed;
-  for (const SegmentEntry& entry : manifest.segments) {
+  for (const SegmentEntry& entry : version->manifest.segments) {
     if (Expired(layout, entry.partition, entry.max_time, now_micros)) removed.push_back(entry.id);
   }
   if (removed.empty()) return {};
-  std::erase_if(manifest.segments, [&](const SegmentEntry& entry) {
-    return std::find(removed.begin(), removed.end(), entry.id) != removed.end();
-  });
   STRATA_LOG(kInfo, "retention dropped expired segments")
       .Str("dataset", s.id)
       .Int("segments", static_cast<int64_t>(removed.size()));
-  return s.InstallManifest(std::move(manifest), {}, removed, 0);
+  return s.InstallManifest(nullptr, {}, removed, 0);
 }
 
-Status DatasetStore::RunMaintenance(int64_t now_micros) {
+Status DatasetStore::RunFlush(int64_t now_micros) {
   bool erase;
   {
     std::lock_guard lock(impl_->mu);
     erase = impl_->erase_pending;
   }
-  if (erase || NeedsFlush(now_micros)) STRATA_RETURN_IF_ERROR(Flush());
+  // A pending delete is flushed at once, so that compaction can erase it.
+  if (erase || NeedsFlush(now_micros)) return Flush();
+  return {};
+}
+
+Status DatasetStore::RunCompaction(int64_t now_micros) {
   STRATA_RETURN_IF_ERROR(Compact(impl_->options.compaction_min_segments));
   STRATA_RETURN_IF_ERROR(ApplyRetention(now_micros));
-  if (erase) {
-    std::lock_guard lock(impl_->mu);
+  std::lock_guard lock(impl_->mu);
+  if (impl_->erase_pending) {
     bool pending = !impl_->current->manifest.tombstones.empty() ||
                    !impl_->active->tombstones.empty();
     for (const auto& memtable : impl_->frozen) pending = pending || !memtable->tombstones.empty();
     impl_->erase_pending = pending;
   }
   return {};
+}
+
+Status DatasetStore::RunMaintenance(int64_t now_micros) {
+  STRATA_RETURN_IF_ERROR(RunFlush(now_micros));
+  return RunCompaction(now_micros);
 }
 
 }  // namespace strata::storage

@@ -42,62 +42,82 @@ Status ValidatePredicates(const types::Schema& schema, const std::vector<Predica
   return {};
 }
 
-// Runs one work item: filters its rows and hands the survivors to the sink.
-bool RunItem(RowSource& source, const ScanPlan& plan, const BatchSink& sink,
-             types::ScanStats& stats, Status& error) {
+// The rows of a work item that a snapshot sees and the predicates accept.
+struct Selection {
+  const int64_t* seqs = nullptr;
+  std::vector<uint32_t> rows;  // Indices of the surviving rows, ascending.
+  bool all = false;            // Every row survives (rows is then left empty).
+};
+
+// Filters a work item's rows: the snapshot's seq, the predicates, then the tombstones.
+Result<Selection> SelectRows(RowSource& source, const Snapshot& snap,
+                             const std::vector<Predicate>& predicates) {
   const size_t rows = source.rows();
-  if (rows == 0) return true;
-  stats.rows_scanned += rows;
+  Selection selection;
+  STRATA_ASSIGN_OR_RETURN(selection.seqs, source.Seqs());
+  const int64_t* seqs = selection.seqs;
   std::vector<uint8_t> keep(rows, 1);
-  const Snapshot& snap = *plan.snap;
-  Result<const int64_t*> seqs_or = source.Seqs();
-  if (!seqs_or.ok()) {
-    error = seqs_or.status();
-    return false;
-  }
-  const int64_t* seqs = seqs_or.value();
+  bool filtered = false;
   if (source.max_seq() > snap.seq) {
+    filtered = true;
     for (size_t row_idx = 0; row_idx < rows; ++row_idx) keep[row_idx] &= seqs[row_idx] <= snap.seq;
   }
-  for (const Predicate& predicate : plan.predicates) {
-    Result<ColumnRef> column = source.Column(predicate.field_id);
-    if (!column.ok()) {
-      error = column.status();
-      return false;
-    }
-    ApplyPredicate(*column.value(), predicate, keep.data());
+  for (const Predicate& predicate : predicates) {
+    STRATA_ASSIGN_OR_RETURN(ColumnRef column, source.Column(predicate.field_id));
+    ApplyPredicate(*column, predicate, keep.data());
+    filtered = true;
   }
   std::vector<uint8_t> deleted;
   for (const Tombstone& tombstone : snap.tombstones) {
     if (tombstone.seq <= source.min_seq() || tombstone.seq <= source.applied_tombstone_seq()) {
       continue;
     }
+    filtered = true;
     deleted.assign(rows, 0);
     for (size_t row_idx = 0; row_idx < rows; ++row_idx) deleted[row_idx] = seqs[row_idx] < tombstone.seq;
     for (const Predicate& predicate : tombstone.predicates) {
-      Result<ColumnRef> column = source.AnyColumn(predicate.field_id);
-      if (!column.ok()) {
-        error = column.status();
-        return false;
-      }
-      if (column.value() == nullptr) {  // Field absent here: NULL matches nothing.
+      STRATA_ASSIGN_OR_RETURN(ColumnRef column, source.AnyColumn(predicate.field_id));
+      if (column == nullptr) {  // Field absent here: NULL matches nothing.
         std::fill(deleted.begin(), deleted.end(), 0);
         break;
       }
-      ApplyPredicate(*column.value(), predicate, deleted.data());
+      ApplyPredicate(*column, predicate, deleted.data());
     }
     for (size_t row_idx = 0; row_idx < rows; ++row_idx) keep[row_idx] &= !deleted[row_idx];
   }
-  std::vector<uint32_t> selected;
-  selected.reserve(rows);
-  for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
-    if (keep[row_idx]) selected.push_back(static_cast<uint32_t>(row_idx));
+  if (!filtered) {
+    selection.all = true;
+    return selection;
   }
-  if (selected.empty()) return true;
-  const bool all = selected.size() == rows;
+  selection.rows.reserve(rows);
+  for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
+    if (keep[row_idx]) selection.rows.push_back(static_cast<uint32_t>(row_idx));
+  }
+  selection.all = selection.rows.size() == rows;
+  return selection;
+}
+
+size_t SelectedCount(const Selection& selection, size_t rows) {
+  return selection.all ? rows : selection.rows.size();
+}
+
+// Runs one work item: filters its rows and hands the survivors to the sink.
+bool RunItem(RowSource& source, const ScanPlan& plan, const BatchSink& sink,
+             types::ScanStats& stats, Status& error) {
+  const size_t rows = source.rows();
+  if (rows == 0) return true;
+  stats.rows_scanned += rows;
+  Result<Selection> selected = SelectRows(source, *plan.snap, plan.predicates);
+  if (!selected.ok()) {
+    error = selected.status();
+    return false;
+  }
+  const Selection& selection = selected.value();
+  const size_t count = SelectedCount(selection, rows);
+  if (count == 0) return true;
   types::Batch batch;
-  batch.schema_version = snap.layout.schema.version;
-  batch.num_rows = selected.size();
+  batch.schema_version = plan.snap->layout.schema.version;
+  batch.num_rows = count;
   batch.field_ids.reserve(plan.outputs.size());
   batch.columns.reserve(plan.outputs.size());
   for (const types::Field* field : plan.outputs) {
@@ -107,18 +127,22 @@ bool RunItem(RowSource& source, const ScanPlan& plan, const BatchSink& sink,
       return false;
     }
     batch.field_ids.push_back(field->id);
-    if (all) {
+    if (selection.all) {
       batch.columns.push_back(*column.value());
     } else {
       types::ColumnVector out(field->type);
-      out.Reserve(selected.size());
-      out.AppendSelected(*column.value(), selected);
+      out.Reserve(count);
+      out.AppendSelected(*column.value(), selection.rows);
       batch.columns.push_back(std::move(out));
     }
   }
   if (plan.with_seqs) {
-    batch.seqs.resize(selected.size());
-    for (size_t i = 0; i < selected.size(); ++i) batch.seqs[i] = seqs[selected[i]];
+    if (selection.all) {
+      batch.seqs.assign(selection.seqs, selection.seqs + rows);
+    } else {
+      batch.seqs.resize(count);
+      for (size_t i = 0; i < count; ++i) batch.seqs[i] = selection.seqs[selection.rows[i]];
+    }
   }
   stats.rows_returned += batch.num_rows;
   stats.bytes_scanned += source.bytes_read();
@@ -128,21 +152,27 @@ bool RunItem(RowSource& source, const ScanPlan& plan, const BatchSink& sink,
 }  // namespace
 
 Status CollectRows(RowSource& source, const Snapshot& snap, types::Batch* out) {
-  ScanPlan plan;
-  plan.snap = &snap;
-  plan.with_seqs = true;
-  for (const types::Field& field : snap.layout.schema.fields) plan.outputs.push_back(&field);
-  types::ScanStats stats;
-  Status error;
-  RunItem(source, plan, [&](types::Batch& batch) {
-    for (size_t col_idx = 0; col_idx < batch.columns.size(); ++col_idx) {
-      out->columns[col_idx].AppendRange(batch.columns[col_idx], 0, batch.num_rows);
+  const size_t rows = source.rows();
+  if (rows == 0) return {};
+  STRATA_ASSIGN_OR_RETURN(Selection selection, SelectRows(source, snap, {}));
+  const size_t count = SelectedCount(selection, rows);
+  if (count == 0) return {};
+  const std::vector<types::Field>& fields = snap.layout.schema.fields;
+  for (size_t col_idx = 0; col_idx < fields.size(); ++col_idx) {
+    STRATA_ASSIGN_OR_RETURN(ColumnRef column, source.Column(fields[col_idx].id));
+    if (selection.all) {
+      out->columns[col_idx].AppendRange(*column, 0, rows);
+    } else {
+      out->columns[col_idx].AppendSelected(*column, selection.rows);
     }
-    out->seqs.insert(out->seqs.end(), batch.seqs.begin(), batch.seqs.end());
-    out->num_rows += batch.num_rows;
-    return true;
-  }, stats, error);
-  return error;
+  }
+  if (selection.all) {
+    out->seqs.insert(out->seqs.end(), selection.seqs, selection.seqs + rows);
+  } else {
+    for (uint32_t row_idx : selection.rows) out->seqs.push_back(selection.seqs[row_idx]);
+  }
+  out->num_rows += count;
+  return {};
 }
 
 Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const BatchSink& sink) {

@@ -91,6 +91,7 @@ Result<std::unique_ptr<DatasetStore>> DatasetStore::Open(Env* env, std::string d
     version->segments.push_back(std::move(handle).value());
   }
   s.current = version;
+  s.next_file_id = manifest.next_file_id;
   s.last_seq = manifest.last_seq;
   s.last_ingest_micros = manifest.last_ingest_micros;
 
@@ -481,7 +482,7 @@ DatasetStats DatasetStore::Stats() const {
 
 Status DatasetStore::Close() {
   if (impl_ == nullptr) return {};
-  std::lock_guard maintenance(impl_->maintenance_mu);
+  std::scoped_lock maintenance(impl_->flush_mu, impl_->compact_mu);
   std::unique_lock lock(impl_->mu);
   if (impl_->closed) return {};
   // Wait for in-flight commits: a closing writer joins the queue like a rotation would.

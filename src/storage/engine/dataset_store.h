@@ -12,7 +12,8 @@
 //      swap places under mu_ together with installing the new version.
 //   4. After a WAL write or sync fails, broken_ is set and every later append fails until
 //      the dataset is reopened (recovery re-reads the WAL and truncates its torn tail).
-//   5. Manifest edits (flush, compaction, retention) are serialized by maintenance_mu_.
+//   5. Manifest edits (flush, compaction, retention) are applied one at a time to the current
+//      manifest; a flush never waits for a compaction.
 #pragma once
 
 #include <atomic>
@@ -72,12 +73,16 @@ class DatasetStore {
 
   // Flushes the memtable to segments now (no-op when empty).
   Status Flush();
-  // Merges the segments of each partition that has at least min_segments of them, or
-  // segments with tombstones to apply (min_segments 1 rewrites every partition).
+  // Background compaction (min_segments >= 2): in each partition, rewrites segments that a
+  // delete still applies to, and merges min_segments segments of the same size tier into
+  // one. Full compaction (min_segments <= 1): every partition becomes one sorted segment.
   Status Compact(size_t min_segments);
   // Drops segments of partitions entirely older than the retention.
   Status ApplyRetention(int64_t now_micros);
-  // The background task's step: flush by size or age, then compaction and retention.
+  // The background tasks' steps: flush by size or age (or for a pending delete); compaction
+  // and retention. RunMaintenance runs both.
+  Status RunFlush(int64_t now_micros);
+  Status RunCompaction(int64_t now_micros);
   Status RunMaintenance(int64_t now_micros);
   bool NeedsFlush(int64_t now_micros) const;
 

@@ -3,7 +3,9 @@
 // compaction, retention). Not for use outside storage/engine.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -84,7 +86,11 @@ struct DatasetStore::Impl {
   BlockCache* cache = nullptr;
   std::unique_ptr<BlockCipher> cipher;
 
-  std::mutex maintenance_mu;  // Invariant 5. Acquired before mu, never after.
+  // Invariant 5. Order: flush_mu or compact_mu, then manifest_mu, then mu.
+  std::mutex flush_mu;     // One flush at a time.
+  std::mutex compact_mu;   // One compaction or retention pass at a time.
+  std::mutex manifest_mu;  // Read-edit-write of the manifest.
+  std::atomic<uint64_t> next_file_id{1};  // Segment ids; persisted by each manifest edit.
 
   mutable std::mutex mu;      // Guards everything below.
   types::DatasetLayout layout;
@@ -123,15 +129,21 @@ struct DatasetStore::Impl {
   Status RotateLocked();  // REQUIRES: mu held, caller is the commit leader.
   Status RepairWalLocked();
 
-  // Manifest edits (dataset_maintenance.cc). REQUIRES: maintenance_mu held.
-  Status InstallManifest(Manifest manifest,
+  // Applies an edit to the current manifest — remove segments, add segments, then `edit`
+  // (may be null) — writes it durably and installs the new version; pops frozen_flushed
+  // frozen memtables in the same step (invariant 3).
+  Status InstallManifest(const std::function<void(Manifest&)>& edit,
                          std::vector<std::shared_ptr<SegmentHandle>> added,
                          const std::vector<uint64_t>& removed, size_t frozen_flushed);
   Status FlushFrozen();
+  // Rewrites segments (of one partition) as one, applying base's tombstones and sorting by
+  // the sort key, and installs the result.
+  Status MergeSegments(const std::vector<std::shared_ptr<SegmentHandle>>& segments,
+                       const Manifest& base, const types::DatasetLayout& layout);
   // Writes rows (already filtered) as sorted segments, one per partition, skipping expired
-  // partitions; adds their entries to manifest and their handles to added.
+  // partitions, and adds their handles to added (not yet in the manifest).
   Status WriteSegments(const types::Batch& rows, const types::DatasetLayout& layout,
-                       int64_t applied_tombstone_seq, bool compacted, Manifest& manifest,
+                       int64_t applied_tombstone_seq, bool compacted,
                        std::vector<std::shared_ptr<SegmentHandle>>& added);
   Result<std::shared_ptr<SegmentHandle>> OpenSegment(const SegmentEntry& entry);
 };

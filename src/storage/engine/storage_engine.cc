@@ -1,6 +1,7 @@
 #include "storage/engine/storage_engine.h"
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -26,11 +27,16 @@ struct StorageEngine::Impl {
   mutable std::shared_mutex mu;
   std::map<std::string, std::shared_ptr<DatasetStore>, std::less<>> datasets;
 
+  // Two background tasks, so that a long compaction never delays a flush (and with it the
+  // appends waiting for memory).
   std::mutex bg_mu;
-  std::condition_variable bg_cv;
+  std::condition_variable flush_cv;
+  std::condition_variable compact_cv;
   bool stopping = false;
-  bool wake = false;
-  std::thread background;
+  bool wake_flush = false;
+  bool wake_compact = false;
+  std::thread flusher;
+  std::thread compactor;
 
   Result<std::shared_ptr<DatasetStore>> Find(std::string_view id) const {
     std::shared_lock lock(mu);
@@ -50,28 +56,47 @@ struct StorageEngine::Impl {
 
   void Wake() {
     std::lock_guard lock(bg_mu);
-    wake = true;
-    bg_cv.notify_one();
+    wake_flush = true;
+    flush_cv.notify_one();
   }
 
-  void BackgroundLoop() {
+  // Runs step on every dataset each maintenance interval, or when woken.
+  void Loop(std::condition_variable& cv, bool& woken, std::string_view task,
+            const std::function<Status(DatasetStore&)>& step) {
     std::unique_lock lock(bg_mu);
     while (!stopping) {
-      bg_cv.wait_for(lock, std::chrono::milliseconds(options.maintenance_interval_ms),
-                     [&] { return stopping || wake; });
+      cv.wait_for(lock, std::chrono::milliseconds(options.maintenance_interval_ms),
+                  [&] { return stopping || woken; });
       if (stopping) break;
-      wake = false;
+      woken = false;
       lock.unlock();
       for (const auto& store : All()) {
-        Status status = store->RunMaintenance(NowMicros());
+        Status status = step(*store);
         if (!status.ok()) {
           STRATA_LOG(kError, "storage maintenance failed")
+              .Str("task", task)
               .Str("dataset", store->id())
               .Str("error", status.ToString());
         }
       }
       lock.lock();
     }
+  }
+
+  void Start() {
+    flusher = std::thread([this] {
+      Loop(flush_cv, wake_flush, "flush", [this](DatasetStore& store) {
+        Status status = store.RunFlush(NowMicros());
+        std::lock_guard lock(bg_mu);
+        wake_compact = true;  // New segments may make a merge due.
+        compact_cv.notify_one();
+        return status;
+      });
+    });
+    compactor = std::thread([this] {
+      Loop(compact_cv, wake_compact, "compaction",
+           [](DatasetStore& store) { return store.RunCompaction(NowMicros()); });
+    });
   }
 };
 
@@ -99,10 +124,7 @@ Result<std::unique_ptr<StorageEngine>> StorageEngine::Open(StorageOptions option
   }
   impl->options = std::move(options);
   auto engine = std::unique_ptr<StorageEngine>(new StorageEngine(std::move(impl)));
-  if (!engine->impl_->options.manual_maintenance) {
-    Impl* raw = engine->impl_.get();
-    raw->background = std::thread([raw] { raw->BackgroundLoop(); });
-  }
+  if (!engine->impl_->options.manual_maintenance) engine->impl_->Start();
   return engine;
 }
 
@@ -232,9 +254,11 @@ Status StorageEngine::Close() {
   {
     std::lock_guard lock(impl_->bg_mu);
     impl_->stopping = true;
-    impl_->bg_cv.notify_one();
+    impl_->flush_cv.notify_one();
+    impl_->compact_cv.notify_one();
   }
-  if (impl_->background.joinable()) impl_->background.join();
+  if (impl_->flusher.joinable()) impl_->flusher.join();
+  if (impl_->compactor.joinable()) impl_->compactor.join();
   std::map<std::string, std::shared_ptr<DatasetStore>, std::less<>> datasets;
   {
     std::unique_lock lock(impl_->mu);
