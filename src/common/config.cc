@@ -125,7 +125,7 @@ const std::vector<OptionSpec>& BuildOptions() {
        },
        [](const Config& c) { return c.storage.compression; }},
       STRATA_INT_OPTION(storage, compaction_min_segments, 2, 1000,
-                        "compaction merges a partition once it has this many segments"),
+                        "compaction merges this many segments of one size tier of a partition"),
       STRATA_INT_OPTION(storage, block_cache_bytes, 0, int64_t{1} << 42,
                         "memory for decoded column chunks shared by all scans"),
       {"storage.wal_recovery", OptionKind::kString,
