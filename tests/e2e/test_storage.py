@@ -121,3 +121,28 @@ def test_dataset_storage_survives_restart():
         srv.stop_and_check()
     finally:
         srv.cleanup()
+
+
+def test_a_damaged_dataset_is_isolated_and_reported():
+    srv = Server(name="damaged")
+    try:
+        srv.start()
+        api = srv.api()
+        assert api.post("/v1/datasets", CPU).status_code == 201
+        assert api.post("/v1/datasets", {**CPU, "id": "healthy"}).status_code == 201
+        srv.stop_and_check()
+        manifest = os.path.join(srv.data_dir, "datasets", "cpu", "MANIFEST")
+        with open(manifest, "r+b") as f:
+            f.seek(12)
+            byte = f.read(1)
+            f.seek(12)
+            f.write(bytes([byte[0] ^ 0xFF]))
+        srv.start()  # The node serves; only the damaged dataset is unavailable.
+        api = srv.api()
+        assert api.get("/v1/datasets/cpu").json()["stats"] is None
+        assert api.get("/v1/datasets/healthy").json()["stats"]["rows"] == 0
+        srv.stop_and_check()
+        log = srv.stderr_text()
+        assert "dataset cannot be opened" in log and "MANIFEST" in log
+    finally:
+        srv.cleanup()
