@@ -182,6 +182,7 @@ void BM_FlushMemtable(benchmark::State& state) {
     auto store = std::make_unique<EngineOnTempDir>();
     StorageOptions options;
     options.manual_maintenance = true;
+    options.max_unflushed_bytes = size_t{16} << 30;  // Loads flush by hand.
     options.durability = storage::Durability::kAsync;
     store->Open(options);
     CheckOk(store->engine->OpenDataset(IngestLayout()), "opening the dataset");
@@ -288,6 +289,7 @@ ScanDataset& FloatScanDataset() {
     auto built = std::make_unique<ScanDataset>();
     StorageOptions options;
     options.manual_maintenance = true;          // Nothing runs behind the timed scans.
+    options.max_unflushed_bytes = size_t{16} << 30;  // Loads flush by hand.
     options.durability = storage::Durability::kAsync;  // Loading is not what is measured.
     options.block_cache_bytes = size_t{2} << 30;
     built->store.Open(options);
@@ -442,6 +444,7 @@ FootprintDataset& TsbsFootprintDataset() {
     auto built = std::make_unique<FootprintDataset>();
     StorageOptions options;
     options.manual_maintenance = true;
+    options.max_unflushed_bytes = size_t{16} << 30;  // Loads flush by hand.
     options.durability = storage::Durability::kAsync;
     built->store.Open(options);
     const types::DatasetLayout layout = TsbsCpuLayout("cpu", types::Granularity::kDay);
@@ -511,6 +514,7 @@ void BM_BytesPerRow(benchmark::State& state) {
     state.PauseTiming();
     StorageOptions options;
     options.manual_maintenance = true;
+    options.max_unflushed_bytes = size_t{16} << 30;  // Loads flush by hand.
     options.compression = codec;
     dataset.store.Open(options);
     CheckOk(dataset.store.engine->OpenDataset(layout), "reopening the footprint dataset");

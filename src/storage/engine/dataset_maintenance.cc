@@ -399,11 +399,9 @@ Status DatasetStore::Compact(size_t min_segments) {
                          });
     };
     if (min_segments <= 1) {
-      // Full compaction: one sorted segment per partition.
-      const bool sorted = segments.size() == 1 && segments[0]->entry.compacted;
-      if (!sorted || has_pending_delete(segments[0])) {
-        STRATA_RETURN_IF_ERROR(s.MergeSegments(segments, base, layout));
-      }
+      // Full compaction: every partition is rewritten as one segment in the current sort
+      // order and schema (also after the sort key changed).
+      STRATA_RETURN_IF_ERROR(s.MergeSegments(segments, base, layout));
       continue;
     }
     // Erasure: every segment a delete still applies to is rewritten, each on its own.

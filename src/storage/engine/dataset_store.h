@@ -75,7 +75,8 @@ class DatasetStore {
   Status Flush();
   // Background compaction (min_segments >= 2): in each partition, rewrites segments that a
   // delete still applies to, and merges min_segments segments of the same size tier into
-  // one. Full compaction (min_segments <= 1): every partition becomes one sorted segment.
+  // one. Full compaction (min_segments <= 1): every partition is rewritten as one segment in the
+  // current sort order.
   Status Compact(size_t min_segments);
   // Drops segments of partitions entirely older than the retention.
   Status ApplyRetention(int64_t now_micros);
