@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "common/time_util.h"
 #include "storage_test_util.h"
 
@@ -165,6 +167,51 @@ TEST_F(StorageEngineTest, SortKeyOrdersCompactedSegments) {
   }).status());
   ASSERT_EQ(hosts.size(), 40u);
   EXPECT_TRUE(std::is_sorted(hosts.begin(), hosts.end()));
+}
+
+TEST_F(StorageEngineTest, SortKeyOrdersFloatsAndStringsExactly) {
+  types::DatasetLayout layout;
+  layout.id = "scores";
+  layout.schema.version = 1;
+  layout.schema.next_field_id = 4;
+  layout.schema.fields = {{1, "time", types::DataType::kTimestamp, false, {}, false, ""},
+                          {2, "name", types::DataType::kString, false, {}, false, ""},
+                          {3, "score", types::DataType::kFloat64, false, {}, false, ""}};
+  layout.time_field_id = 1;
+  layout.partition_by = types::Granularity::kDay;
+  layout.sort_field_ids = {3, 2};  // (score, name)
+  ASSERT_OK(engine_->OpenDataset(layout));
+  const std::vector<std::pair<double, std::string>> input = {
+      {2.5, "b"}, {-1.0, "z"}, {0.0, "a"}, {-0.0, "c"}, {2.5, "a"}, {1e300, "x"},
+      {-1e300, "y"}, {-1.0, "a"}, {3.0, ""}, {0.5, "ab"}, {0.5, "aa"}};
+  types::Batch batch = types::Batch::ForSchema(layout.schema);
+  for (const auto& [score, name] : input) {
+    batch.columns[0].AppendInt(kT0);
+    batch.columns[1].AppendString(name);
+    batch.columns[2].AppendDouble(score);
+  }
+  batch.num_rows = input.size();
+  ASSERT_OK(engine_->Append("scores", std::move(batch)).status());
+  ASSERT_OK(engine_->Flush("scores"));
+  ASSERT_OK(engine_->Compact("scores", 1));
+  std::vector<std::pair<double, std::string>> scanned;
+  ASSERT_OK(engine_->Scan("scores", {}, [&](types::Batch& out) {
+    for (size_t i = 0; i < out.num_rows; ++i) {
+      scanned.emplace_back(out.columns[2].DoubleAt(i), std::string(out.columns[1].StringAt(i)));
+    }
+    return true;
+  }).status());
+  std::vector<std::pair<double, std::string>> expected = input;
+  std::stable_sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    if (std::signbit(a.first) != std::signbit(b.first)) return std::signbit(a.first);
+    return a.second < b.second;
+  });
+  ASSERT_EQ(scanned.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(scanned[i].second, expected[i].second) << i;
+    EXPECT_EQ(std::signbit(scanned[i].first), std::signbit(expected[i].first)) << i;
+  }
 }
 
 TEST_F(StorageEngineTest, RetentionDropsExpiredPartitions) {
