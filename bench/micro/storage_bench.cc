@@ -17,8 +17,8 @@
 #include <benchmark/benchmark.h>
 
 #include "common/check.h"
-#include "storage/engine/storage_engine.h"
 #include "storage/encoding/crc32c.h"
+#include "storage/engine/storage_engine.h"
 #include "storage/env/env.h"
 #include "storage/segment/segment_reader.h"
 #include "storage/wal/batch_codec.h"
@@ -53,8 +53,8 @@ class TempDir {
  public:
   TempDir() {
     const char* tmp = getenv("TMPDIR");
-    std::string templ = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-                        "/strata_bench_XXXXXX";
+    std::string templ =
+        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/strata_bench_XXXXXX";
     STRATA_CHECK(mkdtemp(templ.data()) != nullptr);
     path_ = templ;
   }
@@ -138,7 +138,8 @@ void AppendBenchmark(benchmark::State& state, storage::Durability durability,
     const size_t batch_idx = g_append_run->next_batch.fetch_add(1) % pool.size();
     types::Batch batch = pool[batch_idx];
     state.ResumeTiming();
-    Result<types::AppendResult> appended = g_append_run->store.engine->Append("cpu", std::move(batch));
+    Result<types::AppendResult> appended =
+        g_append_run->store.engine->Append("cpu", std::move(batch));
     if (!appended.ok()) {
       state.SkipWithError(appended.status().ToString().c_str());
       break;
@@ -146,7 +147,8 @@ void AppendBenchmark(benchmark::State& state, storage::Durability durability,
   }
   const int64_t rows = state.iterations() * static_cast<int64_t>(kAppendBatchRows);
   state.SetItemsProcessed(rows);
-  state.counters["rows_per_s"] = benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
+  state.counters["rows_per_s"] =
+      benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
   if (state.thread_index() == 0) {
     const types::DatasetStats stats =
         ValueOrDie(g_append_run->store.engine->Stats("cpu"), "dataset stats");
@@ -157,11 +159,20 @@ void AppendBenchmark(benchmark::State& state, storage::Durability durability,
   }
 }
 
-void BM_AppendFsync(benchmark::State& state) { AppendBenchmark(state, storage::Durability::kFsync); }
-BENCHMARK(BM_AppendFsync)->Threads(1)->Threads(2)->UseRealTime()->MinTime(3.0)->Unit(benchmark::kMillisecond);
+void BM_AppendFsync(benchmark::State& state) {
+  AppendBenchmark(state, storage::Durability::kFsync);
+}
+BENCHMARK(BM_AppendFsync)
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime()
+    ->MinTime(3.0)
+    ->Unit(benchmark::kMillisecond);
 
 // Diagnostic: the same without waiting for fsync, to separate sync time from CPU work.
-void BM_AppendAsync(benchmark::State& state) { AppendBenchmark(state, storage::Durability::kAsync); }
+void BM_AppendAsync(benchmark::State& state) {
+  AppendBenchmark(state, storage::Durability::kAsync);
+}
 BENCHMARK(BM_AppendAsync)->Threads(1)->UseRealTime()->MinTime(2.0)->Unit(benchmark::kMillisecond);
 
 // Diagnostic: the foreground path alone: no flush or compaction competes for the 2 cores
@@ -169,7 +180,12 @@ BENCHMARK(BM_AppendAsync)->Threads(1)->UseRealTime()->MinTime(2.0)->Unit(benchma
 void BM_AppendFsyncNoMaintenance(benchmark::State& state) {
   AppendBenchmark(state, storage::Durability::kFsync, false);
 }
-BENCHMARK(BM_AppendFsyncNoMaintenance)->Threads(1)->Threads(2)->UseRealTime()->MinTime(2.0)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AppendFsyncNoMaintenance)
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime()
+    ->MinTime(2.0)
+    ->Unit(benchmark::kMillisecond);
 
 // Diagnostic: the background work each appended row causes later: flushing a ~64 MiB
 // memtable (the default flush threshold) of TSBS rows into sorted day segments. Timed:
@@ -267,7 +283,12 @@ void BM_WalEncode(benchmark::State& state) {
   state.counters["wal_bytes_per_row"] =
       static_cast<double>(record_bytes) / static_cast<double>(kAppendBatchRows);
 }
-BENCHMARK(BM_WalEncode)->ArgName("fresh_buffer")->Arg(0)->Arg(1)->MinTime(0.5)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WalEncode)
+    ->ArgName("fresh_buffer")
+    ->Arg(0)
+    ->Arg(1)
+    ->MinTime(0.5)
+    ->Unit(benchmark::kMillisecond);
 
 // ---------------------------------------------------------------------------------------------
 // 2. Warm scan summing a float64 column.
@@ -288,8 +309,8 @@ ScanDataset& FloatScanDataset() {
     const auto start = std::chrono::steady_clock::now();
     auto built = std::make_unique<ScanDataset>();
     StorageOptions options;
-    options.manual_maintenance = true;          // Nothing runs behind the timed scans.
-    options.max_unflushed_bytes = size_t{16} << 30;  // Loads flush by hand.
+    options.manual_maintenance = true;                 // Nothing runs behind the timed scans.
+    options.max_unflushed_bytes = size_t{16} << 30;    // Loads flush by hand.
     options.durability = storage::Durability::kAsync;  // Loading is not what is measured.
     options.block_cache_bytes = size_t{2} << 30;
     built->store.Open(options);
@@ -314,7 +335,8 @@ ScanDataset& FloatScanDataset() {
       batch.columns[1].Reserve(kBatchRows);
       for (size_t row_idx = 0; row_idx < kBatchRows; ++row_idx) {
         // One row per 10 ms: 10M rows span 27.8 hours.
-        batch.columns[0].AppendInt(kTsbsStartMicros + static_cast<int64_t>(first + row_idx) * 10'000);
+        batch.columns[0].AppendInt(kTsbsStartMicros +
+                                   static_cast<int64_t>(first + row_idx) * 10'000);
         walk += rng.Normal();
         batch.columns[1].AppendDouble(walk);
       }
@@ -325,10 +347,13 @@ ScanDataset& FloatScanDataset() {
     types::ScanSpec spec;
     spec.field_ids = {kScanValueFieldId};
     uint64_t rows = 0;
-    CheckOk(engine.Scan("floats", spec, [&](types::Batch& batch) {
-                    rows += batch.num_rows;
-                    return true;
-                  }).status(),
+    CheckOk(engine
+                .Scan("floats", spec,
+                      [&](types::Batch& batch) {
+                        rows += batch.num_rows;
+                        return true;
+                      })
+                .status(),
             "warming the block cache");
     STRATA_CHECK(rows == kScanRows);
     built->build_seconds = SecondsSince(start);
@@ -384,7 +409,13 @@ void BM_ScanSumFloat(benchmark::State& state) {
   state.counters["cold_bytes"] = static_cast<double>(bytes_scanned);
   state.counters["build_s"] = dataset.build_seconds;
 }
-BENCHMARK(BM_ScanSumFloat)->ArgName("parallelism")->Arg(1)->Arg(2)->UseRealTime()->MinTime(2.0)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ScanSumFloat)
+    ->ArgName("parallelism")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
+    ->MinTime(2.0)
+    ->Unit(benchmark::kMillisecond);
 
 // Diagnostic: the sink's kernel alone over 10M values already in memory, chunk by chunk as
 // the scan delivers them (65,536 rows): the ceiling for BM_ScanSumFloat.
@@ -421,7 +452,7 @@ struct Footprint {
   std::string variant;
   uint64_t rows = 0;
   uint64_t file_bytes = 0;
-  uint64_t overhead = 0;  // Footers, magic and trailers.
+  uint64_t overhead = 0;             // Footers, magic and trailers.
   std::vector<ColumnBytes> columns;  // Segment column order (seq first).
 };
 std::vector<Footprint>& Footprints() {
@@ -474,9 +505,10 @@ Footprint MeasureSegments(const std::string& dataset_dir, const types::DatasetLa
   for (const auto& entry : std::filesystem::directory_iterator(dataset_dir)) {
     const std::string name = entry.path().filename().string();
     if (!name.starts_with("seg-")) continue;
-    std::shared_ptr<storage::SegmentReader> reader = ValueOrDie(
-        storage::SegmentReader::Open(storage::Env::Default(), entry.path().string(), nullptr, layout.id),
-        "opening a segment");
+    std::shared_ptr<storage::SegmentReader> reader =
+        ValueOrDie(storage::SegmentReader::Open(storage::Env::Default(), entry.path().string(),
+                                                nullptr, layout.id),
+                   "opening a segment");
     const storage::SegmentFooter& footer = reader->footer();
     footprint.rows += footer.row_count;
     footprint.file_bytes += reader->file_bytes();
@@ -507,9 +539,10 @@ void BM_BytesPerRow(benchmark::State& state) {
   FootprintDataset& dataset = TsbsFootprintDataset();  // Ingested before any timing.
   const bool by_host = state.range(0) == 1;
   const auto codec = static_cast<storage::Compression>(state.range(1));
-  types::DatasetLayout layout = TsbsCpuLayout(
-      "cpu", types::Granularity::kDay,
-      by_host ? std::vector<uint32_t>{kTsbsHostnameFieldId, kTsbsTimeFieldId} : std::vector<uint32_t>{});
+  types::DatasetLayout layout =
+      TsbsCpuLayout("cpu", types::Granularity::kDay,
+                    by_host ? std::vector<uint32_t>{kTsbsHostnameFieldId, kTsbsTimeFieldId}
+                            : std::vector<uint32_t>{});
   for (auto _ : state) {  // Timed: one compaction of every partition (10M rows).
     state.PauseTiming();
     StorageOptions options;
@@ -523,12 +556,14 @@ void BM_BytesPerRow(benchmark::State& state) {
   }
   const types::DatasetStats stats = ValueOrDie(dataset.store.engine->Stats("cpu"), "dataset stats");
   STRATA_CHECK(stats.rows == kFootprintHosts * kFootprintTicks);
-  state.counters["bytes_per_row"] = static_cast<double>(stats.bytes_on_disk) / static_cast<double>(stats.rows);
+  state.counters["bytes_per_row"] =
+      static_cast<double>(stats.bytes_on_disk) / static_cast<double>(stats.rows);
   state.counters["MB_on_disk"] = static_cast<double>(stats.bytes_on_disk) / 1e6;
   state.counters["segments"] = static_cast<double>(stats.segments);
   state.counters["ingest_s"] = dataset.ingest_seconds;
   state.SetItemsProcessed(static_cast<int64_t>(stats.rows) * state.iterations());
-  Footprint footprint = MeasureSegments(storage::JoinPath(dataset.store.dir.path(), "datasets/cpu"), layout);
+  Footprint footprint =
+      MeasureSegments(storage::JoinPath(dataset.store.dir.path(), "datasets/cpu"), layout);
   footprint.variant = std::string(by_host ? "sort (hostname, time)" : "sort (time)") + ", " +
                       std::string(storage::CompressionName(codec));
   Footprints().push_back(std::move(footprint));
@@ -551,13 +586,15 @@ void PrintFootprints() {
                 footprint.rows);
     std::printf("| column | stored B/row | encoded B/row | stored share |\n|---|---:|---:|---:|\n");
     for (const ColumnBytes& column : footprint.columns) {
-      std::printf("| %s | %.3f | %.3f | %.1f%% |\n", column.name.c_str(),
-                  static_cast<double>(column.stored) / rows, static_cast<double>(column.raw) / rows,
-                  100.0 * static_cast<double>(column.stored) / static_cast<double>(footprint.file_bytes));
+      std::printf(
+          "| %s | %.3f | %.3f | %.1f%% |\n", column.name.c_str(),
+          static_cast<double>(column.stored) / rows, static_cast<double>(column.raw) / rows,
+          100.0 * static_cast<double>(column.stored) / static_cast<double>(footprint.file_bytes));
     }
     std::printf("| (footers, trailers) | %.3f | | %.1f%% |\n",
                 static_cast<double>(footprint.overhead) / rows,
-                100.0 * static_cast<double>(footprint.overhead) / static_cast<double>(footprint.file_bytes));
+                100.0 * static_cast<double>(footprint.overhead) /
+                    static_cast<double>(footprint.file_bytes));
   }
 }
 

@@ -38,10 +38,10 @@ constexpr std::array<const char*, 3> kEnvironment = {"production", "staging", "t
 }  // namespace
 
 const std::array<const char*, kTsbsTagCount> kTsbsTagNames = {
-    "hostname", "region", "datacenter", "rack", "os", "arch", "team", "service",
-    "service_version", "service_environment"};
+    "hostname", "region",          "datacenter",         "rack", "os", "arch", "team",
+    "service",  "service_version", "service_environment"};
 const std::array<const char*, kTsbsUsageCount> kTsbsUsageNames = {
-    "usage_user", "usage_system", "usage_idle",    "usage_nice",  "usage_iowait",
+    "usage_user", "usage_system",  "usage_idle",  "usage_nice",  "usage_iowait",
     "usage_irq",  "usage_softirq", "usage_steal", "usage_guest", "usage_guest_nice"};
 
 types::DatasetLayout TsbsCpuLayout(std::string id, types::Granularity partition_by,
@@ -50,12 +50,15 @@ types::DatasetLayout TsbsCpuLayout(std::string id, types::Granularity partition_
   layout.id = std::move(id);
   layout.schema.version = 1;
   uint32_t next_id = 1;
-  layout.schema.fields.push_back({next_id++, "time", types::DataType::kTimestamp, false, {}, false, ""});
+  layout.schema.fields.push_back(
+      {next_id++, "time", types::DataType::kTimestamp, false, {}, false, ""});
   for (const char* name : kTsbsTagNames) {
-    layout.schema.fields.push_back({next_id++, name, types::DataType::kString, false, {}, false, ""});
+    layout.schema.fields.push_back(
+        {next_id++, name, types::DataType::kString, false, {}, false, ""});
   }
   for (const char* name : kTsbsUsageNames) {
-    layout.schema.fields.push_back({next_id++, name, types::DataType::kInt64, false, {}, false, ""});
+    layout.schema.fields.push_back(
+        {next_id++, name, types::DataType::kInt64, false, {}, false, ""});
   }
   layout.schema.next_field_id = next_id;
   layout.time_field_id = kTsbsTimeFieldId;
@@ -147,12 +150,8 @@ types::Batch TsbsCpuGenerator::NextBatch(size_t rows) {
     for (size_t col_idx = 0; col_idx < columns_.size(); ++col_idx) {
       const Column& column = columns_[col_idx];
       switch (column.source) {
-        case Source::kTime:
-          batch.columns[col_idx].AppendInt(time);
-          break;
-        case Source::kTag:
-          batch.columns[col_idx].AppendString(host.tags[column.index]);
-          break;
+        case Source::kTime: batch.columns[col_idx].AppendInt(time); break;
+        case Source::kTag: batch.columns[col_idx].AppendString(host.tags[column.index]); break;
         case Source::kUsage:
           batch.columns[col_idx].AppendInt(static_cast<int64_t>(host.usage[column.index]));
           break;

@@ -56,8 +56,7 @@ int main(int argc, char** argv) {
       "rotate-master-key",
       "re-wrap the data keys from storage.encryption.master_key_file to a new master key "
       "(stratad must be stopped)");
-  rotate->add_option("--new-key-file", new_key_file, "file holding the new master key")
-      ->required();
+  rotate->add_option("--new-key-file", new_key_file, "file holding the new master key")->required();
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -9,11 +9,9 @@
 #include <filesystem>
 #include <thread>
 
-#include "common/logging.h"
 #include "backend/embedded/embedded_backend.h"
+#include "common/logging.h"
 #include "meta/sqlite/sqlite_meta_store.h"
-#include "storage/crypto/master_key.h"
-#include "storage/engine/key_store.h"
 #include "security/authenticator.h"
 #include "security/authorizer.h"
 #include "security/crypto.h"
@@ -23,6 +21,8 @@
 #include "server/http/http_server.h"
 #include "service/dataset_service.h"
 #include "service/health_service.h"
+#include "storage/crypto/master_key.h"
+#include "storage/engine/key_store.h"
 
 namespace strata::app {
 namespace {
@@ -79,9 +79,8 @@ storage::StorageOptions StorageOptionsOf(const Config& config) {
       storage::ParseCompression(config.storage.compression).value_or(storage::Compression::kLz4);
   options.compaction_min_segments = static_cast<size_t>(config.storage.compaction_min_segments);
   options.block_cache_bytes = static_cast<size_t>(config.storage.block_cache_bytes);
-  options.wal_recovery = config.storage.wal_recovery == "truncate"
-                             ? storage::WalRecovery::kTruncate
-                             : storage::WalRecovery::kStrict;
+  options.wal_recovery = config.storage.wal_recovery == "truncate" ? storage::WalRecovery::kTruncate
+                                                                   : storage::WalRecovery::kStrict;
   options.min_free_bytes = static_cast<uint64_t>(config.storage.min_free_bytes);
   options.master_key_file = config.storage.encryption_master_key_file;
   return options;
@@ -130,8 +129,7 @@ int RunServer(const Config& config) {
   std::unique_ptr<backend::DataBackend> data = std::move(opened_backend).value();
 
   security::Authorizer authorizer;
-  service::DatasetService datasets(*store, *data, authorizer,
-                                   service::CursorCodec(*cursor_secret));
+  service::DatasetService datasets(*store, *data, authorizer, service::CursorCodec(*cursor_secret));
   Result<size_t> unavailable = datasets.OpenAllStorage();
   if (!unavailable.ok()) return Fail(unavailable.status());
   if (unavailable.value() > 0) {
@@ -206,15 +204,15 @@ int RotateMasterKey(const Config& config, const std::string& new_key_file) {
       !checked.ok()) {
     return fail(checked);
   }
-  if (Status rewrapped =
-          storage::RewrapDataKeys(env, config.storage.data_dir, *old_key, *new_key);
+  if (Status rewrapped = storage::RewrapDataKeys(env, config.storage.data_dir, *old_key, *new_key);
       !rewrapped.ok()) {
     return fail(rewrapped);
   }
-  std::printf("re-wrapped every data key under %s (new key %s).\n"
-              "Set storage.encryption.master_key_file to %s before starting stratad.\n",
-              config.storage.data_dir.c_str(), storage::MasterKeyFingerprint(*new_key).c_str(),
-              new_key_file.c_str());
+  std::printf(
+      "re-wrapped every data key under %s (new key %s).\n"
+      "Set storage.encryption.master_key_file to %s before starting stratad.\n",
+      config.storage.data_dir.c_str(), storage::MasterKeyFingerprint(*new_key).c_str(),
+      new_key_file.c_str());
   return 0;
 }
 

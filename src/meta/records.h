@@ -33,8 +33,8 @@ struct DatasetRecord {
   std::string record_id_field;  // "" when the dataset has none.
   // Field names ordering rows in compacted segments; empty: the time field.
   std::vector<std::string> sort_key;
-  types::Schema schema;         // The current version.
-  int64_t created_at = 0;       // Microseconds since the epoch.
+  types::Schema schema;    // The current version.
+  int64_t created_at = 0;  // Microseconds since the epoch.
   int64_t updated_at = 0;
   // Incremented by every accepted change (metadata or schema); the basis of the ETag.
   uint64_t revision = 1;

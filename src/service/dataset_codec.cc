@@ -14,9 +14,10 @@ constexpr size_t kMaxTags = 32;
 constexpr size_t kMaxTagBytes = 64;
 constexpr int64_t kMinRetentionSeconds = 3600;
 
-constexpr std::string_view kWritable[] = {
-    "id",         "description",  "tags",        "owner",           "retention",
-    "time_field", "partition_by", "schema_mode", "record_id_field", "sort_key", "fields"};
+constexpr std::string_view kWritable[] = {"id",           "description", "tags",
+                                          "owner",        "retention",   "time_field",
+                                          "partition_by", "schema_mode", "record_id_field",
+                                          "sort_key",     "fields"};
 constexpr std::string_view kReadOnly[] = {"schema", "created_at", "updated_at", "revision",
                                           "stats"};
 

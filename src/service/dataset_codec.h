@@ -31,7 +31,7 @@ struct DatasetSpec {
   std::optional<std::string> time_field;  // "" = none.
   std::optional<meta::PartitionBy> partition_by;
   std::optional<meta::SchemaMode> schema_mode;
-  std::optional<std::string> record_id_field;  // "" = none.
+  std::optional<std::string> record_id_field;        // "" = none.
   std::optional<std::vector<std::string>> sort_key;  // [] = the time field.
   std::optional<std::vector<types::Field>> fields;
 };

@@ -131,7 +131,7 @@ Result<meta::DatasetRecord> DatasetService::Get(const Principal& caller, std::st
 }
 
 Result<DatasetService::DatasetView> DatasetService::GetDocument(const Principal& caller,
-                                                               std::string_view id) {
+                                                                std::string_view id) {
   STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsRead));
   DatasetView view;
   STRATA_ASSIGN_OR_RETURN(view.document, Load(id));
@@ -249,7 +249,9 @@ Status DatasetService::Delete(const Principal& caller, std::string_view id,
   // id clears; the dataset itself is already gone.
   Status storage = backend_.DropDataset(id);
   if (!storage.ok()) {
-    STRATA_LOG(kError, "dataset files not removed").Str("dataset", id).Str("error", storage.ToString());
+    STRATA_LOG(kError, "dataset files not removed")
+        .Str("dataset", id)
+        .Str("error", storage.ToString());
   }
   return Status();
 }
@@ -259,29 +261,29 @@ Result<meta::DatasetRecord> DatasetService::EvolveSchema(const Principal& caller
                                                          std::vector<types::SchemaChange> changes,
                                                          const Precondition& precondition) {
   STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsUpdate));
-  return Modify(caller, id, precondition,
-                [&](meta::DatasetRecord& dataset,
-                    std::optional<meta::SchemaVersionRecord>& version) -> Status {
-                  std::vector<types::SchemaChange> applied = changes;
-                  types::SchemaRoles roles{dataset.time_field, dataset.record_id_field,
-                                           dataset.sort_key};
-                  STRATA_ASSIGN_OR_RETURN(dataset.schema,
-                                          types::EvolveSchema(dataset.schema, applied, roles));
-                  dataset.time_field = roles.time_field;
-                  dataset.record_id_field = roles.record_id_field;
-                  dataset.sort_key = roles.sort_key;
-                  JsonWriter writer;
-                  writer.BeginArray();
-                  for (const types::SchemaChange& change : applied) {
-                    types::WriteSchemaChangeJson(writer, change);
-                  }
-                  writer.EndArray();
-                  version.emplace();
-                  version->version = dataset.schema.version;
-                  version->changes_json = writer.Take();
-                  version->schema = dataset.schema;
-                  return Status();
-                });
+  return Modify(
+      caller, id, precondition,
+      [&](meta::DatasetRecord& dataset,
+          std::optional<meta::SchemaVersionRecord>& version) -> Status {
+        std::vector<types::SchemaChange> applied = changes;
+        types::SchemaRoles roles{dataset.time_field, dataset.record_id_field, dataset.sort_key};
+        STRATA_ASSIGN_OR_RETURN(dataset.schema,
+                                types::EvolveSchema(dataset.schema, applied, roles));
+        dataset.time_field = roles.time_field;
+        dataset.record_id_field = roles.record_id_field;
+        dataset.sort_key = roles.sort_key;
+        JsonWriter writer;
+        writer.BeginArray();
+        for (const types::SchemaChange& change : applied) {
+          types::WriteSchemaChangeJson(writer, change);
+        }
+        writer.EndArray();
+        version.emplace();
+        version->version = dataset.schema.version;
+        version->changes_json = writer.Take();
+        version->schema = dataset.schema;
+        return Status();
+      });
 }
 
 Result<Page<meta::SchemaVersionRecord>> DatasetService::ListSchemaVersions(

@@ -17,9 +17,9 @@
 #include <string_view>
 #include <vector>
 
+#include "backend/data_backend.h"
 #include "common/json.h"
 #include "common/result.h"
-#include "backend/data_backend.h"
 #include "meta/meta_store.h"
 #include "security/authorizer.h"
 #include "security/principal.h"

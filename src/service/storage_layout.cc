@@ -12,15 +12,9 @@ types::DatasetLayout StorageLayoutOf(const meta::DatasetRecord& dataset) {
     layout.time_field_id = time->id;
   }
   switch (dataset.partition_by) {
-    case meta::PartitionBy::kHour:
-      layout.partition_by = types::Granularity::kHour;
-      break;
-    case meta::PartitionBy::kDay:
-      layout.partition_by = types::Granularity::kDay;
-      break;
-    case meta::PartitionBy::kMonth:
-      layout.partition_by = types::Granularity::kMonth;
-      break;
+    case meta::PartitionBy::kHour: layout.partition_by = types::Granularity::kHour; break;
+    case meta::PartitionBy::kDay: layout.partition_by = types::Granularity::kDay; break;
+    case meta::PartitionBy::kMonth: layout.partition_by = types::Granularity::kMonth; break;
   }
   if (!layout.time_field_id) layout.partition_by = types::Granularity::kNone;
   for (const std::string& name : dataset.sort_key) {

@@ -10,22 +10,14 @@ bool IsIntegerStored(DataType type) {
   return type == DataType::kInt64 || type == DataType::kTimestamp;
 }
 
-bool IsStringStored(DataType type) {
-  return type == DataType::kString || type == DataType::kJson;
-}
+bool IsStringStored(DataType type) { return type == DataType::kString || type == DataType::kJson; }
 
 void ColumnVector::Reserve(size_t rows, size_t string_bytes) {
   switch (type_) {
-    case DataType::kBool:
-      bools_.reserve(rows);
-      break;
+    case DataType::kBool: bools_.reserve(rows); break;
     case DataType::kInt64:
-    case DataType::kTimestamp:
-      ints_.reserve(rows);
-      break;
-    case DataType::kFloat64:
-      doubles_.reserve(rows);
-      break;
+    case DataType::kTimestamp: ints_.reserve(rows); break;
+    case DataType::kFloat64: doubles_.reserve(rows); break;
     case DataType::kString:
     case DataType::kJson:
       offsets_.reserve(rows + 1);
@@ -66,20 +58,12 @@ void ColumnVector::MarkNull() {
 void ColumnVector::AppendNull() {
   MarkNull();
   switch (type_) {
-    case DataType::kBool:
-      bools_.push_back(0);
-      break;
+    case DataType::kBool: bools_.push_back(0); break;
     case DataType::kInt64:
-    case DataType::kTimestamp:
-      ints_.push_back(0);
-      break;
-    case DataType::kFloat64:
-      doubles_.push_back(0.0);
-      break;
+    case DataType::kTimestamp: ints_.push_back(0); break;
+    case DataType::kFloat64: doubles_.push_back(0.0); break;
     case DataType::kString:
-    case DataType::kJson:
-      offsets_.push_back(static_cast<uint32_t>(chars_.size()));
-      break;
+    case DataType::kJson: offsets_.push_back(static_cast<uint32_t>(chars_.size())); break;
   }
   ++size_;
 }
@@ -147,8 +131,7 @@ void ColumnVector::AppendRange(const ColumnVector& other, size_t begin, size_t e
       ints_.insert(ints_.end(), other.ints_.begin() + begin, other.ints_.begin() + end);
       break;
     case DataType::kFloat64:
-      doubles_.insert(doubles_.end(), other.doubles_.begin() + begin,
-                      other.doubles_.begin() + end);
+      doubles_.insert(doubles_.end(), other.doubles_.begin() + begin, other.doubles_.begin() + end);
       break;
     case DataType::kString:
     case DataType::kJson: {
@@ -170,20 +153,12 @@ void ColumnVector::AppendFrom(const ColumnVector& other, size_t row_idx) {
     return;
   }
   switch (type_) {
-    case DataType::kBool:
-      AppendBool(other.bools_[row_idx] != 0);
-      break;
+    case DataType::kBool: AppendBool(other.bools_[row_idx] != 0); break;
     case DataType::kInt64:
-    case DataType::kTimestamp:
-      AppendInt(other.ints_[row_idx]);
-      break;
-    case DataType::kFloat64:
-      AppendDouble(other.doubles_[row_idx]);
-      break;
+    case DataType::kTimestamp: AppendInt(other.ints_[row_idx]); break;
+    case DataType::kFloat64: AppendDouble(other.doubles_[row_idx]); break;
     case DataType::kString:
-    case DataType::kJson:
-      AppendString(other.StringAt(row_idx));
-      break;
+    case DataType::kJson: AppendString(other.StringAt(row_idx)); break;
   }
 }
 
@@ -237,16 +212,12 @@ size_t ColumnVector::NullCount() const {
 Value ColumnVector::ValueAt(size_t row_idx) const {
   if (IsNull(row_idx)) return std::monostate{};
   switch (type_) {
-    case DataType::kBool:
-      return bools_[row_idx] != 0;
+    case DataType::kBool: return bools_[row_idx] != 0;
     case DataType::kInt64:
-    case DataType::kTimestamp:
-      return ints_[row_idx];
-    case DataType::kFloat64:
-      return doubles_[row_idx];
+    case DataType::kTimestamp: return ints_[row_idx];
+    case DataType::kFloat64: return doubles_[row_idx];
     case DataType::kString:
-    case DataType::kJson:
-      return std::string(StringAt(row_idx));
+    case DataType::kJson: return std::string(StringAt(row_idx));
   }
   return std::monostate{};
 }

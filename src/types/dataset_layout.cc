@@ -22,26 +22,19 @@ std::optional<Granularity> ParseGranularity(std::string_view name) {
 
 std::string_view GranularityName(Granularity granularity) {
   switch (granularity) {
-    case Granularity::kNone:
-      return "none";
-    case Granularity::kHour:
-      return "hour";
-    case Granularity::kDay:
-      return "day";
-    case Granularity::kMonth:
-      return "month";
+    case Granularity::kNone: return "none";
+    case Granularity::kHour: return "hour";
+    case Granularity::kDay: return "day";
+    case Granularity::kMonth: return "month";
   }
   return "none";
 }
 
 int64_t PartitionStart(int64_t micros, Granularity granularity) {
   switch (granularity) {
-    case Granularity::kNone:
-      return 0;
-    case Granularity::kHour:
-      return FloorDiv(micros, kMicrosPerHour) * kMicrosPerHour;
-    case Granularity::kDay:
-      return FloorDiv(micros, kMicrosPerDay) * kMicrosPerDay;
+    case Granularity::kNone: return 0;
+    case Granularity::kHour: return FloorDiv(micros, kMicrosPerHour) * kMicrosPerHour;
+    case Granularity::kDay: return FloorDiv(micros, kMicrosPerDay) * kMicrosPerDay;
     case Granularity::kMonth: {
       using namespace std::chrono;
       const sys_days day{days{FloorDiv(micros, kMicrosPerDay)}};
@@ -55,12 +48,9 @@ int64_t PartitionStart(int64_t micros, Granularity granularity) {
 
 int64_t PartitionEnd(int64_t start, Granularity granularity) {
   switch (granularity) {
-    case Granularity::kNone:
-      return INT64_MAX;
-    case Granularity::kHour:
-      return start + kMicrosPerHour;
-    case Granularity::kDay:
-      return start + kMicrosPerDay;
+    case Granularity::kNone: return INT64_MAX;
+    case Granularity::kHour: return start + kMicrosPerHour;
+    case Granularity::kDay: return start + kMicrosPerDay;
     case Granularity::kMonth: {
       using namespace std::chrono;
       const sys_days day{days{FloorDiv(start, kMicrosPerDay)}};

@@ -29,7 +29,7 @@ struct DatasetLayout {
   Schema schema;
   std::optional<uint32_t> time_field_id;  // A timestamp field, when the dataset has one.
   Granularity partition_by = Granularity::kNone;
-  int64_t retention_micros = 0;           // 0: keep forever.
+  int64_t retention_micros = 0;  // 0: keep forever.
   // Row order inside segments after compaction. Empty: the time field, else arrival order.
   std::vector<uint32_t> sort_field_ids;
 };

@@ -46,9 +46,9 @@ struct ScanSpec {
 
 struct ScanStats {
   int64_t snapshot_seq = 0;
-  uint64_t rows_scanned = 0;    // Rows decoded and filtered.
+  uint64_t rows_scanned = 0;  // Rows decoded and filtered.
   uint64_t rows_returned = 0;
-  uint64_t bytes_scanned = 0;   // Encoded bytes read for the chunks decoded.
+  uint64_t bytes_scanned = 0;  // Encoded bytes read for the chunks decoded.
   uint64_t partitions_total = 0;
   uint64_t partitions_pruned = 0;
   uint64_t chunks_total = 0;

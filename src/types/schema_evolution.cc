@@ -65,8 +65,8 @@ void CheckRolesInto(const Schema& schema, const SchemaRoles& roles,
       errors.push_back(ErrorDetail::Pointer(
           pointer, "no field named '" + name + "'" + DidYouMean(name, schema.Names())));
     } else if (field->type == DataType::kJson) {
-      errors.push_back(ErrorDetail::Pointer(pointer, "field '" + name +
-                                                         "' has type json, which has no order"));
+      errors.push_back(
+          ErrorDetail::Pointer(pointer, "field '" + name + "' has type json, which has no order"));
     } else if (std::count(roles.sort_key.begin(), roles.sort_key.begin() + i, name) > 0) {
       errors.push_back(ErrorDetail::Pointer(pointer, "field '" + name + "' appears twice"));
     }

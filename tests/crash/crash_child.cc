@@ -48,9 +48,8 @@ class Child {
       }
       std::vector<std::thread> workers;
       for (int thread_idx = 0; thread_idx < threads; ++thread_idx) {
-        workers.emplace_back([this, thread_seed = rng(), appends] {
-          Appender(thread_seed, appends);
-        });
+        workers.emplace_back(
+            [this, thread_seed = rng(), appends] { Appender(thread_seed, appends); });
       }
       for (std::thread& worker : workers) worker.join();
     }
@@ -140,11 +139,10 @@ int Main(int argc, char** argv) {
   types::ScanSpec spec;
   spec.field_ids = {kIdField};
   int64_t max_id = 0;
-  Result<types::ScanStats> scan =
-      engine.value()->Scan(kDatasetId, spec, [&](types::Batch& batch) {
-        for (int64_t id : batch.columns[0].ints()) max_id = std::max(max_id, id);
-        return true;
-      });
+  Result<types::ScanStats> scan = engine.value()->Scan(kDatasetId, spec, [&](types::Batch& batch) {
+    for (int64_t id : batch.columns[0].ints()) max_id = std::max(max_id, id);
+    return true;
+  });
   if (!scan.ok()) Fail("scan", scan.status());
 
   Child child(std::move(engine).value(), max_id + 1);

@@ -23,9 +23,7 @@ bool GetTaggedValue(ByteReader& in, types::Value* value) {
   uint8_t tag = 0;
   if (!in.GetU8(&tag)) return false;
   switch (tag) {
-    case 0:
-      *value = std::monostate{};
-      return true;
+    case 0: *value = std::monostate{}; return true;
     case 1: {
       uint8_t b = 0;
       if (!in.GetU8(&b)) return false;
@@ -52,8 +50,7 @@ bool GetTaggedValue(ByteReader& in, types::Value* value) {
       *value = std::string(s);
       return true;
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 

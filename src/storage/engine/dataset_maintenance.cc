@@ -24,16 +24,12 @@ uint64_t LogicalBytes(const types::Batch& batch) {
   uint64_t bytes = batch.num_rows * sizeof(int64_t);  // The seq column.
   for (const types::ColumnVector& column : batch.columns) {
     switch (column.type()) {
-      case types::DataType::kBool:
-        bytes += column.size();
-        break;
+      case types::DataType::kBool: bytes += column.size(); break;
       case types::DataType::kString:
       case types::DataType::kJson:
         bytes += column.chars().size() + column.size() * sizeof(uint32_t);
         break;
-      default:
-        bytes += column.size() * 8;
-        break;
+      default: bytes += column.size() * 8; break;
     }
   }
   return bytes;
@@ -59,8 +55,7 @@ int CompareRows(const types::ColumnVector& column, uint32_t a, uint32_t b) {
       return x < y ? -1 : (x > y ? 1 : 0);
     }
     case types::DataType::kString:
-    case types::DataType::kJson:
-      return column.StringAt(a).compare(column.StringAt(b));
+    case types::DataType::kJson: return column.StringAt(a).compare(column.StringAt(b));
   }
   return 0;
 }
@@ -73,7 +68,8 @@ std::vector<int64_t> OrderOrdinals(const types::ColumnVector& column) {
   std::vector<int64_t> ordinals(rows);
   switch (column.type()) {
     case types::DataType::kBool:
-      for (size_t row_idx = 0; row_idx < rows; ++row_idx) ordinals[row_idx] = column.bools()[row_idx];
+      for (size_t row_idx = 0; row_idx < rows; ++row_idx)
+        ordinals[row_idx] = column.bools()[row_idx];
       break;
     case types::DataType::kInt64:
     case types::DataType::kTimestamp:
@@ -104,7 +100,8 @@ std::vector<int64_t> OrderOrdinals(const types::ColumnVector& column) {
                 [&](uint32_t a, uint32_t b) { return distinct[a] < distinct[b]; });
       std::vector<int64_t> rank(distinct.size());
       for (size_t i = 0; i < by_value.size(); ++i) rank[by_value[i]] = static_cast<int64_t>(i);
-      for (size_t row_idx = 0; row_idx < rows; ++row_idx) ordinals[row_idx] = rank[code_of_row[row_idx]];
+      for (size_t row_idx = 0; row_idx < rows; ++row_idx)
+        ordinals[row_idx] = rank[code_of_row[row_idx]];
       break;
     }
   }
@@ -150,9 +147,8 @@ std::vector<PartitionRows> SplitAndSort(const types::Batch& rows,
   std::vector<PartitionRows> result;
   // Without NULLs, each key column becomes order-preserving integers first, so the sort
   // compares integers instead of switching on types and comparing strings.
-  const bool integer_keys = std::none_of(keys.begin(), keys.end(), [](const auto* key) {
-    return key->has_nulls();
-  });
+  const bool integer_keys =
+      std::none_of(keys.begin(), keys.end(), [](const auto* key) { return key->has_nulls(); });
   std::vector<std::vector<int64_t>> ordinals;
   if (integer_keys) {
     for (const types::ColumnVector* key : keys) ordinals.push_back(OrderOrdinals(*key));
@@ -199,11 +195,10 @@ types::Batch Gather(const types::Batch& rows, const std::vector<uint32_t>& indic
 void CollectGarbageTombstones(Manifest& manifest) {
   std::erase_if(manifest.tombstones, [&](const Tombstone& tombstone) {
     if (manifest.flushed_seq < tombstone.seq) return false;
-    return std::all_of(manifest.segments.begin(), manifest.segments.end(),
-                       [&](const SegmentEntry& segment) {
-                         return segment.min_seq > tombstone.seq ||
-                                segment.applied_tombstone_seq >= tombstone.seq;
-                       });
+    return std::all_of(
+        manifest.segments.begin(), manifest.segments.end(), [&](const SegmentEntry& segment) {
+          return segment.min_seq > tombstone.seq || segment.applied_tombstone_seq >= tombstone.seq;
+        });
   });
 }
 
@@ -268,8 +263,8 @@ Status DatasetStore::Impl::WriteSegments(const types::Batch& rows,
   for (const PartitionRows& part :
        SplitAndSort(rows, layout, compacted ? RowOrder::kSortKey : RowOrder::kTime)) {
     // Rows already in order and all in one partition are written as they are.
-    const bool identity = part.rows.size() == rows.num_rows &&
-                          std::is_sorted(part.rows.begin(), part.rows.end());
+    const bool identity =
+        part.rows.size() == rows.num_rows && std::is_sorted(part.rows.begin(), part.rows.end());
     types::Batch gathered;
     if (!identity) gathered = Gather(rows, part.rows);
     const types::Batch& sorted = identity ? rows : gathered;
@@ -292,8 +287,9 @@ Status DatasetStore::Impl::WriteSegments(const types::Batch& rows,
     footer.schema_version = layout.schema.version;
     footer.partition = part.partition;
     footer.applied_tombstone_seq = applied_tombstone_seq;
-    STRATA_ASSIGN_OR_RETURN(SegmentWriteResult written,
-                            WriteSegment(s.env, s.SegmentPath(entry.id), sorted, footer, write_options));
+    STRATA_ASSIGN_OR_RETURN(
+        SegmentWriteResult written,
+        WriteSegment(s.env, s.SegmentPath(entry.id), sorted, footer, write_options));
     entry.rows = sorted.num_rows;
     entry.file_bytes = written.file_bytes;
     entry.logical_bytes = LogicalBytes(sorted);
@@ -531,8 +527,8 @@ Status DatasetStore::RunCompaction(int64_t now_micros) {
   STRATA_RETURN_IF_ERROR(ApplyRetention(now_micros));
   std::lock_guard lock(impl_->mu);
   if (impl_->erase_pending) {
-    bool pending = !impl_->current->manifest.tombstones.empty() ||
-                   !impl_->active->tombstones.empty();
+    bool pending =
+        !impl_->current->manifest.tombstones.empty() || !impl_->active->tombstones.empty();
     for (const auto& memtable : impl_->frozen) pending = pending || !memtable->tombstones.empty();
     impl_->erase_pending = pending;
   }

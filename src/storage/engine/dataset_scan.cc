@@ -74,7 +74,8 @@ Result<Selection> SelectRows(RowSource& source, const Snapshot& snap,
     }
     filtered = true;
     deleted.assign(rows, 0);
-    for (size_t row_idx = 0; row_idx < rows; ++row_idx) deleted[row_idx] = seqs[row_idx] < tombstone.seq;
+    for (size_t row_idx = 0; row_idx < rows; ++row_idx)
+      deleted[row_idx] = seqs[row_idx] < tombstone.seq;
     for (const Predicate& predicate : tombstone.predicates) {
       STRATA_ASSIGN_OR_RETURN(ColumnRef column, source.AnyColumn(predicate.field_id));
       if (column == nullptr) {  // Field absent here: NULL matches nothing.
@@ -201,8 +202,10 @@ Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const B
     return Status::InvalidArgument("a time range needs a dataset with a time field");
   }
   if (has_range) {
-    if (spec.min_time != INT64_MIN) plan.predicates.push_back({*time_field, CompareOp::kGe, {spec.min_time}});
-    if (spec.max_time != INT64_MAX) plan.predicates.push_back({*time_field, CompareOp::kLt, {spec.max_time}});
+    if (spec.min_time != INT64_MIN)
+      plan.predicates.push_back({*time_field, CompareOp::kGe, {spec.min_time}});
+    if (spec.max_time != INT64_MAX)
+      plan.predicates.push_back({*time_field, CompareOp::kLt, {spec.max_time}});
   }
 
   types::ScanStats stats;
@@ -266,8 +269,8 @@ Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const B
   for (const auto& chunk : snap.chunks) items.push_back(MakeMemChunkSource(chunk, schema));
 
   // Execute.
-  const size_t workers =
-      std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(spec.parallelism, 1)), items.size()));
+  const size_t workers = std::max<size_t>(
+      1, std::min<size_t>(static_cast<size_t>(std::max(spec.parallelism, 1)), items.size()));
   std::atomic<size_t> next{0};
   std::atomic<bool> stop{false};
   std::mutex error_mu;

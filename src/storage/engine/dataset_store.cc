@@ -280,13 +280,13 @@ Status DatasetStore::Impl::Commit(CommitWriter* writer) {
     const size_t limit = UnflushedLimit();
     if (UnflushedBytesLocked() > limit) {
       if (wake_maintenance) wake_maintenance();
-      const bool drained = flushed_cv.wait_for(
-          lock, std::chrono::milliseconds(options.write_stall_timeout_ms),
-          [&] { return closed || UnflushedBytesLocked() <= limit; });
+      const bool drained =
+          flushed_cv.wait_for(lock, std::chrono::milliseconds(options.write_stall_timeout_ms),
+                              [&] { return closed || UnflushedBytesLocked() <= limit; });
       if (closed) return Status::Unavailable("dataset '" + id + "' is closed");
       if (!drained) {
-        return Status::Unavailable("dataset '" + id + "' is overloaded: " +
-                                   std::to_string(UnflushedBytesLocked()) +
+        return Status::Unavailable("dataset '" + id +
+                                   "' is overloaded: " + std::to_string(UnflushedBytesLocked()) +
                                    " bytes wait to be written to segments; retry later")
             .WithProblemCode("overloaded");
       }

@@ -5,8 +5,8 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <functional>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,8 +32,8 @@ struct Memtable {
   std::vector<std::string> wal_paths;  // WAL files whose records are all in this memtable.
   size_t bytes = 0;
   uint64_t rows = 0;
-  int64_t oldest_micros = 0;           // Arrival of the first chunk; 0 when empty.
-  int64_t last_seq = 0;                // Highest seq recorded here (rows or tombstones).
+  int64_t oldest_micros = 0;  // Arrival of the first chunk; 0 when empty.
+  int64_t last_seq = 0;       // Highest seq recorded here (rows or tombstones).
   bool empty() const { return chunks.empty() && tombstones.empty(); }
 };
 
@@ -87,12 +87,12 @@ struct DatasetStore::Impl {
   std::unique_ptr<BlockCipher> cipher;
 
   // Invariant 5. Order: flush_mu or compact_mu, then manifest_mu, then mu.
-  std::mutex flush_mu;     // One flush at a time.
-  std::mutex compact_mu;   // One compaction or retention pass at a time.
-  std::mutex manifest_mu;  // Read-edit-write of the manifest.
+  std::mutex flush_mu;                    // One flush at a time.
+  std::mutex compact_mu;                  // One compaction or retention pass at a time.
+  std::mutex manifest_mu;                 // Read-edit-write of the manifest.
   std::atomic<uint64_t> next_file_id{1};  // Segment ids; persisted by each manifest edit.
 
-  mutable std::mutex mu;      // Guards everything below.
+  mutable std::mutex mu;  // Guards everything below.
   types::DatasetLayout layout;
   std::deque<CommitWriter*> writers;
   std::unique_ptr<WalWriter> wal;  // Used by the commit leader outside mu.
@@ -103,14 +103,14 @@ struct DatasetStore::Impl {
   int64_t last_seq = 0;     // Highest assigned.
   int64_t visible_seq = 0;  // Highest in a memtable (invariant 2).
   int64_t last_ingest_micros = 0;
-  Status broken;            // Invariant 4.
+  Status broken;  // Invariant 4.
   bool wal_sync_failed = false;
   bool closed = false;
   bool erase_pending = false;  // A tombstone waits for flush and compaction.
   int64_t free_check_micros = 0;
   uint64_t free_bytes = UINT64_MAX;
-  std::string tombstone_scratch;  // Leader only: tombstone payloads.
-  std::condition_variable flushed_cv;  // Signalled when frozen memtables are flushed.
+  std::string tombstone_scratch;           // Leader only: tombstone payloads.
+  std::condition_variable flushed_cv;      // Signalled when frozen memtables are flushed.
   std::function<void()> wake_maintenance;  // Asks the background task to run now.
 
   size_t UnflushedBytesLocked() const;

@@ -23,7 +23,8 @@ std::string EncodeKeyFile(const KeyFile& file) {
   ByteWriter out;
   out.PutBytes(kKeyMagic);
   out.PutLengthPrefixed(file.wrapped);
-  out.PutBytes(std::string_view(reinterpret_cast<const char*>(file.prefix.data()), file.prefix.size()));
+  out.PutBytes(
+      std::string_view(reinterpret_cast<const char*>(file.prefix.data()), file.prefix.size()));
   out.PutFixed64(file.reserved_until);
   out.PutFixed32(Crc32c(out.buffer()));
   return out.Release();
@@ -69,7 +70,9 @@ Status CheckMasterKey(Env* env, const std::string& data_dir, const Key& master) 
   if (!probe.ok()) {
     return Status::InvalidArgument(
         "storage.encryption.master_key_file does not hold the master key this data directory "
-        "was encrypted with (checked against " + path + "); start with the right key, or "
+        "was encrypted with (checked against " +
+        path +
+        "); start with the right key, or "
         "rotate keys with `stratad rotate-master-key`");
   }
   return {};

@@ -29,11 +29,11 @@ struct SegmentEntry {
   uint64_t logical_bytes = 0;  // Rows at their in-memory width, for compression ratio.
   int64_t min_seq = 0;
   int64_t max_seq = 0;
-  int64_t min_time = 0;        // Of the time field; 0 without one.
+  int64_t min_time = 0;  // Of the time field; 0 without one.
   int64_t max_time = 0;
   int64_t applied_tombstone_seq = 0;
   uint32_t schema_version = 0;
-  bool compacted = false;      // Written by compaction (sorted by the sort key).
+  bool compacted = false;  // Written by compaction (sorted by the sort key).
 };
 
 struct Tombstone {

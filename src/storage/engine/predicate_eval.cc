@@ -13,16 +13,11 @@ template <typename T>
 bool Compare(CompareOp op, const T& a, const T& b) {
   switch (op) {
     case CompareOp::kEq:
-    case CompareOp::kIn:
-      return a == b;
-    case CompareOp::kLt:
-      return a < b;
-    case CompareOp::kLe:
-      return a <= b;
-    case CompareOp::kGt:
-      return a > b;
-    case CompareOp::kGe:
-      return a >= b;
+    case CompareOp::kIn: return a == b;
+    case CompareOp::kLt: return a < b;
+    case CompareOp::kLe: return a <= b;
+    case CompareOp::kGt: return a > b;
+    case CompareOp::kGe: return a >= b;
   }
   return false;
 }
@@ -91,18 +86,14 @@ bool PredicateFitsType(const types::Predicate& predicate, types::DataType type) 
   for (const Value& value : predicate.values) {
     bool fits = false;
     switch (type) {
-      case types::DataType::kBool:
-        fits = std::holds_alternative<bool>(value);
-        break;
+      case types::DataType::kBool: fits = std::holds_alternative<bool>(value); break;
       case types::DataType::kInt64:
       case types::DataType::kTimestamp:
       case types::DataType::kFloat64:
         fits = std::holds_alternative<int64_t>(value) || std::holds_alternative<double>(value);
         break;
       case types::DataType::kString:
-      case types::DataType::kJson:
-        fits = std::holds_alternative<std::string>(value);
-        break;
+      case types::DataType::kJson: fits = std::holds_alternative<std::string>(value); break;
     }
     if (!fits) return false;
   }
@@ -115,7 +106,8 @@ void ApplyPredicate(const types::ColumnVector& column, const types::Predicate& p
   switch (column.type()) {
     case types::DataType::kBool: {
       std::vector<uint8_t> values;
-      for (const Value& v : predicate.values) values.push_back(std::get_if<bool>(&v) && std::get<bool>(v));
+      for (const Value& v : predicate.values)
+        values.push_back(std::get_if<bool>(&v) && std::get<bool>(v));
       const uint8_t* data = column.bools().data();
       ApplyTyped<uint8_t>(column, op, values, keep, [data](size_t i) { return data[i]; });
       break;
@@ -178,16 +170,11 @@ bool ZoneMayMatch(const ZoneMap& zone, const types::Predicate& predicate) {
     };
     switch (predicate.op) {
       case CompareOp::kEq:
-      case CompareOp::kIn:
-        return cmp(zone.min, value) <= 0 && cmp(zone.max, value) >= 0;
-      case CompareOp::kLt:
-        return cmp(zone.min, value) < 0;
-      case CompareOp::kLe:
-        return cmp(zone.min, value) <= 0;
-      case CompareOp::kGt:
-        return cmp(zone.max, value) > 0;
-      case CompareOp::kGe:
-        return cmp(zone.max, value) >= 0;
+      case CompareOp::kIn: return cmp(zone.min, value) <= 0 && cmp(zone.max, value) >= 0;
+      case CompareOp::kLt: return cmp(zone.min, value) < 0;
+      case CompareOp::kLe: return cmp(zone.min, value) <= 0;
+      case CompareOp::kGt: return cmp(zone.max, value) > 0;
+      case CompareOp::kGe: return cmp(zone.max, value) >= 0;
     }
     return true;
   };

@@ -14,7 +14,8 @@ Result<ColumnRef> RowSource::Column(uint32_t field_id) {
   if (stored != nullptr && stored->type() == field->type) {
     column = std::move(stored);
   } else {
-    column = std::make_shared<const types::ColumnVector>(ConvertColumn(stored.get(), *field, rows()));
+    column =
+        std::make_shared<const types::ColumnVector>(ConvertColumn(stored.get(), *field, rows()));
   }
   columns_[field_id] = column;
   return column;

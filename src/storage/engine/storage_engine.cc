@@ -42,7 +42,8 @@ struct StorageEngine::Impl {
     std::shared_lock lock(mu);
     auto it = datasets.find(id);
     if (it == datasets.end()) {
-      return Status::NotFound("dataset '" + std::string(id) + "' is not open in the storage engine");
+      return Status::NotFound("dataset '" + std::string(id) +
+                              "' is not open in the storage engine");
     }
     return it->second;
   }
@@ -148,7 +149,8 @@ Status StorageEngine::OpenDataset(const types::DatasetLayout& layout) {
     STRATA_ASSIGN_OR_RETURN(std::vector<std::string> files, s.env->ListDir(dir));
     if (!files.empty()) {
       return Status::InvalidArgument(
-          "dataset '" + layout.id + "' was stored without encryption before "
+          "dataset '" + layout.id +
+          "' was stored without encryption before "
           "storage.encryption.master_key_file was set; export and re-ingest it to encrypt it");
     }
     STRATA_RETURN_IF_ERROR(CreateDataKeyFile(s.env, dir, layout.id, *s.master_key));
@@ -160,9 +162,9 @@ Status StorageEngine::OpenDataset(const types::DatasetLayout& layout) {
     }
     STRATA_ASSIGN_OR_RETURN(cipher, OpenDatasetCipher(s.env, dir, layout.id, *s.master_key));
   }
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<DatasetStore> store,
-                          DatasetStore::Open(s.env, dir, layout, s.options, s.cache.get(),
-                                             std::move(cipher)));
+  STRATA_ASSIGN_OR_RETURN(
+      std::unique_ptr<DatasetStore> store,
+      DatasetStore::Open(s.env, dir, layout, s.options, s.cache.get(), std::move(cipher)));
   if (!s.options.manual_maintenance) store->SetMaintenanceWaker([raw = &s] { raw->Wake(); });
   s.datasets.emplace(layout.id, std::move(store));
   return {};
@@ -189,7 +191,8 @@ Status StorageEngine::DropDataset(std::string_view id) {
   if (!s.env->FileExists(dir)) return {};
   // Rename first, so a crash mid-delete never leaves a half dataset under datasets/.
   STRATA_RETURN_IF_ERROR(s.env->CreateDirs(s.trash_dir));
-  const std::string trash = JoinPath(s.trash_dir, std::string(id) + "-" + std::to_string(NowMicros()));
+  const std::string trash =
+      JoinPath(s.trash_dir, std::string(id) + "-" + std::to_string(NowMicros()));
   STRATA_RETURN_IF_ERROR(s.env->RenameFile(dir, trash));
   STRATA_RETURN_IF_ERROR(s.env->SyncDir(s.datasets_dir));
   return s.env->DeleteDirRecursive(trash);

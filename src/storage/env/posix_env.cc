@@ -80,8 +80,8 @@ class PosixRandomAccessFile final : public RandomAccessFile {
     out.resize(n);
     size_t done = 0;
     while (done < n) {
-      const ssize_t got = ::pread(fd_, out.data() + done, n - done,
-                                  static_cast<off_t>(offset + done));
+      const ssize_t got =
+          ::pread(fd_, out.data() + done, n - done, static_cast<off_t>(offset + done));
       if (got < 0) {
         if (errno == EINTR) continue;
         return ErrnoStatus("read", path_, errno);
@@ -128,13 +128,11 @@ class PosixEnv final : public Env {
   }
 
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override {
-    STRATA_ASSIGN_OR_RETURN(OpenFile file,
-                            Open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC));
+    STRATA_ASSIGN_OR_RETURN(OpenFile file, Open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC));
     return std::unique_ptr<WritableFile>(new PosixWritableFile(path, file.fd, file.size));
   }
 
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
-      const std::string& path) override {
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
     STRATA_ASSIGN_OR_RETURN(OpenFile file, Open(path, O_RDONLY | O_CLOEXEC));
     return std::unique_ptr<RandomAccessFile>(new PosixRandomAccessFile(path, file.fd, file.size));
   }

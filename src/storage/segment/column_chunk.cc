@@ -78,8 +78,7 @@ Status DecodeColumnChunk(std::string_view body, DataType type, size_t rows, Colu
       break;
     case DataType::kString:
     case DataType::kJson:
-      STRATA_RETURN_IF_ERROR(
-          DecodeStrings(in, rows, out->mutable_offsets(), out->mutable_chars()));
+      STRATA_RETURN_IF_ERROR(DecodeStrings(in, rows, out->mutable_offsets(), out->mutable_chars()));
       break;
   }
   if (!in.empty()) return Status::Corruption("trailing bytes in column chunk");

@@ -10,16 +10,12 @@ namespace {
 bool GetBound(ByteReader& in, types::DataType type, types::Value* value) {
   if (!GetTaggedValue(in, value)) return false;
   switch (type) {
-    case types::DataType::kBool:
-      return std::holds_alternative<bool>(*value);
+    case types::DataType::kBool: return std::holds_alternative<bool>(*value);
     case types::DataType::kInt64:
-    case types::DataType::kTimestamp:
-      return std::holds_alternative<int64_t>(*value);
-    case types::DataType::kFloat64:
-      return std::holds_alternative<double>(*value);
+    case types::DataType::kTimestamp: return std::holds_alternative<int64_t>(*value);
+    case types::DataType::kFloat64: return std::holds_alternative<double>(*value);
     case types::DataType::kString:
-    case types::DataType::kJson:
-      return std::holds_alternative<std::string>(*value);
+    case types::DataType::kJson: return std::holds_alternative<std::string>(*value);
   }
   return false;
 }
@@ -82,8 +78,7 @@ Status DecodeSegmentFooter(std::string_view data, SegmentFooter* footer) {
     return Status::Corruption("truncated segment footer");
   }
   if (footer->format_version != kSegmentFormatVersion) {
-    return Status::Corruption("segment format version " +
-                              std::to_string(footer->format_version) +
+    return Status::Corruption("segment format version " + std::to_string(footer->format_version) +
                               " is not supported by this version of stratad");
   }
   if (num_columns > data.size() || num_chunks > data.size() ||

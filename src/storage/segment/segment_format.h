@@ -46,11 +46,11 @@ struct ZoneMap {
 inline constexpr size_t kMaxZoneStringBytes = 64;
 
 struct ChunkMeta {
-  uint64_t offset = 0;         // Of the block in the file.
-  uint64_t stored_bytes = 0;   // Block bytes as stored (compressed, sealed).
-  uint64_t raw_bytes = 0;      // Encoded bytes before compression.
+  uint64_t offset = 0;        // Of the block in the file.
+  uint64_t stored_bytes = 0;  // Block bytes as stored (compressed, sealed).
+  uint64_t raw_bytes = 0;     // Encoded bytes before compression.
   Compression compression = Compression::kNone;
-  uint32_t crc = 0;            // crc32c of the stored block.
+  uint32_t crc = 0;  // crc32c of the stored block.
   ZoneMap zone;
 };
 
@@ -67,7 +67,7 @@ struct SegmentFooter {
   uint64_t chunk_rows = 0;
   int64_t min_seq = 0;
   int64_t max_seq = 0;
-  int64_t partition = 0;       // Start of the time partition (microseconds), 0 without one.
+  int64_t partition = 0;  // Start of the time partition (microseconds), 0 without one.
   // Every tombstone with seq <= this was applied when the rows were written.
   int64_t applied_tombstone_seq = 0;
   std::vector<ColumnMeta> columns;

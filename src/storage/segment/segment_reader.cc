@@ -34,7 +34,8 @@ Result<std::shared_ptr<SegmentReader>> SegmentReader::Open(Env* env, const std::
   const uint64_t size = reader->file_->Size();
   if (size < kSegmentMagic.size() + kSegmentTrailerBytes) return corrupt("file too short");
   std::string trailer;
-  STRATA_RETURN_IF_ERROR(reader->file_->Read(size - kSegmentTrailerBytes, kSegmentTrailerBytes, trailer));
+  STRATA_RETURN_IF_ERROR(
+      reader->file_->Read(size - kSegmentTrailerBytes, kSegmentTrailerBytes, trailer));
   if (std::string_view(trailer).substr(8) != kSegmentMagic) return corrupt("bad trailer magic");
   const uint32_t footer_bytes = LoadU32(trailer.data());
   const uint32_t footer_crc = LoadU32(trailer.data() + 4);

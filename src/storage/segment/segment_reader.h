@@ -21,8 +21,7 @@ class SegmentReader {
  public:
   // cipher must outlive the reader when not null.
   static Result<std::shared_ptr<SegmentReader>> Open(Env* env, const std::string& path,
-                                                     BlockCipher* cipher,
-                                                     std::string dataset_id);
+                                                     BlockCipher* cipher, std::string dataset_id);
 
   const SegmentFooter& footer() const { return footer_; }
   const std::string& path() const { return file_->path(); }

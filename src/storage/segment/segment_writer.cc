@@ -48,9 +48,8 @@ class BlockSink {
 
 }  // namespace
 
-Result<SegmentWriteResult> WriteSegment(Env* env, const std::string& path,
-                                        const types::Batch& rows, SegmentFooter footer,
-                                        const SegmentWriteOptions& options) {
+Result<SegmentWriteResult> WriteSegment(Env* env, const std::string& path, const types::Batch& rows,
+                                        SegmentFooter footer, const SegmentWriteOptions& options) {
   const size_t row_count = rows.num_rows;
   footer.format_version = kSegmentFormatVersion;
   footer.row_count = row_count;

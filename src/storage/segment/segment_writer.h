@@ -30,8 +30,7 @@ struct SegmentWriteResult {
 // Writes rows (REQUIRES: rows.seqs filled) to path durably: a temporary file, fsync, rename,
 // fsync of the directory. `footer` supplies schema_version, partition and
 // applied_tombstone_seq; row counts, sequence range and columns are filled in here.
-Result<SegmentWriteResult> WriteSegment(Env* env, const std::string& path,
-                                        const types::Batch& rows, SegmentFooter footer,
-                                        const SegmentWriteOptions& options);
+Result<SegmentWriteResult> WriteSegment(Env* env, const std::string& path, const types::Batch& rows,
+                                        SegmentFooter footer, const SegmentWriteOptions& options);
 
 }  // namespace strata::storage

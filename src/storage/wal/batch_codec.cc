@@ -43,16 +43,10 @@ void EncodeBatchRecord(int64_t first_seq, const types::Batch& batch, ByteWriter&
     out.PutU8(column.has_nulls() ? 1 : 0);
     if (column.has_nulls()) PutArray(out, column.validity(), (rows + 7) / 8);
     switch (column.type()) {
-      case types::DataType::kBool:
-        PutArray(out, column.bools(), rows);
-        break;
+      case types::DataType::kBool: PutArray(out, column.bools(), rows); break;
       case types::DataType::kInt64:
-      case types::DataType::kTimestamp:
-        PutArray(out, column.ints(), rows);
-        break;
-      case types::DataType::kFloat64:
-        PutArray(out, column.doubles(), rows);
-        break;
+      case types::DataType::kTimestamp: PutArray(out, column.ints(), rows); break;
+      case types::DataType::kFloat64: PutArray(out, column.doubles(), rows); break;
       case types::DataType::kString:
       case types::DataType::kJson:
         PutArray(out, column.offsets(), rows + 1);
@@ -102,16 +96,10 @@ Status DecodeBatchRecord(std::string_view payload, int64_t* first_seq, types::Ba
     }
     bool ok = true;
     switch (column.type()) {
-      case types::DataType::kBool:
-        ok = GetArray(in, column.mutable_bools(), rows);
-        break;
+      case types::DataType::kBool: ok = GetArray(in, column.mutable_bools(), rows); break;
       case types::DataType::kInt64:
-      case types::DataType::kTimestamp:
-        ok = GetArray(in, column.mutable_ints(), rows);
-        break;
-      case types::DataType::kFloat64:
-        ok = GetArray(in, column.mutable_doubles(), rows);
-        break;
+      case types::DataType::kTimestamp: ok = GetArray(in, column.mutable_ints(), rows); break;
+      case types::DataType::kFloat64: ok = GetArray(in, column.mutable_doubles(), rows); break;
       case types::DataType::kString:
       case types::DataType::kJson: {
         std::string_view chars;

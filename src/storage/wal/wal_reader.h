@@ -23,9 +23,9 @@ struct WalRecord {
 
 struct WalReadResult {
   uint64_t records = 0;
-  uint64_t valid_bytes = 0;   // Length of the prefix made of whole, verified records.
-  bool torn_tail = false;     // The file ends in a damaged final record.
-  std::string tail_problem;   // What was wrong with it, for the log.
+  uint64_t valid_bytes = 0;  // Length of the prefix made of whole, verified records.
+  bool torn_tail = false;    // The file ends in a damaged final record.
+  std::string tail_problem;  // What was wrong with it, for the log.
 };
 
 enum class WalDamagePolicy {

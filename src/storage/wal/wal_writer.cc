@@ -13,8 +13,7 @@ WalWriter::WalWriter(std::unique_ptr<WritableFile> file, BlockCipher* cipher,
       file_name_(BaseName(file_->path())) {}
 
 Result<std::unique_ptr<WalWriter>> WalWriter::Open(Env* env, const std::string& path,
-                                                   BlockCipher* cipher,
-                                                   std::string dataset_id) {
+                                                   BlockCipher* cipher, std::string dataset_id) {
   const bool existed = env->FileExists(path);
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, env->NewAppendableFile(path));
   if (!existed) STRATA_RETURN_IF_ERROR(env->SyncDir(DirName(path)));

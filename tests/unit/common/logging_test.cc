@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <string>
 #include <chrono>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -21,7 +21,9 @@ TEST(LoggingTest, ConcurrentLoggingAndFlushingFinish) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 300 && !stop.load(); ++i) {
-        STRATA_LOG(kWarn, "logging_test: concurrent writer").Int("thread", t).Int("i", i)
+        STRATA_LOG(kWarn, "logging_test: concurrent writer")
+            .Int("thread", t)
+            .Int("i", i)
             .Str("padding", std::string(120, 'x'));
         if (i % 50 == 0) FlushLogs();
         if (t == 0 && i % 100 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(60));

@@ -50,9 +50,8 @@ class DatasetServiceTest : public ::testing::Test {
     Result<std::unique_ptr<meta::MetaStore>> opened = meta::OpenSqliteMetaStore(":memory:");
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
-    service_ =
-        std::make_unique<DatasetService>(*store_, backend_.get(), authorizer_,
-                                         CursorCodec(std::string(32, 'c')));
+    service_ = std::make_unique<DatasetService>(*store_, backend_.get(), authorizer_,
+                                                CursorCodec(std::string(32, 'c')));
   }
 
   static DatasetSpec Spec(std::string_view body, SpecKind kind) {

@@ -159,11 +159,11 @@ ChildRun RunChild(const std::string& data_dir, uint64_t seed, int delay_ms,
   close(out[0]);
   run.stderr_text = ReadWholeFile(stderr_path);
   if (!WIFSIGNALED(wait_status) || WTERMSIG(wait_status) != SIGKILL) {
-    run.failure = "child ended by itself (" +
-                  (WIFEXITED(wait_status)
-                       ? "exit status " + std::to_string(WEXITSTATUS(wait_status))
-                       : "signal " + std::to_string(WTERMSIG(wait_status))) +
-                  ")" + (run.failure.empty() ? "" : "; " + run.failure);
+    run.failure =
+        "child ended by itself (" +
+        (WIFEXITED(wait_status) ? "exit status " + std::to_string(WEXITSTATUS(wait_status))
+                                : "signal " + std::to_string(WTERMSIG(wait_status))) +
+        ")" + (run.failure.empty() ? "" : "; " + run.failure);
   }
   return run;
 }
@@ -210,8 +210,8 @@ std::string Check(const std::vector<int64_t>& ids, const std::vector<int64_t>& p
   for (const IdRange& range : acked) {
     const int64_t present = CountIn(ids, range);
     if (present != range.rows()) {
-      report("acked ids " + std::to_string(range.first) + ".." + std::to_string(range.last) +
-             ": " + std::to_string(present) + " of " + std::to_string(range.rows()) + " stored");
+      report("acked ids " + std::to_string(range.first) + ".." + std::to_string(range.last) + ": " +
+             std::to_string(present) + " of " + std::to_string(range.rows()) + " stored");
     }
   }
   for (const IdRange& range : tried) {
@@ -276,9 +276,8 @@ TEST(CrashRecoveryTest, AckedAppendsSurviveSigkillExactlyOnce) {
     }
     const uint64_t child_seed = rng();
     const int delay_ms = std::uniform_int_distribution<int>(20, 400)(rng);
-    const std::string where = "seed " + std::to_string(seed) + ", cycle " +
-                              std::to_string(cycle) + " (child seed " +
-                              std::to_string(child_seed) + ", kill after " +
+    const std::string where = "seed " + std::to_string(seed) + ", cycle " + std::to_string(cycle) +
+                              " (child seed " + std::to_string(child_seed) + ", kill after " +
                               std::to_string(delay_ms) + " ms)";
     ChildRun run = RunChild(data_dir, child_seed, delay_ms, stderr_path);
     ASSERT_TRUE(run.failure.empty()) << where << ": " << run.failure << "\nchild stderr:\n"
@@ -313,7 +312,8 @@ TEST(CrashRecoveryTest, AckedAppendsSurviveSigkillExactlyOnce) {
         std::filesystem::remove_all(kept, error);
         std::filesystem::copy(data_dir, kept, std::filesystem::copy_options::recursive, error);
         ADD_FAILURE() << where << ":" << problems << "\ndata directory copied to " << kept
-                      << "\nchild stderr:\n" << run.stderr_text;
+                      << "\nchild stderr:\n"
+                      << run.stderr_text;
       }
       std::erase_if(acked, [&](const IdRange& range) {
         const int64_t present = CountIn(ids, range);
@@ -326,9 +326,9 @@ TEST(CrashRecoveryTest, AckedAppendsSurviveSigkillExactlyOnce) {
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::ostringstream summary;
   summary << "crash recovery: seed " << seed << ", " << cycles << " cycles, " << failed_cycles
-          << " failed cycles, " << acked_rows << " acked rows (" << lost_acked_rows
-          << " lost), " << previous_ids.size() << " rows stored in the last directory, "
-          << cycles_without_ack << " cycles killed before any ack, " << cycles_with_errors_logged
+          << " failed cycles, " << acked_rows << " acked rows (" << lost_acked_rows << " lost), "
+          << previous_ids.size() << " rows stored in the last directory, " << cycles_without_ack
+          << " cycles killed before any ack, " << cycles_with_errors_logged
           << " cycles with errors logged, " << seconds << " s";
   std::cout << summary.str() << std::endl;
   RecordProperty("summary", summary.str());

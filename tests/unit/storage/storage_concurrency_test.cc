@@ -56,7 +56,8 @@ TEST(StorageConcurrencyTest, SnapshotsStayConsistentDuringFlushAndCompaction) {
         }
         const testing::Rows& r = rows.value();
         bool ok = static_cast<int64_t>(r.seqs.size()) == r.stats.snapshot_seq;
-        for (size_t i = 0; ok && i < r.seqs.size(); ++i) ok = r.seqs[i] == static_cast<int64_t>(i) + 1;
+        for (size_t i = 0; ok && i < r.seqs.size(); ++i)
+          ok = r.seqs[i] == static_cast<int64_t>(i) + 1;
         if (!ok) ++failures;
         ++scans;
       }

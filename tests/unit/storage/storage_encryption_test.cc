@@ -28,7 +28,8 @@ std::string ReadAll(const std::filesystem::path& path) {
 types::Batch SentinelBatch(int64_t first, size_t rows) {
   types::Batch batch = testing::MetricsBatch(first, rows);
   types::ColumnVector hosts(types::DataType::kString);
-  for (size_t i = 0; i < rows; ++i) hosts.AppendString(std::string(kSentinel) + "-" + std::to_string(i % 3));
+  for (size_t i = 0; i < rows; ++i)
+    hosts.AppendString(std::string(kSentinel) + "-" + std::to_string(i % 3));
   batch.columns[1] = std::move(hosts);
   return batch;
 }
@@ -77,8 +78,9 @@ TEST_F(StorageEncryptionTest, SentinelNeverAppearsInAnyFile) {
   ASSERT_OK(engine_->Flush("metrics"));
   ASSERT_OK(engine_->Compact("metrics", 1));
   ASSERT_OK(engine_->Append("metrics", SentinelBatch(600, 50)).status());  // Only in the WAL.
-  ASSERT_OK(engine_->DeleteWhere("metrics", {{2, types::CompareOp::kEq,
-                                              {std::string(kSentinel) + "-1"}}}).status());
+  ASSERT_OK(
+      engine_->DeleteWhere("metrics", {{2, types::CompareOp::kEq, {std::string(kSentinel) + "-1"}}})
+          .status());
   ASSERT_OK_AND_ASSIGN(testing::Rows rows, ScanRows(*engine_, "metrics"));
   EXPECT_EQ(rows.rows.size(), 650u - 217u);
   const std::vector<std::pair<std::string, std::string>> files = AllFiles();
@@ -98,7 +100,8 @@ TEST_F(StorageEncryptionTest, WithoutEncryptionTheSentinelIsVisible) {
   ASSERT_OK(Open(""));
   ASSERT_OK(engine_->Append("metrics", SentinelBatch(0, 10)).status());
   bool found = false;
-  for (const auto& [path, content] : AllFiles()) found = found || content.find(kSentinel) != std::string::npos;
+  for (const auto& [path, content] : AllFiles())
+    found = found || content.find(kSentinel) != std::string::npos;
   EXPECT_TRUE(found);
 }
 

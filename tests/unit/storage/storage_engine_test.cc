@@ -109,8 +109,9 @@ TEST_F(StorageEngineTest, DeleteWhereHidesRowsAndCompactionErasesThem) {
   ASSERT_OK(engine_->Append("metrics", MetricsBatch(0, 400)).status());
   ASSERT_OK(engine_->Flush("metrics"));
   ASSERT_OK(engine_->Append("metrics", MetricsBatch(400, 100)).status());
-  ASSERT_OK_AND_ASSIGN(int64_t tombstone,
-                       engine_->DeleteWhere("metrics", {{2, CompareOp::kEq, {std::string("host_0")}}}));
+  ASSERT_OK_AND_ASSIGN(
+      int64_t tombstone,
+      engine_->DeleteWhere("metrics", {{2, CompareOp::kEq, {std::string("host_0")}}}));
   EXPECT_EQ(tombstone, 501);
   // Rows appended after the delete are not affected by it.
   ASSERT_OK(engine_->Append("metrics", MetricsBatch(500, 4)).status());
@@ -146,7 +147,8 @@ TEST_F(StorageEngineTest, CompactionMergesSegmentsAndKeepsEveryRow) {
   EXPECT_EQ(after.partitions, 1u);
   ASSERT_OK_AND_ASSIGN(testing::Rows rows, ScanRows(*engine_, "metrics"));
   ASSERT_EQ(rows.rows.size(), 500u);
-  for (size_t i = 0; i < rows.rows.size(); ++i) EXPECT_EQ(rows.seqs[i], static_cast<int64_t>(i) + 1);
+  for (size_t i = 0; i < rows.rows.size(); ++i)
+    EXPECT_EQ(rows.seqs[i], static_cast<int64_t>(i) + 1);
   Reopen();
   ASSERT_OK_AND_ASSIGN(rows, ScanRows(*engine_, "metrics"));
   EXPECT_EQ(rows.rows.size(), 500u);
@@ -161,10 +163,14 @@ TEST_F(StorageEngineTest, SortKeyOrdersCompactedSegments) {
   std::vector<std::string> hosts;
   types::ScanSpec spec;
   spec.field_ids = {2};
-  ASSERT_OK(engine_->Scan("metrics", spec, [&](types::Batch& batch) {
-    for (size_t i = 0; i < batch.num_rows; ++i) hosts.emplace_back(batch.columns[0].StringAt(i));
-    return true;
-  }).status());
+  ASSERT_OK(engine_
+                ->Scan("metrics", spec,
+                       [&](types::Batch& batch) {
+                         for (size_t i = 0; i < batch.num_rows; ++i)
+                           hosts.emplace_back(batch.columns[0].StringAt(i));
+                         return true;
+                       })
+                .status());
   ASSERT_EQ(hosts.size(), 40u);
   EXPECT_TRUE(std::is_sorted(hosts.begin(), hosts.end()));
 }
@@ -182,8 +188,8 @@ TEST_F(StorageEngineTest, SortKeyOrdersFloatsAndStringsExactly) {
   layout.sort_field_ids = {3, 2};  // (score, name)
   ASSERT_OK(engine_->OpenDataset(layout));
   const std::vector<std::pair<double, std::string>> input = {
-      {2.5, "b"}, {-1.0, "z"}, {0.0, "a"}, {-0.0, "c"}, {2.5, "a"}, {1e300, "x"},
-      {-1e300, "y"}, {-1.0, "a"}, {3.0, ""}, {0.5, "ab"}, {0.5, "aa"}};
+      {2.5, "b"},    {-1.0, "z"}, {0.0, "a"}, {-0.0, "c"}, {2.5, "a"}, {1e300, "x"},
+      {-1e300, "y"}, {-1.0, "a"}, {3.0, ""},  {0.5, "ab"}, {0.5, "aa"}};
   types::Batch batch = types::Batch::ForSchema(layout.schema);
   for (const auto& [score, name] : input) {
     batch.columns[0].AppendInt(kT0);
@@ -195,12 +201,16 @@ TEST_F(StorageEngineTest, SortKeyOrdersFloatsAndStringsExactly) {
   ASSERT_OK(engine_->Flush("scores"));
   ASSERT_OK(engine_->Compact("scores", 1));
   std::vector<std::pair<double, std::string>> scanned;
-  ASSERT_OK(engine_->Scan("scores", {}, [&](types::Batch& out) {
-    for (size_t i = 0; i < out.num_rows; ++i) {
-      scanned.emplace_back(out.columns[2].DoubleAt(i), std::string(out.columns[1].StringAt(i)));
-    }
-    return true;
-  }).status());
+  ASSERT_OK(engine_
+                ->Scan("scores", {},
+                       [&](types::Batch& out) {
+                         for (size_t i = 0; i < out.num_rows; ++i) {
+                           scanned.emplace_back(out.columns[2].DoubleAt(i),
+                                                std::string(out.columns[1].StringAt(i)));
+                         }
+                         return true;
+                       })
+                .status());
   std::vector<std::pair<double, std::string>> expected = input;
   std::stable_sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) {
     if (a.first != b.first) return a.first < b.first;
@@ -217,7 +227,8 @@ TEST_F(StorageEngineTest, SortKeyOrdersFloatsAndStringsExactly) {
 TEST_F(StorageEngineTest, RetentionDropsExpiredPartitions) {
   // Three hourly partitions ending in the current hour; flush keeps them all because none
   // ends 3 hours or more before now.
-  const int64_t base = types::PartitionStart(NowMicros(), types::Granularity::kHour) - 3 * kHourMicros;
+  const int64_t base =
+      types::PartitionStart(NowMicros(), types::Granularity::kHour) - 3 * kHourMicros;
   layout_.retention_micros = 3 * kHourMicros;
   ASSERT_OK(engine_->UpdateLayout(layout_));
   ASSERT_OK(engine_->Append("metrics", MetricsBatch(0, 360, base, 30'000'000)).status());
@@ -242,7 +253,8 @@ TEST_F(StorageEngineTest, SchemaEvolutionReadsOldDataThroughFieldIds) {
   v2.schema.fields[1].name = "hostname";
   v2.schema.fields[2].type = types::DataType::kFloat64;
   v2.schema.fields.erase(v2.schema.fields.begin() + 3);
-  v2.schema.fields.push_back({5, "region", types::DataType::kString, false, std::string("eu"), false, ""});
+  v2.schema.fields.push_back(
+      {5, "region", types::DataType::kString, false, std::string("eu"), false, ""});
   v2.schema.next_field_id = 6;
   ASSERT_OK(engine_->UpdateLayout(v2));
   types::Batch batch = types::Batch::ForSchema(v2.schema);
@@ -282,8 +294,7 @@ TEST_F(StorageEngineTest, InvalidScansAreRejected) {
             StatusCode::kInvalidArgument);
   types::ScanSpec bad_value;
   bad_value.predicates = {{2, CompareOp::kEq, {int64_t{1}}}};
-  EXPECT_EQ(ScanRows(*engine_, "metrics", bad_value).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ScanRows(*engine_, "metrics", bad_value).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(StorageEngineTest, ParallelScanReturnsEveryRowOnce) {
@@ -294,7 +305,8 @@ TEST_F(StorageEngineTest, ParallelScanReturnsEveryRowOnce) {
   spec.parallelism = 4;
   ASSERT_OK_AND_ASSIGN(testing::Rows rows, ScanRows(*engine_, "metrics", spec));
   ASSERT_EQ(rows.rows.size(), 2100u);
-  for (size_t i = 0; i < rows.seqs.size(); ++i) EXPECT_EQ(rows.seqs[i], static_cast<int64_t>(i) + 1);
+  for (size_t i = 0; i < rows.seqs.size(); ++i)
+    EXPECT_EQ(rows.seqs[i], static_cast<int64_t>(i) + 1);
 }
 
 }  // namespace

@@ -161,7 +161,8 @@ TEST_F(StorageFaultsTest, InterruptedManifestEditsLeaveTheOldStateAndNoDuplicate
   EXPECT_FALSE(std::filesystem::exists(DatasetDir() + "/MANIFEST.tmp"));
   ASSERT_OK_AND_ASSIGN(testing::Rows rows, ScanRows(*engine_, "metrics"));
   ASSERT_EQ(rows.rows.size(), 100u);
-  for (size_t i = 0; i < rows.seqs.size(); ++i) EXPECT_EQ(rows.seqs[i], static_cast<int64_t>(i) + 1);
+  for (size_t i = 0; i < rows.seqs.size(); ++i)
+    EXPECT_EQ(rows.seqs[i], static_cast<int64_t>(i) + 1);
 }
 
 TEST_F(StorageFaultsTest, DamagedManifestStopsTheDataset) {

@@ -85,7 +85,8 @@ inline Result<Rows> ScanRows(StorageEngine& engine, std::string_view id,
     std::lock_guard lock(mu);
     for (size_t row_idx = 0; row_idx < batch.num_rows; ++row_idx) {
       std::vector<types::Value> row;
-      for (const types::ColumnVector& column : batch.columns) row.push_back(column.ValueAt(row_idx));
+      for (const types::ColumnVector& column : batch.columns)
+        row.push_back(column.ValueAt(row_idx));
       collected.emplace_back(batch.seqs[row_idx], std::move(row));
     }
     return true;

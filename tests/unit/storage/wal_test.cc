@@ -78,9 +78,10 @@ TEST(WalTest, EveryTruncationIsATornTail) {
   for (size_t length = 0; length <= full.size(); ++length) {
     WriteRaw(path, full.substr(0, length));
     std::vector<std::string> read;
-    ASSERT_OK_AND_ASSIGN(WalReadResult result, ReadAll(path, WalDamagePolicy::kTornTailOnly, &read));
-    const size_t whole = std::upper_bound(boundaries.begin(), boundaries.end(), length) -
-                         boundaries.begin() - 1;
+    ASSERT_OK_AND_ASSIGN(WalReadResult result,
+                         ReadAll(path, WalDamagePolicy::kTornTailOnly, &read));
+    const size_t whole =
+        std::upper_bound(boundaries.begin(), boundaries.end(), length) - boundaries.begin() - 1;
     ASSERT_EQ(read.size(), whole) << "length " << length;
     EXPECT_TRUE(std::equal(read.begin(), read.end(), payloads.begin()));
     EXPECT_EQ(result.torn_tail, length != boundaries[whole]) << "length " << length;
@@ -148,7 +149,10 @@ TEST(BatchCodecTest, RoundTripsEveryTypeWithNulls) {
   types::ColumnVector flags(types::DataType::kBool);
   types::ColumnVector doc(types::DataType::kJson);
   for (int i = 0; i < 50; ++i) {
-    if (i % 3 == 0) flags.AppendNull(); else flags.AppendBool(i % 2 == 0);
+    if (i % 3 == 0)
+      flags.AppendNull();
+    else
+      flags.AppendBool(i % 2 == 0);
     doc.AppendString(i % 5 == 0 ? "" : R"({"a":1})");
   }
   batch.field_ids.push_back(9);
@@ -170,8 +174,9 @@ TEST(BatchCodecTest, RoundTripsEveryTypeWithNulls) {
   }
   // Every truncation is refused cleanly.
   for (size_t length = 0; length < out.size(); ++length) {
-    EXPECT_FALSE(DecodeBatchRecord(std::string_view(out.buffer()).substr(0, length), &first_seq,
-                                   &decoded).ok());
+    EXPECT_FALSE(
+        DecodeBatchRecord(std::string_view(out.buffer()).substr(0, length), &first_seq, &decoded)
+            .ok());
   }
 }
 

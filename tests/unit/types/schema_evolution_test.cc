@@ -111,8 +111,8 @@ TEST(BuildInitialSchemaTest, TimeFieldMustBeATimestamp) {
 }
 
 TEST(BuildInitialSchemaTest, TimeFieldMustNotBeNullable) {
-  Result<Schema> result =
-      BuildInitialSchema({MakeField("time", DataType::kTimestamp, true)}, SchemaRoles{"time", "", {}});
+  Result<Schema> result = BuildInitialSchema({MakeField("time", DataType::kTimestamp, true)},
+                                             SchemaRoles{"time", "", {}});
   ExpectOnlyError(result.status(), "/time_field", "is nullable");
 }
 
@@ -628,28 +628,26 @@ namespace {
 // ---------------------------------------------------------------- Sort key
 
 TEST(SortKeyRolesTest, NamesDistinctOrderableFields) {
-  ASSERT_OK_AND_ASSIGN(Schema schema,
-                       BuildInitialSchema({MakeField("time", DataType::kTimestamp),
-                                           MakeField("host", DataType::kString),
-                                           MakeField("doc", DataType::kJson, true)},
-                                          SchemaRoles{}));
+  ASSERT_OK_AND_ASSIGN(Schema schema, BuildInitialSchema({MakeField("time", DataType::kTimestamp),
+                                                          MakeField("host", DataType::kString),
+                                                          MakeField("doc", DataType::kJson, true)},
+                                                         SchemaRoles{}));
   EXPECT_OK(CheckRoles(schema, SchemaRoles{"time", "", {"host", "time"}}));
   ExpectOnlyError(CheckRoles(schema, SchemaRoles{"time", "", {"hots"}}), "/sort_key/0",
                   "no field named 'hots'");
-  ExpectOnlyError(CheckRoles(schema, SchemaRoles{"time", "", {"doc"}}), "/sort_key/0",
-                  "json");
+  ExpectOnlyError(CheckRoles(schema, SchemaRoles{"time", "", {"doc"}}), "/sort_key/0", "json");
   ExpectOnlyError(CheckRoles(schema, SchemaRoles{"time", "", {"host", "host"}}), "/sort_key/1",
                   "twice");
-  ExpectOnlyError(CheckRoles(schema, SchemaRoles{"time", "", {"a", "b", "c", "d", "e", "f", "g", "h", "i"}}),
-                  "/sort_key", "at most 8");
+  ExpectOnlyError(
+      CheckRoles(schema, SchemaRoles{"time", "", {"a", "b", "c", "d", "e", "f", "g", "h", "i"}}),
+      "/sort_key", "at most 8");
 }
 
 TEST(SortKeyRolesTest, RenameFollowsAndDropIsRefused) {
   SchemaRoles roles{"time", "", {"host", "time"}};
-  ASSERT_OK_AND_ASSIGN(Schema schema,
-                       BuildInitialSchema({MakeField("time", DataType::kTimestamp),
-                                           MakeField("host", DataType::kString)},
-                                          roles));
+  ASSERT_OK_AND_ASSIGN(Schema schema, BuildInitialSchema({MakeField("time", DataType::kTimestamp),
+                                                          MakeField("host", DataType::kString)},
+                                                         roles));
   Result<std::vector<SchemaChange>> rename = DecodeSchemaChanges(
       ParseOrDie(R"({"changes":[{"op":"rename","name":"host","to":"hostname"}]})"));
   ASSERT_OK(rename.status());
