@@ -6,13 +6,7 @@ namespace strata::types {
 
 Batch Batch::ForSchema(const Schema& schema) {
   Batch batch;
-  batch.schema_version = schema.version;
-  batch.field_ids.reserve(schema.fields.size());
-  batch.columns.reserve(schema.fields.size());
-  for (const Field& field : schema.fields) {
-    batch.field_ids.push_back(field.id);
-    batch.columns.emplace_back(field.type);
-  }
+  batch.Reset(schema);
   return batch;
 }
 

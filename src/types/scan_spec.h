@@ -50,7 +50,7 @@ struct ScanStats {
   uint64_t rows_returned = 0;
   uint64_t bytes_scanned = 0;  // Encoded bytes read for the chunks decoded.
   uint64_t partitions_total = 0;
-  uint64_t partitions_pruned = 0;
+  uint64_t partitions_pruned = 0;  // Partitions of which no chunk was read.
   uint64_t chunks_total = 0;
   uint64_t chunks_pruned = 0;
 

@@ -440,13 +440,7 @@ Status DatasetStore::Impl::MergeSegments(
 Status DatasetStore::Compact(size_t min_segments) {
   std::lock_guard compacting(impl_->compact_mu);
   Impl& s = *impl_;
-  std::shared_ptr<const Version> version;
-  types::DatasetLayout layout;
-  {
-    std::lock_guard lock(s.mu);
-    version = s.current;
-    layout = s.layout;
-  }
+  const auto [version, layout] = s.CurrentVersionAndLayout();
   const Manifest& base = version->manifest;
   std::map<int64_t, std::vector<std::shared_ptr<SegmentHandle>>> partitions;
   for (const auto& segment : version->segments) {
@@ -493,13 +487,7 @@ Status DatasetStore::Compact(size_t min_segments) {
 Status DatasetStore::ApplyRetention(int64_t now_micros) {
   std::lock_guard compacting(impl_->compact_mu);
   Impl& s = *impl_;
-  std::shared_ptr<const Version> version;
-  types::DatasetLayout layout;
-  {
-    std::lock_guard lock(s.mu);
-    version = s.current;
-    layout = s.layout;
-  }
+  const auto [version, layout] = s.CurrentVersionAndLayout();
   std::vector<uint64_t> removed;
   for (const SegmentEntry& entry : version->manifest.segments) {
     if (Expired(layout, entry.partition, entry.max_time, now_micros)) removed.push_back(entry.id);

@@ -3,6 +3,7 @@
 // on up to spec.parallelism threads.
 #include <algorithm>
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "storage/engine/dataset_store_impl.h"
@@ -211,11 +212,12 @@ Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const B
   types::ScanStats stats;
   stats.snapshot_seq = snap.seq;
   std::vector<std::unique_ptr<RowSource>> items;
-  std::vector<int64_t> partitions;
-  std::vector<int64_t> pruned_partitions;
+  // A partition is pruned when no chunk of it is read.
+  std::set<int64_t> partitions;
+  std::set<int64_t> partitions_read;
   for (const auto& segment : snap.version->segments) {
     const SegmentEntry& entry = segment->entry;
-    partitions.push_back(entry.partition);
+    partitions.insert(entry.partition);
     const int64_t partition_end = types::PartitionEnd(entry.partition, snap.layout.partition_by);
     bool prune = entry.min_seq > snap.seq;
     if (has_range && snap.layout.partition_by != types::Granularity::kNone) {
@@ -227,7 +229,6 @@ Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const B
     const SegmentFooter& footer = segment->reader->footer();
     stats.chunks_total += footer.chunk_count();
     if (prune) {
-      pruned_partitions.push_back(entry.partition);
       stats.chunks_pruned += footer.chunk_count();
       continue;
     }
@@ -246,26 +247,11 @@ Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const B
         continue;
       }
       items.push_back(MakeSegmentChunkSource(segment, chunk_idx, impl_->cache, schema));
+      partitions_read.insert(entry.partition);
     }
   }
-  std::sort(partitions.begin(), partitions.end());
-  partitions.erase(std::unique(partitions.begin(), partitions.end()), partitions.end());
-  std::sort(pruned_partitions.begin(), pruned_partitions.end());
-  pruned_partitions.erase(std::unique(pruned_partitions.begin(), pruned_partitions.end()),
-                          pruned_partitions.end());
   stats.partitions_total = partitions.size();
-  // A partition counts as pruned when every segment of it was skipped.
-  for (int64_t partition : pruned_partitions) {
-    bool all = true;
-    for (const auto& segment : snap.version->segments) {
-      if (segment->entry.partition != partition) continue;
-      const bool skipped = std::any_of(items.begin(), items.end(), [&](const auto& item) {
-        return item->segment() == segment.get();
-      });
-      all = all && !skipped;
-    }
-    stats.partitions_pruned += all;
-  }
+  stats.partitions_pruned = partitions.size() - partitions_read.size();
   for (const auto& chunk : snap.chunks) items.push_back(MakeMemChunkSource(chunk, schema));
 
   // Execute.

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "storage/crypto/block_cipher.h"
@@ -123,6 +124,11 @@ struct DatasetStore::Impl {
   std::string SegmentPath(uint64_t id) const;
   std::string WalPath(int64_t first_seq) const;
   Snapshot TakeSnapshot(int64_t snapshot_seq) const;  // REQUIRES: mu not held.
+  // The current version and layout, read together. REQUIRES: mu not held.
+  std::pair<std::shared_ptr<const Version>, types::DatasetLayout> CurrentVersionAndLayout() const {
+    std::lock_guard lock(mu);
+    return {current, layout};
+  }
 
   // Write path (dataset_store.cc).
   Status Commit(CommitWriter* writer);

@@ -73,6 +73,24 @@ void ApplyTyped(const types::ColumnVector& column, CompareOp op, const std::vect
   }
 }
 
+// Orders a zone-map bound against a predicate value: -1, 0 or 1. Numbers compare as int64
+// when both are, else as float64; a string against a non-string is 0 (never prunes).
+int CompareBound(const Value& bound, const Value& value) {
+  if (const std::string* x = std::get_if<std::string>(&bound)) {
+    const std::string* y = std::get_if<std::string>(&value);
+    if (y == nullptr) return 0;
+    return *x < *y ? -1 : (*x > *y ? 1 : 0);
+  }
+  if (std::holds_alternative<int64_t>(bound) && std::holds_alternative<int64_t>(value)) {
+    const int64_t x = std::get<int64_t>(bound);
+    const int64_t y = std::get<int64_t>(value);
+    return x < y ? -1 : (x > y ? 1 : 0);
+  }
+  const double x = AsDouble(bound);
+  const double y = AsDouble(value);
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
 bool AllIntegers(const std::vector<Value>& values) {
   return std::all_of(values.begin(), values.end(),
                      [](const Value& v) { return std::holds_alternative<int64_t>(v); });
@@ -150,38 +168,22 @@ void ApplyPredicate(const types::ColumnVector& column, const types::Predicate& p
 
 bool ZoneMayMatch(const ZoneMap& zone, const types::Predicate& predicate) {
   if (!zone.has_min_max) return zone.null_count == 0;  // Only NULLs (or NaNs/long strings).
-  auto in_range = [&](const Value& value) -> bool {
+  for (const Value& value : predicate.values) {
+    // A NaN literal compares with nothing: do not prune.
+    if (const double* d = std::get_if<double>(&value); d != nullptr && *d != *d) return true;
     // Does [min, max] intersect { x : x op value }?
-    auto cmp = [&](const Value& a, const Value& b) -> int {  // -1, 0, 1
-      if (std::holds_alternative<std::string>(a)) {
-        const std::string& x = std::get<std::string>(a);
-        const std::string* y = std::get_if<std::string>(&b);
-        if (y == nullptr) return 0;
-        return x < *y ? -1 : (x > *y ? 1 : 0);
-      }
-      if (std::holds_alternative<int64_t>(a) && std::holds_alternative<int64_t>(b)) {
-        const int64_t x = std::get<int64_t>(a);
-        const int64_t y = std::get<int64_t>(b);
-        return x < y ? -1 : (x > y ? 1 : 0);
-      }
-      const double x = AsDouble(a);
-      const double y = AsDouble(b);
-      return x < y ? -1 : (x > y ? 1 : 0);
-    };
+    bool intersects = true;
     switch (predicate.op) {
       case CompareOp::kEq:
-      case CompareOp::kIn: return cmp(zone.min, value) <= 0 && cmp(zone.max, value) >= 0;
-      case CompareOp::kLt: return cmp(zone.min, value) < 0;
-      case CompareOp::kLe: return cmp(zone.min, value) <= 0;
-      case CompareOp::kGt: return cmp(zone.max, value) > 0;
-      case CompareOp::kGe: return cmp(zone.max, value) >= 0;
+      case CompareOp::kIn:
+        intersects = CompareBound(zone.min, value) <= 0 && CompareBound(zone.max, value) >= 0;
+        break;
+      case CompareOp::kLt: intersects = CompareBound(zone.min, value) < 0; break;
+      case CompareOp::kLe: intersects = CompareBound(zone.min, value) <= 0; break;
+      case CompareOp::kGt: intersects = CompareBound(zone.max, value) > 0; break;
+      case CompareOp::kGe: intersects = CompareBound(zone.max, value) >= 0; break;
     }
-    return true;
-  };
-  // A NaN literal or an incomparable value: do not prune.
-  for (const Value& value : predicate.values) {
-    if (const double* d = std::get_if<double>(&value); d != nullptr && *d != *d) return true;
-    if (in_range(value)) return true;
+    if (intersects) return true;
   }
   return false;
 }

@@ -41,7 +41,6 @@ class SegmentChunkSource final : public RowSource {
   int64_t max_seq() const override { return segment_->entry.max_seq; }
   int64_t applied_tombstone_seq() const override { return segment_->entry.applied_tombstone_seq; }
   uint64_t bytes_read() const override { return bytes_read_; }
-  const SegmentHandle* segment() const override { return segment_.get(); }
 
   Result<const int64_t*> Seqs() override {
     if (seqs_ == nullptr) {

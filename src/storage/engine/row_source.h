@@ -34,7 +34,6 @@ class RowSource {
   // as written, or nullptr when absent. Tombstones may name dropped fields.
   Result<ColumnRef> AnyColumn(uint32_t field_id);
   virtual uint64_t bytes_read() const { return 0; }
-  virtual const SegmentHandle* segment() const { return nullptr; }
 
  protected:
   explicit RowSource(const types::Schema& schema) : schema_(schema) {}
