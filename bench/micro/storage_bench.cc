@@ -259,13 +259,29 @@ void BM_BatchCopy(benchmark::State& state) {
 }
 BENCHMARK(BM_BatchCopy)->MinTime(0.5)->Unit(benchmark::kMillisecond);
 
+// The append pool with string columns in dictionary form, as DatasetStore::Append puts
+// them before encoding the WAL record.
+const std::vector<types::Batch>& DictionaryAppendPool() {
+  static const std::vector<types::Batch> pool = [] {
+    std::vector<types::Batch> encoded = AppendPool();
+    for (types::Batch& batch : encoded) {
+      for (types::ColumnVector& column : batch.columns) column.DictionaryEncode();
+    }
+    return encoded;
+  }();
+  return pool;
+}
+
 // Diagnostic: building the WAL record of one batch (the append path's main CPU step besides
 // Batch::Validate, which this includes). Arg fresh_buffer 0: one ByteWriter reused across
 // iterations; 1: a new ByteWriter per batch, as DatasetStore::Impl::Commit does, so every
-// record is written into freshly allocated (first-touch) memory.
+// record is written into freshly allocated (first-touch) memory. Arg dictionary 1: string
+// columns in dictionary form, as appends write them (see BM_DictionaryEncode for the cost
+// of building them).
 void BM_WalEncode(benchmark::State& state) {
-  const std::vector<types::Batch>& pool = AppendPool();
   const bool fresh = state.range(0) == 1;
+  const std::vector<types::Batch>& pool =
+      state.range(1) == 1 ? DictionaryAppendPool() : AppendPool();
   storage::ByteWriter reused;
   size_t batch_idx = 0;
   size_t record_bytes = 0;
@@ -284,11 +300,29 @@ void BM_WalEncode(benchmark::State& state) {
       static_cast<double>(record_bytes) / static_cast<double>(kAppendBatchRows);
 }
 BENCHMARK(BM_WalEncode)
-    ->ArgName("fresh_buffer")
-    ->Arg(0)
-    ->Arg(1)
+    ->ArgNames({"fresh_buffer", "dictionary"})
+    ->Args({0, 0})
+    ->Args({1, 0})
+    ->Args({0, 1})
+    ->Args({1, 1})
     ->MinTime(0.5)
     ->Unit(benchmark::kMillisecond);
+
+// Diagnostic: building the string dictionaries of one appended batch (DatasetStore::Append
+// does it on the appending thread). Timed: DictionaryEncode of the batch's string columns.
+void BM_DictionaryEncode(benchmark::State& state) {
+  const std::vector<types::Batch>& pool = AppendPool();
+  size_t batch_idx = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    types::Batch batch = pool[batch_idx++ % pool.size()];
+    state.ResumeTiming();
+    for (types::ColumnVector& column : batch.columns) column.DictionaryEncode();
+    benchmark::DoNotOptimize(batch.columns.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(kAppendBatchRows));
+}
+BENCHMARK(BM_DictionaryEncode)->MinTime(0.5)->Unit(benchmark::kMillisecond);
 
 // ---------------------------------------------------------------------------------------------
 // 2. Warm scan summing a float64 column.

@@ -1,6 +1,8 @@
 #include "types/column_vector.h"
 
+#include <algorithm>
 #include <bit>
+#include <functional>
 
 #include "common/check.h"
 
@@ -20,8 +22,12 @@ void ColumnVector::Reserve(size_t rows, size_t string_bytes) {
     case DataType::kFloat64: doubles_.reserve(rows); break;
     case DataType::kString:
     case DataType::kJson:
-      offsets_.reserve(rows + 1);
-      chars_.reserve(string_bytes);
+      if (dictionary_) {
+        codes_.reserve(rows);
+      } else {
+        offsets_.reserve(rows + 1);
+        chars_.reserve(string_bytes);
+      }
       break;
   }
 }
@@ -34,6 +40,9 @@ void ColumnVector::Clear() {
   offsets_.assign(1, 0);
   chars_.clear();
   validity_.clear();
+  dictionary_ = false;
+  codes_.clear();
+  dictionary_index_.clear();
 }
 
 void ColumnVector::MarkValid() {
@@ -63,7 +72,13 @@ void ColumnVector::AppendNull() {
     case DataType::kTimestamp: ints_.push_back(0); break;
     case DataType::kFloat64: doubles_.push_back(0.0); break;
     case DataType::kString:
-    case DataType::kJson: offsets_.push_back(static_cast<uint32_t>(chars_.size())); break;
+    case DataType::kJson:
+      if (dictionary_) {
+        codes_.push_back(FindOrAddEntry({}));
+      } else {
+        offsets_.push_back(static_cast<uint32_t>(chars_.size()));
+      }
+      break;
   }
   ++size_;
 }
@@ -92,9 +107,135 @@ void ColumnVector::AppendDouble(double value) {
 void ColumnVector::AppendString(std::string_view value) {
   STRATA_DCHECK(IsStringStored(type_));
   MarkValid();
-  chars_.append(value);
-  offsets_.push_back(static_cast<uint32_t>(chars_.size()));
+  if (dictionary_) {
+    codes_.push_back(FindOrAddEntry(value));
+  } else {
+    chars_.append(value);
+    offsets_.push_back(static_cast<uint32_t>(chars_.size()));
+  }
   ++size_;
+}
+
+uint32_t ColumnVector::FindOrAddEntry(std::string_view value) {
+  const size_t entries = offsets_.size() - 1;
+  if ((entries + 1) * 2 > dictionary_index_.size()) RebuildDictionaryIndex();
+  const size_t mask = dictionary_index_.size() - 1;
+  for (size_t slot = std::hash<std::string_view>{}(value)&mask;; slot = (slot + 1) & mask) {
+    const uint32_t entry = dictionary_index_[slot];
+    if (entry == 0) {
+      chars_.append(value);
+      offsets_.push_back(static_cast<uint32_t>(chars_.size()));
+      dictionary_index_[slot] = static_cast<uint32_t>(entries + 1);
+      return static_cast<uint32_t>(entries);
+    }
+    if (DictionaryEntry(entry - 1) == value) return entry - 1;
+  }
+}
+
+void ColumnVector::RebuildDictionaryIndex() {
+  const size_t entries = offsets_.size() - 1;
+  size_t slots = 64;
+  while (slots < (entries + 1) * 4) slots *= 2;
+  dictionary_index_.assign(slots, 0);
+  const size_t mask = slots - 1;
+  for (size_t entry = 0; entry < entries; ++entry) {
+    size_t slot =
+        std::hash<std::string_view>{}(DictionaryEntry(static_cast<uint32_t>(entry))) & mask;
+    while (dictionary_index_[slot] != 0) slot = (slot + 1) & mask;
+    dictionary_index_[slot] = static_cast<uint32_t>(entry + 1);
+  }
+}
+
+template <typename RowRange>
+void ColumnVector::AppendCodesFrom(const ColumnVector& other, const RowRange& rows, size_t count) {
+  // Translating other's entries costs a lookup per entry; for a few rows out of a large
+  // dictionary, a lookup per row is cheaper.
+  const bool per_row = count * 4 < other.dictionary_size();
+  thread_local std::vector<uint32_t> translation;
+  if (!per_row) translation.assign(other.dictionary_size(), UINT32_MAX);
+  if (codes_.capacity() < codes_.size() + count) {
+    codes_.reserve(std::max(codes_.size() + count, codes_.capacity() * 2));  // Geometric.
+  }
+  rows([&](size_t row_idx) {
+    if (other.IsNull(row_idx)) {
+      MarkNull();
+    } else {
+      MarkValid();
+    }
+    const uint32_t code = other.codes_[row_idx];
+    if (per_row) {
+      codes_.push_back(FindOrAddEntry(other.DictionaryEntry(code)));
+    } else {
+      uint32_t& mine = translation[code];
+      if (mine == UINT32_MAX) mine = FindOrAddEntry(other.DictionaryEntry(code));
+      codes_.push_back(mine);
+    }
+    ++size_;
+  });
+}
+
+bool ColumnVector::DictionaryEncode(double max_distinct_ratio) {
+  if (!IsStringStored(type_) || dictionary_) return dictionary_;
+  const auto max_distinct = static_cast<size_t>(max_distinct_ratio * static_cast<double>(size_));
+  ColumnVector encoded(type_);
+  encoded.dictionary_ = true;
+  encoded.codes_.resize(size_);
+  for (size_t row_idx = 0; row_idx < size_; ++row_idx) {
+    encoded.codes_[row_idx] = encoded.FindOrAddEntry(StringAt(row_idx));
+    if (encoded.dictionary_size() > max_distinct) return false;
+  }
+  encoded.size_ = size_;
+  encoded.validity_ = std::move(validity_);
+  encoded.dictionary_index_ = {};  // Rebuilt if rows are appended later.
+  *this = std::move(encoded);
+  return true;
+}
+
+void ColumnVector::DictionaryDecode() {
+  if (!dictionary_) return;
+  ColumnVector plain(type_);
+  size_t bytes = 0;
+  for (uint32_t code : codes_) bytes += offsets_[code + 1] - offsets_[code];
+  plain.Reserve(size_, bytes);
+  for (size_t row_idx = 0; row_idx < size_; ++row_idx) {
+    plain.chars_.append(StringAt(row_idx));
+    plain.offsets_.push_back(static_cast<uint32_t>(plain.chars_.size()));
+  }
+  plain.size_ = size_;
+  plain.validity_ = std::move(validity_);
+  *this = std::move(plain);
+}
+
+void ColumnVector::SetDictionarySize(size_t rows) {
+  STRATA_DCHECK(IsStringStored(type_) && codes_.size() == rows);
+  dictionary_ = true;
+  size_ = rows;
+  dictionary_index_.clear();
+}
+
+void ColumnVector::Truncate(size_t rows) {
+  STRATA_CHECK(rows <= size_);
+  switch (type_) {
+    case DataType::kBool: bools_.resize(rows); break;
+    case DataType::kInt64:
+    case DataType::kTimestamp: ints_.resize(rows); break;
+    case DataType::kFloat64: doubles_.resize(rows); break;
+    case DataType::kString:
+    case DataType::kJson:
+      if (dictionary_) {
+        codes_.resize(rows);  // Entries stay: other rows may share them.
+      } else {
+        offsets_.resize(rows + 1);
+        chars_.resize(offsets_[rows]);
+      }
+      break;
+  }
+  if (!validity_.empty()) {
+    validity_.resize((rows + 7) / 8);
+    // Bits past the end must be 0: MarkNull relies on it.
+    if ((rows & 7) != 0) validity_.back() &= static_cast<uint8_t>((1u << (rows & 7)) - 1);
+  }
+  size_ = rows;
 }
 
 void ColumnVector::AppendValue(const Value& value) {
@@ -118,6 +259,23 @@ void ColumnVector::AppendValue(const Value& value) {
 void ColumnVector::AppendRange(const ColumnVector& other, size_t begin, size_t end) {
   STRATA_DCHECK(other.type_ == type_ && begin <= end && end <= other.size_);
   if (begin == end) return;
+  if (IsStringStored(type_) && (dictionary_ || other.dictionary_)) {
+    if (size_ == 0 && !dictionary_) {
+      Clear();
+      dictionary_ = true;
+    }
+    if (dictionary_ && other.dictionary_) {
+      AppendCodesFrom(
+          other,
+          [&](auto&& append_row) {
+            for (size_t row_idx = begin; row_idx < end; ++row_idx) append_row(row_idx);
+          },
+          end - begin);
+    } else {
+      for (size_t row_idx = begin; row_idx < end; ++row_idx) AppendFrom(other, row_idx);
+    }
+    return;
+  }
   if (other.has_nulls() || has_nulls()) {
     for (size_t row_idx = begin; row_idx < end; ++row_idx) AppendFrom(other, row_idx);
     return;
@@ -164,6 +322,24 @@ void ColumnVector::AppendFrom(const ColumnVector& other, size_t row_idx) {
 
 void ColumnVector::AppendSelected(const ColumnVector& other, std::span<const uint32_t> rows) {
   STRATA_DCHECK(other.type_ == type_);
+  if (rows.empty()) return;
+  if (IsStringStored(type_) && (dictionary_ || other.dictionary_)) {
+    if (size_ == 0 && !dictionary_) {
+      Clear();
+      dictionary_ = true;
+    }
+    if (dictionary_ && other.dictionary_) {
+      AppendCodesFrom(
+          other,
+          [&](auto&& append_row) {
+            for (uint32_t row_idx : rows) append_row(row_idx);
+          },
+          rows.size());
+    } else {
+      for (uint32_t row_idx : rows) AppendFrom(other, row_idx);
+    }
+    return;
+  }
   if (other.has_nulls() || has_nulls()) {
     for (uint32_t row_idx : rows) AppendFrom(other, row_idx);
     return;
@@ -236,7 +412,8 @@ void ColumnVector::WidenToFloat64() {
 size_t ColumnVector::MemoryBytes() const {
   return bools_.capacity() + ints_.capacity() * sizeof(int64_t) +
          doubles_.capacity() * sizeof(double) + offsets_.capacity() * sizeof(uint32_t) +
-         chars_.capacity() + validity_.capacity();
+         chars_.capacity() + validity_.capacity() +
+         (codes_.capacity() + dictionary_index_.capacity()) * sizeof(uint32_t);
 }
 
 }  // namespace strata::types

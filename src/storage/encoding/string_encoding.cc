@@ -89,6 +89,40 @@ std::string_view StringEncodingName(StringEncoding encoding) {
   return "unknown";
 }
 
+namespace {
+
+// The dictionary body: size, entry lengths, entry bytes, then one code per string.
+void PutDictionaryBody(std::span<const std::string_view> entries, size_t entry_bytes,
+                       std::span<const int64_t> codes, ByteWriter& body) {
+  body.PutVarint64(entries.size());
+  std::vector<int64_t> lengths(entries.size());
+  for (size_t code = 0; code < entries.size(); ++code) {
+    lengths[code] = static_cast<int64_t>(entries[code].size());
+  }
+  EncodeInts(lengths, body);
+  body.buffer().reserve(body.size() + entry_bytes);
+  for (std::string_view entry : entries) body.PutBytes(entry);
+  EncodeInts(codes, body);
+}
+
+// Writes the dictionary body when it is smaller than the plain one, else the plain body.
+StringEncoding PutSmaller(ByteWriter& plain_lengths, size_t plain_bytes,
+                          const std::function<void(ByteWriter&)>& put_plain_bytes,
+                          const ByteWriter* dictionary_body, ByteWriter& out) {
+  const size_t plain_size = plain_lengths.size() + plain_bytes;
+  if (dictionary_body != nullptr && dictionary_body->size() < plain_size) {
+    out.PutU8(static_cast<uint8_t>(StringEncoding::kDictionary));
+    out.PutBytes(dictionary_body->buffer());
+    return StringEncoding::kDictionary;
+  }
+  out.PutU8(static_cast<uint8_t>(StringEncoding::kPlain));
+  out.PutBytes(plain_lengths.buffer());
+  put_plain_bytes(out);
+  return StringEncoding::kPlain;
+}
+
+}  // namespace
+
 StringEncoding EncodeStrings(std::span<const uint32_t> offsets, std::string_view chars,
                              ByteWriter& out) {
   const size_t count = offsets.empty() ? 0 : offsets.size() - 1;
@@ -115,31 +149,64 @@ StringEncoding EncodeStrings(std::span<const uint32_t> offsets, std::string_view
     ints[row_idx] = dictionary.Insert(string_at(row_idx));
     dictionary_possible = dictionary.distinct_bytes() + kMinOverhead < plain_size;
   }
+  ByteWriter body;
   if (dictionary_possible) {
-    ByteWriter body;
-    body.PutVarint64(dictionary.size());
-    std::vector<int64_t> dictionary_lengths(dictionary.size());
-    for (size_t code = 0; code < dictionary.size(); ++code) {
-      dictionary_lengths[code] = static_cast<int64_t>(dictionary.value(code).size());
-    }
-    EncodeInts(dictionary_lengths, body);
-    body.buffer().reserve(body.size() + dictionary.distinct_bytes());
-    for (size_t code = 0; code < dictionary.size(); ++code) body.PutBytes(dictionary.value(code));
-    EncodeInts(ints, body);
-    if (body.size() < plain_size) {
-      out.PutU8(static_cast<uint8_t>(StringEncoding::kDictionary));
-      out.PutBytes(body.buffer());
-      return StringEncoding::kDictionary;
-    }
+    std::vector<std::string_view> entries(dictionary.size());
+    for (size_t code = 0; code < dictionary.size(); ++code) entries[code] = dictionary.value(code);
+    PutDictionaryBody(entries, dictionary.distinct_bytes(), ints, body);
   }
-  out.PutU8(static_cast<uint8_t>(StringEncoding::kPlain));
-  out.PutBytes(plain_lengths.buffer());
-  out.PutBytes(all_bytes);
-  return StringEncoding::kPlain;
+  return PutSmaller(
+      plain_lengths, all_bytes.size(), [&](ByteWriter& w) { w.PutBytes(all_bytes); },
+      dictionary_possible ? &body : nullptr, out);
 }
 
-Status DecodeStrings(ByteReader& in, size_t count, std::vector<uint32_t>& offsets,
-                     std::string& chars) {
+StringEncoding EncodeDictionaryStrings(std::span<const uint32_t> entry_offsets,
+                                       std::string_view entry_chars,
+                                       std::span<const uint32_t> codes, ByteWriter& out) {
+  const size_t count = codes.size();
+  const auto entry_at = [&](uint32_t entry) {
+    return entry_chars.substr(entry_offsets[entry],
+                              entry_offsets[entry + 1] - entry_offsets[entry]);
+  };
+  // Renumbers the entries the strings use in first-appearance order: a lookup per row in
+  // an array, no hashing.
+  std::vector<uint32_t> local(entry_offsets.size() - 1, UINT32_MAX);
+  std::vector<std::string_view> entries;
+  std::vector<int64_t> lengths(count);
+  std::vector<int64_t> local_codes(count);
+  size_t entry_bytes = 0;
+  size_t plain_bytes = 0;
+  for (size_t row_idx = 0; row_idx < count; ++row_idx) {
+    uint32_t& code = local[codes[row_idx]];
+    const std::string_view value = entry_at(codes[row_idx]);
+    if (code == UINT32_MAX) {
+      code = static_cast<uint32_t>(entries.size());
+      entries.push_back(value);
+      entry_bytes += value.size();
+    }
+    local_codes[row_idx] = code;
+    lengths[row_idx] = static_cast<int64_t>(value.size());
+    plain_bytes += value.size();
+  }
+  ByteWriter plain_lengths;
+  EncodeInts(lengths, plain_lengths);
+  ByteWriter body;
+  const bool dictionary_possible = count > 1;
+  if (dictionary_possible) PutDictionaryBody(entries, entry_bytes, local_codes, body);
+  return PutSmaller(
+      plain_lengths, plain_bytes,
+      [&](ByteWriter& w) {
+        w.buffer().reserve(w.size() + plain_bytes);
+        for (uint32_t code : codes) w.PutBytes(entry_at(code));
+      },
+      dictionary_possible ? &body : nullptr, out);
+}
+
+namespace {
+
+// DecodeStrings, keeping a dictionary block in dictionary form when `codes` is given.
+Result<bool> DecodeStringBlock(ByteReader& in, size_t count, std::vector<uint32_t>& offsets,
+                               std::string& chars, std::vector<uint32_t>* codes) {
   constexpr size_t kMaxBytes = std::numeric_limits<uint32_t>::max();
   chars.clear();
   uint8_t tag = 0;
@@ -152,7 +219,8 @@ Status DecodeStrings(ByteReader& in, size_t count, std::vector<uint32_t>& offset
       std::string_view bytes;
       if (!in.GetBytes(offsets[count], &bytes)) return Corrupt("truncated bytes");
       chars.assign(bytes);
-      return Status();
+      if (codes != nullptr) codes->clear();
+      return false;
     }
     case StringEncoding::kDictionary: {
       uint64_t dictionary_size = 0;
@@ -168,6 +236,17 @@ Status DecodeStrings(ByteReader& in, size_t count, std::vector<uint32_t>& offset
       }
       scratch.resize(count);
       STRATA_RETURN_IF_ERROR(DecodeInts(in, count, scratch.data()));
+      if (codes != nullptr) {
+        codes->resize(count);
+        for (size_t row_idx = 0; row_idx < count; ++row_idx) {
+          const uint64_t code = static_cast<uint64_t>(scratch[row_idx]);
+          if (code >= dictionary_size) return Corrupt("dictionary code out of range");
+          (*codes)[row_idx] = static_cast<uint32_t>(code);
+        }
+        offsets = std::move(dictionary_offsets);
+        chars.assign(dictionary_bytes);
+        return true;
+      }
       offsets.resize(count + 1);
       offsets[0] = 0;
       uint64_t total = 0;
@@ -186,10 +265,23 @@ Status DecodeStrings(ByteReader& in, size_t count, std::vector<uint32_t>& offset
         std::memcpy(dst + offsets[row_idx], dictionary_bytes.data() + begin,
                     dictionary_offsets[code + 1] - begin);
       }
-      return Status();
+      return false;
     }
   }
   return Corrupt("unknown encoding");
+}
+
+}  // namespace
+
+Status DecodeStrings(ByteReader& in, size_t count, std::vector<uint32_t>& offsets,
+                     std::string& chars) {
+  return DecodeStringBlock(in, count, offsets, chars, nullptr).status();
+}
+
+Result<bool> DecodeStringsKeepingDictionary(ByteReader& in, size_t count,
+                                            std::vector<uint32_t>& offsets, std::string& chars,
+                                            std::vector<uint32_t>& codes) {
+  return DecodeStringBlock(in, count, offsets, chars, &codes);
 }
 
 }  // namespace strata::storage

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/result.h"
 #include "common/status.h"
 #include "storage/encoding/byte_io.h"
 
@@ -37,11 +38,26 @@ std::string_view StringEncodingName(StringEncoding encoding);
 StringEncoding EncodeStrings(std::span<const uint32_t> offsets, std::string_view chars,
                              ByteWriter& out);
 
+// EncodeStrings for strings in dictionary form: string i is entry codes[i], entry e being
+// entry_chars[entry_offsets[e], entry_offsets[e + 1]). Writes the same formats, and finds the
+// distinct strings through the codes instead of hashing every string.
+// REQUIRES: every code < entry_offsets.size() - 1.
+StringEncoding EncodeDictionaryStrings(std::span<const uint32_t> entry_offsets,
+                                       std::string_view entry_chars,
+                                       std::span<const uint32_t> codes, ByteWriter& out);
+
 // Decodes exactly `count` strings written by EncodeStrings, replacing `offsets` (count + 1
 // entries, offsets[0] == 0) and `chars`, and leaves `in` just past them. Malformed or
 // truncated input (including a dictionary code out of range, or more than 4 GiB of string
 // bytes) gives Corruption; offsets and chars are then unspecified.
 [[nodiscard]] Status DecodeStrings(ByteReader& in, size_t count, std::vector<uint32_t>& offsets,
                                    std::string& chars);
+
+// Like DecodeStrings, but a dictionary block stays in dictionary form: `offsets` and `chars`
+// receive the entries and `codes` one entry number per string, and the result is true. A
+// plain block decodes as by DecodeStrings, with `codes` emptied, and the result is false.
+Result<bool> DecodeStringsKeepingDictionary(ByteReader& in, size_t count,
+                                            std::vector<uint32_t>& offsets, std::string& chars,
+                                            std::vector<uint32_t>& codes);
 
 }  // namespace strata::storage

@@ -1,195 +1,45 @@
-// DatasetStore's manifest edits: flush (memtable -> sorted segments per partition),
-// compaction (merge a partition's segments, apply tombstones, sort by the sort key) and
-// retention (drop expired partitions). Flushes run under flush_mu, compaction and retention
+// DatasetStore's manifest edits: flush (memtable -> segments per partition, sorted by the
+// sort key), compaction (a streaming merge of a partition's segments, applying tombstones)
+// and retention (drop expired partitions). Flushes run under flush_mu, compaction and retention
 // under compact_mu, so a flush never waits for a compaction; every manifest edit is applied to
 // the current manifest under manifest_mu (invariant 5).
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <numeric>
-#include <unordered_map>
 
 #include "common/check.h"
 #include "common/logging.h"
 #include "common/time_util.h"
 #include "storage/engine/dataset_store_impl.h"
 #include "storage/engine/manifest_file.h"
+#include "storage/engine/merge_runs.h"
+#include "storage/engine/row_order.h"
 #include "storage/engine/row_source.h"
 #include "storage/segment/segment_writer.h"
 
 namespace strata::storage {
 namespace {
 
-uint64_t LogicalBytes(const types::Batch& batch) {
-  uint64_t bytes = batch.num_rows * sizeof(int64_t);  // The seq column.
+// Bytes of rows [begin, end) at their in-memory width (with seqs), for compression ratios.
+uint64_t LogicalBytes(const types::Batch& batch, size_t begin, size_t end) {
+  uint64_t bytes = (end - begin) * sizeof(int64_t);  // The seq column.
   for (const types::ColumnVector& column : batch.columns) {
     switch (column.type()) {
-      case types::DataType::kBool: bytes += column.size(); break;
+      case types::DataType::kBool: bytes += end - begin; break;
       case types::DataType::kString:
       case types::DataType::kJson:
-        bytes += column.chars().size() + column.size() * sizeof(uint32_t);
+        bytes += (end - begin) * sizeof(uint32_t);
+        if (column.is_dictionary()) {
+          for (size_t row_idx = begin; row_idx < end; ++row_idx)
+            bytes += column.StringAt(row_idx).size();
+        } else {
+          bytes += column.offsets()[end] - column.offsets()[begin];
+        }
         break;
-      default: bytes += column.size() * 8; break;
+      default: bytes += (end - begin) * 8; break;
     }
   }
   return bytes;
-}
-
-// Compares rows a and b of column (NULLs first).
-int CompareRows(const types::ColumnVector& column, uint32_t a, uint32_t b) {
-  const bool null_a = column.IsNull(a);
-  const bool null_b = column.IsNull(b);
-  if (null_a || null_b) return null_a == null_b ? 0 : (null_a ? -1 : 1);
-  switch (column.type()) {
-    case types::DataType::kBool:
-      return static_cast<int>(column.bools()[a]) - static_cast<int>(column.bools()[b]);
-    case types::DataType::kInt64:
-    case types::DataType::kTimestamp: {
-      const int64_t x = column.ints()[a];
-      const int64_t y = column.ints()[b];
-      return x < y ? -1 : (x > y ? 1 : 0);
-    }
-    case types::DataType::kFloat64: {
-      const double x = column.doubles()[a];
-      const double y = column.doubles()[b];
-      return x < y ? -1 : (x > y ? 1 : 0);
-    }
-    case types::DataType::kString:
-    case types::DataType::kJson: return column.StringAt(a).compare(column.StringAt(b));
-  }
-  return 0;
-}
-
-// Integers that order the rows of a column without NULLs as the column's values do:
-// the value for integers, the rank among distinct values for strings, an order-preserving bit
-// pattern for floats (-0.0 before +0.0, NaNs after +inf).
-std::vector<int64_t> OrderOrdinals(const types::ColumnVector& column) {
-  const size_t rows = column.size();
-  std::vector<int64_t> ordinals(rows);
-  switch (column.type()) {
-    case types::DataType::kBool:
-      for (size_t row_idx = 0; row_idx < rows; ++row_idx)
-        ordinals[row_idx] = column.bools()[row_idx];
-      break;
-    case types::DataType::kInt64:
-    case types::DataType::kTimestamp:
-      std::copy(column.ints().begin(), column.ints().begin() + rows, ordinals.begin());
-      break;
-    case types::DataType::kFloat64:
-      for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
-        uint64_t bits = 0;
-        std::memcpy(&bits, &column.doubles()[row_idx], sizeof(bits));
-        bits = (bits & (uint64_t{1} << 63)) != 0 ? ~bits : bits | (uint64_t{1} << 63);
-        ordinals[row_idx] = static_cast<int64_t>(bits ^ (uint64_t{1} << 63));
-      }
-      break;
-    case types::DataType::kString:
-    case types::DataType::kJson: {
-      std::unordered_map<std::string_view, uint32_t> codes;
-      std::vector<std::string_view> distinct;
-      std::vector<uint32_t> code_of_row(rows);
-      for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
-        const std::string_view value = column.StringAt(row_idx);
-        auto [it, inserted] = codes.try_emplace(value, static_cast<uint32_t>(distinct.size()));
-        if (inserted) distinct.push_back(value);
-        code_of_row[row_idx] = it->second;
-      }
-      std::vector<uint32_t> by_value(distinct.size());
-      std::iota(by_value.begin(), by_value.end(), 0);
-      std::sort(by_value.begin(), by_value.end(),
-                [&](uint32_t a, uint32_t b) { return distinct[a] < distinct[b]; });
-      std::vector<int64_t> rank(distinct.size());
-      for (size_t i = 0; i < by_value.size(); ++i) rank[by_value[i]] = static_cast<int64_t>(i);
-      for (size_t row_idx = 0; row_idx < rows; ++row_idx)
-        ordinals[row_idx] = rank[code_of_row[row_idx]];
-      break;
-    }
-  }
-  return ordinals;
-}
-
-struct PartitionRows {
-  int64_t partition = 0;
-  std::vector<uint32_t> rows;
-};
-
-// How a segment's rows are ordered: flushes keep time order (cheap: rows usually arrive in
-// it), compaction applies the dataset's sort key.
-enum class RowOrder { kTime, kSortKey };
-
-// Splits rows by partition of the time field and orders each partition (then by seq, so the
-// order is total and deterministic).
-std::vector<PartitionRows> SplitAndSort(const types::Batch& rows,
-                                        const types::DatasetLayout& layout, RowOrder order) {
-  const types::ColumnVector* time =
-      layout.time_field_id ? rows.Column(*layout.time_field_id) : nullptr;
-  std::map<int64_t, std::vector<uint32_t>> by_partition;
-  std::vector<uint32_t>* current = nullptr;  // Consecutive rows mostly share a partition.
-  int64_t current_partition = 0;
-  for (uint32_t row_idx = 0; row_idx < rows.num_rows; ++row_idx) {
-    const int64_t partition =
-        time != nullptr && !time->IsNull(row_idx)
-            ? types::PartitionStart(time->ints()[row_idx], layout.partition_by)
-            : 0;
-    if (current == nullptr || partition != current_partition) {
-      current = &by_partition[partition];
-      current_partition = partition;
-    }
-    current->push_back(row_idx);
-  }
-  std::vector<const types::ColumnVector*> keys;
-  if (order == RowOrder::kSortKey) {
-    for (uint32_t field_id : layout.sort_field_ids) {
-      if (const types::ColumnVector* column = rows.Column(field_id)) keys.push_back(column);
-    }
-  }
-  if (keys.empty() && time != nullptr) keys.push_back(time);
-  std::vector<PartitionRows> result;
-  // Without NULLs, each key column becomes order-preserving integers first, so the sort
-  // compares integers instead of switching on types and comparing strings.
-  const bool integer_keys =
-      std::none_of(keys.begin(), keys.end(), [](const auto* key) { return key->has_nulls(); });
-  std::vector<std::vector<int64_t>> ordinals;
-  if (integer_keys) {
-    for (const types::ColumnVector* key : keys) ordinals.push_back(OrderOrdinals(*key));
-  }
-  auto less = [&](uint32_t a, uint32_t b) {
-    if (integer_keys) {
-      for (const std::vector<int64_t>& key : ordinals) {
-        if (key[a] != key[b]) return key[a] < key[b];
-      }
-    } else {
-      for (const types::ColumnVector* key : keys) {
-        const int cmp = CompareRows(*key, a, b);
-        if (cmp != 0) return cmp < 0;
-      }
-    }
-    return rows.seqs[a] < rows.seqs[b];
-  };
-  for (auto& [partition, indices] : by_partition) {
-    // Rows usually arrive in time order: check before sorting.
-    if (!std::is_sorted(indices.begin(), indices.end(), less)) {
-      std::stable_sort(indices.begin(), indices.end(), less);
-    }
-    result.push_back(PartitionRows{partition, std::move(indices)});
-  }
-  return result;
-}
-
-types::Batch Gather(const types::Batch& rows, const std::vector<uint32_t>& indices) {
-  types::Batch out;
-  out.schema_version = rows.schema_version;
-  out.field_ids = rows.field_ids;
-  out.num_rows = indices.size();
-  for (const types::ColumnVector& column : rows.columns) {
-    types::ColumnVector gathered(column.type());
-    gathered.Reserve(indices.size());
-    gathered.AppendSelected(column, indices);
-    out.columns.push_back(std::move(gathered));
-  }
-  out.seqs.resize(indices.size());
-  for (size_t i = 0; i < indices.size(); ++i) out.seqs[i] = rows.seqs[indices[i]];
-  return out;
 }
 
 void CollectGarbageTombstones(Manifest& manifest) {
@@ -248,58 +98,103 @@ Status DatasetStore::Impl::InstallManifest(const std::function<void(Manifest&)>&
   return {};
 }
 
+// Builds one segment of one partition from chunks of rows in their final order, and opens
+// it. The file is created with the first rows; none is written for zero rows.
+class DatasetStore::Impl::SegmentOutput {
+ public:
+  SegmentOutput(Impl& store, const types::DatasetLayout& layout, int64_t partition,
+                int64_t applied_tombstone_seq, bool compacted, std::vector<uint32_t> order_key)
+      : store_(store), layout_(layout) {
+    entry_.partition = partition;
+    entry_.applied_tombstone_seq = applied_tombstone_seq;
+    entry_.schema_version = layout.schema.version;
+    entry_.compacted = compacted;
+    entry_.order_key = std::move(order_key);
+    entry_.min_time = INT64_MAX;
+    entry_.max_time = INT64_MIN;
+  }
+
+  // Appends rows [begin, end) of rows (at most chunk_rows; see SegmentWriter::AppendChunk).
+  Status Add(const types::Batch& rows, size_t begin, size_t end) {
+    if (writer_ == nullptr) {
+      entry_.id = store_.next_file_id.fetch_add(1);
+      SegmentWriteOptions options;
+      options.compression = store_.options.compression;
+      options.zstd_level = store_.options.zstd_level;
+      options.chunk_rows = store_.options.chunk_rows;
+      options.cipher = store_.cipher.get();
+      options.dataset_id = store_.id;
+      SegmentFooter footer;
+      footer.schema_version = layout_.schema.version;
+      footer.partition = entry_.partition;
+      footer.applied_tombstone_seq = entry_.applied_tombstone_seq;
+      std::vector<types::DataType> types;
+      for (const types::ColumnVector& column : rows.columns) types.push_back(column.type());
+      STRATA_ASSIGN_OR_RETURN(
+          writer_, SegmentWriter::Create(store_.env, store_.SegmentPath(entry_.id), rows.field_ids,
+                                         types, footer, options));
+      if (layout_.time_field_id) time_column_ = rows.ColumnIndex(*layout_.time_field_id);
+    }
+    if (time_column_) {
+      const types::ColumnVector& time = rows.columns[*time_column_];
+      for (size_t row_idx = begin; row_idx < end; ++row_idx) {
+        if (time.IsNull(row_idx)) continue;
+        entry_.min_time = std::min(entry_.min_time, time.ints()[row_idx]);
+        entry_.max_time = std::max(entry_.max_time, time.ints()[row_idx]);
+      }
+    }
+    entry_.logical_bytes += LogicalBytes(rows, begin, end);
+    return writer_->AppendChunk(rows, begin, end);
+  }
+
+  // The opened segment, or nullptr when no rows were added.
+  Result<std::shared_ptr<SegmentHandle>> Finish() {
+    if (writer_ == nullptr) return std::shared_ptr<SegmentHandle>();
+    STRATA_ASSIGN_OR_RETURN(SegmentWriteResult written, writer_->Finish());
+    if (entry_.min_time > entry_.max_time) entry_.min_time = entry_.max_time = 0;
+    entry_.rows = written.footer.row_count;
+    entry_.file_bytes = written.file_bytes;
+    entry_.min_seq = written.footer.min_seq;
+    entry_.max_seq = written.footer.max_seq;
+    return store_.OpenSegment(entry_);
+  }
+
+ private:
+  Impl& store_;
+  const types::DatasetLayout& layout_;
+  SegmentEntry entry_;
+  std::unique_ptr<SegmentWriter> writer_;
+  std::optional<size_t> time_column_;
+};
+
 Status DatasetStore::Impl::WriteSegments(const types::Batch& rows,
                                          const types::DatasetLayout& layout,
-                                         int64_t applied_tombstone_seq, bool compacted,
+                                         int64_t applied_tombstone_seq,
                                          std::vector<std::shared_ptr<SegmentHandle>>& added) {
-  Impl& s = *this;
-  SegmentWriteOptions write_options;
-  write_options.compression = s.options.compression;
-  write_options.zstd_level = s.options.zstd_level;
-  write_options.chunk_rows = s.options.chunk_rows;
-  write_options.cipher = s.cipher.get();
-  write_options.dataset_id = s.id;
   const int64_t now = NowMicros();
-  for (const PartitionRows& part :
-       SplitAndSort(rows, layout, compacted ? RowOrder::kSortKey : RowOrder::kTime)) {
+  for (const PartitionRows& part : SplitAndSort(rows, layout)) {
     // Rows already in order and all in one partition are written as they are.
     const bool identity =
         part.rows.size() == rows.num_rows && std::is_sorted(part.rows.begin(), part.rows.end());
     types::Batch gathered;
     if (!identity) gathered = Gather(rows, part.rows);
     const types::Batch& sorted = identity ? rows : gathered;
-    SegmentEntry entry;
-    entry.partition = part.partition;
     if (layout.time_field_id) {
-      const types::ColumnVector* time = sorted.Column(*layout.time_field_id);
-      entry.min_time = INT64_MAX;
-      entry.max_time = INT64_MIN;
+      const types::ColumnVector& time = *sorted.Column(*layout.time_field_id);
+      int64_t max_time = INT64_MIN;
       for (size_t row_idx = 0; row_idx < sorted.num_rows; ++row_idx) {
-        if (time->IsNull(row_idx)) continue;
-        entry.min_time = std::min(entry.min_time, time->ints()[row_idx]);
-        entry.max_time = std::max(entry.max_time, time->ints()[row_idx]);
+        if (!time.IsNull(row_idx)) max_time = std::max(max_time, time.ints()[row_idx]);
       }
-      if (entry.min_time > entry.max_time) entry.min_time = entry.max_time = 0;
-      if (Expired(layout, entry.partition, entry.max_time, now)) continue;
+      if (Expired(layout, part.partition, max_time, now)) continue;
     }
-    entry.id = next_file_id.fetch_add(1);
-    SegmentFooter footer;
-    footer.schema_version = layout.schema.version;
-    footer.partition = part.partition;
-    footer.applied_tombstone_seq = applied_tombstone_seq;
-    STRATA_ASSIGN_OR_RETURN(
-        SegmentWriteResult written,
-        WriteSegment(s.env, s.SegmentPath(entry.id), sorted, footer, write_options));
-    entry.rows = sorted.num_rows;
-    entry.file_bytes = written.file_bytes;
-    entry.logical_bytes = LogicalBytes(sorted);
-    entry.min_seq = written.footer.min_seq;
-    entry.max_seq = written.footer.max_seq;
-    entry.applied_tombstone_seq = applied_tombstone_seq;
-    entry.schema_version = layout.schema.version;
-    entry.compacted = compacted;
-    STRATA_ASSIGN_OR_RETURN(std::shared_ptr<SegmentHandle> handle, s.OpenSegment(entry));
-    added.push_back(std::move(handle));
+    SegmentOutput output(*this, layout, part.partition, applied_tombstone_seq, false,
+                         OrderKey(layout));
+    for (size_t begin = 0; begin < sorted.num_rows; begin += options.chunk_rows) {
+      STRATA_RETURN_IF_ERROR(
+          output.Add(sorted, begin, std::min(begin + options.chunk_rows, sorted.num_rows)));
+    }
+    STRATA_ASSIGN_OR_RETURN(std::shared_ptr<SegmentHandle> handle, output.Finish());
+    if (handle != nullptr) added.push_back(std::move(handle));
   }
   return {};
 }
@@ -331,7 +226,7 @@ Status DatasetStore::Impl::FlushFrozen() {
       STRATA_RETURN_IF_ERROR(CollectRows(*source, snap, &rows));
     }
     std::vector<std::shared_ptr<SegmentHandle>> added;
-    Status status = WriteSegments(rows, snap.layout, applied, false, added);
+    Status status = WriteSegments(rows, snap.layout, applied, added);
     if (status.ok()) {
       int64_t ingest_micros;
       {
@@ -397,6 +292,32 @@ int SizeTier(uint64_t rows, size_t fan_out) {
 
 }  // namespace
 
+namespace {
+
+// A segment's rows (through the snapshot's tombstones and current schema) a chunk at a time.
+class SegmentRun : public SortedRun {
+ public:
+  SegmentRun(std::shared_ptr<SegmentHandle> segment, const Snapshot& snap)
+      : segment_(std::move(segment)), snap_(snap) {}
+
+  Result<bool> Next(types::Batch* rows) override {
+    if (chunk_idx_ == segment_->reader->footer().chunk_count()) return false;
+    // Not through the block cache: compaction reads each chunk once.
+    std::unique_ptr<RowSource> source =
+        MakeSegmentChunkSource(segment_, chunk_idx_++, nullptr, snap_.layout.schema);
+    rows->Reset(snap_.layout.schema);
+    STRATA_RETURN_IF_ERROR(CollectRows(*source, snap_, rows));
+    return true;
+  }
+
+ private:
+  std::shared_ptr<SegmentHandle> segment_;
+  const Snapshot& snap_;
+  size_t chunk_idx_ = 0;
+};
+
+}  // namespace
+
 Status DatasetStore::Impl::MergeSegments(
     const std::vector<std::shared_ptr<SegmentHandle>>& segments, const Manifest& base,
     const types::DatasetLayout& layout) {
@@ -408,22 +329,57 @@ Status DatasetStore::Impl::MergeSegments(
   snap.layout = layout;
   snap.seq = INT64_MAX;
   snap.tombstones = base.tombstones;
-  types::Batch rows = types::Batch::ForSchema(layout.schema);
-  uint64_t total_rows = 0;
-  for (const auto& segment : segments) total_rows += segment->entry.rows;
-  rows.Reserve(total_rows);  // One allocation per column instead of a doubling series.
+  const int64_t partition = segments.front()->entry.partition;
   std::vector<uint64_t> removed;
+  int64_t max_time = INT64_MIN;
   for (const auto& segment : segments) {
     removed.push_back(segment->entry.id);
-    for (size_t chunk_idx = 0; chunk_idx < segment->reader->footer().chunk_count(); ++chunk_idx) {
-      // Not through the block cache: compaction reads each chunk once.
-      std::unique_ptr<RowSource> source =
-          MakeSegmentChunkSource(segment, chunk_idx, nullptr, layout.schema);
-      STRATA_RETURN_IF_ERROR(CollectRows(*source, snap, &rows));
-    }
+    max_time = std::max(max_time, segment->entry.max_time);
   }
   std::vector<std::shared_ptr<SegmentHandle>> added;
-  Status status = WriteSegments(rows, layout, newest_tombstone, true, added);
+  uint64_t rows_written = 0;
+  auto merge = [&]() -> Status {
+    if (Expired(layout, partition, max_time, NowMicros())) return {};  // Nothing to keep.
+    const std::vector<uint32_t> order_key = OrderKey(layout);
+    types::Batch output = types::Batch::ForSchema(layout.schema);
+    const std::vector<size_t> key_columns = KeyColumns(output, order_key);
+    // Segments already in this order stream a chunk at a time; others (flushed in time
+    // order, or compacted under another sort key) are read whole and sorted first.
+    std::vector<std::unique_ptr<SortedRun>> runs;
+    for (const auto& segment : segments) {
+      auto run = std::make_unique<SegmentRun>(segment, snap);
+      if (segment->entry.order_key == order_key) {
+        runs.push_back(std::move(run));
+        continue;
+      }
+      types::Batch rows = types::Batch::ForSchema(layout.schema);
+      rows.Reserve(segment->entry.rows);
+      types::Batch chunk;
+      while (true) {
+        STRATA_ASSIGN_OR_RETURN(bool more, run->Next(&chunk));
+        if (!more) break;
+        for (size_t col_idx = 0; col_idx < rows.columns.size(); ++col_idx) {
+          rows.columns[col_idx].AppendRange(chunk.columns[col_idx], 0, chunk.num_rows);
+        }
+        rows.seqs.insert(rows.seqs.end(), chunk.seqs.begin(), chunk.seqs.end());
+        rows.num_rows += chunk.num_rows;
+      }
+      std::vector<uint32_t> order(rows.num_rows);
+      std::iota(order.begin(), order.end(), 0);
+      SortRows(rows, key_columns, order);
+      runs.push_back(MakeBatchRun(Gather(rows, order)));
+    }
+    SegmentOutput segment_output(*this, layout, partition, newest_tombstone, true, order_key);
+    STRATA_RETURN_IF_ERROR(MergeRuns(std::move(runs), key_columns, options.chunk_rows,
+                                     std::move(output), [&](const types::Batch& chunk) {
+                                       rows_written += chunk.num_rows;
+                                       return segment_output.Add(chunk, 0, chunk.num_rows);
+                                     }));
+    STRATA_ASSIGN_OR_RETURN(std::shared_ptr<SegmentHandle> handle, segment_output.Finish());
+    if (handle != nullptr) added.push_back(std::move(handle));
+    return {};
+  };
+  Status status = merge();
   if (status.ok()) status = InstallManifest(nullptr, added, removed, 0);
   if (!status.ok()) {
     for (auto& handle : added) handle->obsolete = true;
@@ -431,9 +387,9 @@ Status DatasetStore::Impl::MergeSegments(
   }
   STRATA_LOG(kDebug, "compacted segments")
       .Str("dataset", id)
-      .Int("partition", segments.front()->entry.partition)
+      .Int("partition", partition)
       .Int("segments", static_cast<int64_t>(removed.size()))
-      .Int("rows", static_cast<int64_t>(rows.num_rows));
+      .Int("rows", static_cast<int64_t>(rows_written));
   return {};
 }
 

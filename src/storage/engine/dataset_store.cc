@@ -197,6 +197,13 @@ Result<AppendResult> DatasetStore::Append(types::Batch batch) {
   if (const std::string problem = batch.Validate(); !problem.empty()) {
     return Status::InvalidArgument("malformed batch: " + problem);
   }
+  // String dictionaries are built here, as rows arrive, on the appending threads in
+  // parallel: the WAL record and the memtable then hold each distinct string of the batch
+  // once, and flush and compaction find distinct strings through codes instead of hashing
+  // every row again.
+  for (types::ColumnVector& column : batch.columns) {
+    if (types::IsStringStored(column.type())) column.DictionaryEncode();
+  }
   // Reused per thread: a fresh multi-megabyte buffer per append costs more in page faults
   // than the encoding itself.
   thread_local ByteWriter encoded;

@@ -146,11 +146,12 @@ struct DatasetStore::Impl {
   // the sort key, and installs the result.
   Status MergeSegments(const std::vector<std::shared_ptr<SegmentHandle>>& segments,
                        const Manifest& base, const types::DatasetLayout& layout);
-  // Writes rows (already filtered) as sorted segments, one per partition, skipping expired
-  // partitions, and adds their handles to added (not yet in the manifest).
+  // Writes flushed rows (already filtered) as segments in sort-key order, one per partition,
+  // skipping expired partitions, and adds their handles to added (not yet in the manifest).
   Status WriteSegments(const types::Batch& rows, const types::DatasetLayout& layout,
-                       int64_t applied_tombstone_seq, bool compacted,
+                       int64_t applied_tombstone_seq,
                        std::vector<std::shared_ptr<SegmentHandle>>& added);
+  class SegmentOutput;
   Result<std::shared_ptr<SegmentHandle>> OpenSegment(const SegmentEntry& entry);
 };
 

@@ -2,6 +2,7 @@
 
 #include "storage/encoding/byte_io.h"
 #include "storage/encoding/value_codec.h"
+#include "types/schema.h"
 
 namespace strata::storage {
 
@@ -56,7 +57,12 @@ std::string EncodeManifestPayload(const Manifest& manifest) {
     out.PutZigzag64(segment.max_time);
     out.PutZigzag64(segment.applied_tombstone_seq);
     out.PutVarint32(segment.schema_version);
-    out.PutU8(segment.compacted ? 1 : 0);
+    // Flags: bit 0 compacted, bit 1 order key follows.
+    out.PutU8((segment.compacted ? 1 : 0) | (segment.order_key ? 2 : 0));
+    if (segment.order_key) {
+      out.PutVarint64(segment.order_key->size());
+      for (uint32_t field_id : *segment.order_key) out.PutVarint32(field_id);
+    }
   }
   out.PutVarint64(manifest.tombstones.size());
   for (const Tombstone& tombstone : manifest.tombstones) {
@@ -79,16 +85,24 @@ Status DecodeManifestPayload(std::string_view payload, Manifest* manifest) {
   }
   manifest->segments.resize(segments);
   for (SegmentEntry& segment : manifest->segments) {
-    uint8_t compacted = 0;
+    uint8_t flags = 0;
     if (!in.GetVarint64(&segment.id) || !in.GetZigzag64(&segment.partition) ||
         !in.GetVarint64(&segment.rows) || !in.GetVarint64(&segment.file_bytes) ||
         !in.GetVarint64(&segment.logical_bytes) || !in.GetZigzag64(&segment.min_seq) ||
         !in.GetZigzag64(&segment.max_seq) || !in.GetZigzag64(&segment.min_time) ||
         !in.GetZigzag64(&segment.max_time) || !in.GetZigzag64(&segment.applied_tombstone_seq) ||
-        !in.GetVarint32(&segment.schema_version) || !in.GetU8(&compacted)) {
+        !in.GetVarint32(&segment.schema_version) || !in.GetU8(&flags) || flags > 3) {
       return bad();
     }
-    segment.compacted = compacted != 0;
+    segment.compacted = (flags & 1) != 0;
+    if ((flags & 2) != 0) {
+      uint64_t key_fields = 0;
+      if (!in.GetVarint64(&key_fields) || key_fields > types::kMaxFields) return bad();
+      segment.order_key.emplace(key_fields);
+      for (uint32_t& field_id : *segment.order_key) {
+        if (!in.GetVarint32(&field_id)) return bad();
+      }
+    }
   }
   uint64_t tombstones = 0;
   if (!in.GetVarint64(&tombstones) || tombstones > payload.size()) return bad();

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,7 +34,10 @@ struct SegmentEntry {
   int64_t max_time = 0;
   int64_t applied_tombstone_seq = 0;
   uint32_t schema_version = 0;
-  bool compacted = false;  // Written by compaction (sorted by the sort key).
+  bool compacted = false;  // Written by compaction rather than a flush.
+  // The fields the rows are sorted by (then seq); unset when unknown (segments of manifests
+  // written before it was recorded), so compaction sorts them again.
+  std::optional<std::vector<uint32_t>> order_key;
 };
 
 struct Tombstone {

@@ -42,8 +42,14 @@ void EncodeColumnChunk(const ColumnVector& column, size_t begin, size_t end, Byt
       break;
     case DataType::kString:
     case DataType::kJson:
-      EncodeStrings(std::span<const uint32_t>(column.offsets().data() + begin, rows + 1),
-                    column.chars(), out);
+      if (column.is_dictionary()) {
+        EncodeDictionaryStrings(column.offsets(), column.chars(),
+                                std::span<const uint32_t>(column.codes().data() + begin, rows),
+                                out);
+      } else {
+        EncodeStrings(std::span<const uint32_t>(column.offsets().data() + begin, rows + 1),
+                      column.chars(), out);
+      }
       break;
   }
 }
@@ -77,9 +83,21 @@ Status DecodeColumnChunk(std::string_view body, DataType type, size_t rows, Colu
       STRATA_RETURN_IF_ERROR(DecodeDoubles(in, rows, out->mutable_doubles().data()));
       break;
     case DataType::kString:
-    case DataType::kJson:
-      STRATA_RETURN_IF_ERROR(DecodeStrings(in, rows, out->mutable_offsets(), out->mutable_chars()));
-      break;
+    case DataType::kJson: {
+      // Dictionary blocks stay in dictionary form: scans then hash or compare each distinct
+      // string once, and the block cache holds the codes rather than every string.
+      STRATA_ASSIGN_OR_RETURN(
+          const bool dictionary,
+          DecodeStringsKeepingDictionary(in, rows, out->mutable_offsets(), out->mutable_chars(),
+                                         out->mutable_codes()));
+      if (!in.empty()) return Status::Corruption("trailing bytes in column chunk");
+      if (dictionary) {
+        out->SetDictionarySize(rows);
+      } else {
+        out->SetSize(rows);
+      }
+      return {};
+    }
   }
   if (!in.empty()) return Status::Corruption("trailing bytes in column chunk");
   out->SetSize(rows);
@@ -165,16 +183,34 @@ ZoneMap ComputeZoneMap(const ColumnVector& column, size_t begin, size_t end) {
       std::string_view hi;
       bool any = false;
       bool too_long = false;
-      for (size_t row_idx = begin; row_idx < end; ++row_idx) {
-        if (nulls && column.IsNull(row_idx)) {
-          ++zone.null_count;
-          continue;
-        }
-        const std::string_view v = column.StringAt(row_idx);
+      auto consider = [&](std::string_view v) {
         if (v.size() > kMaxZoneStringBytes) too_long = true;
         if (!any || v < lo) lo = v;
         if (!any || v > hi) hi = v;
         any = true;
+      };
+      if (column.is_dictionary()) {
+        // Each distinct string is compared once, not once per row.
+        thread_local std::vector<uint8_t> used;  // Reused: one flag per entry.
+        used.assign(column.dictionary_size(), 0);
+        for (size_t row_idx = begin; row_idx < end; ++row_idx) {
+          if (nulls && column.IsNull(row_idx)) {
+            ++zone.null_count;
+            continue;
+          }
+          used[column.codes()[row_idx]] = 1;
+        }
+        for (uint32_t entry = 0; entry < column.dictionary_size(); ++entry) {
+          if (used[entry] != 0) consider(column.DictionaryEntry(entry));
+        }
+      } else {
+        for (size_t row_idx = begin; row_idx < end; ++row_idx) {
+          if (nulls && column.IsNull(row_idx)) {
+            ++zone.null_count;
+            continue;
+          }
+          consider(column.StringAt(row_idx));
+        }
       }
       if (any && !too_long) {
         zone.has_min_max = true;

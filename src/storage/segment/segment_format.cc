@@ -27,6 +27,11 @@ uint64_t SegmentFooter::ChunkRows(size_t chunk_idx) const {
   return std::min(chunk_rows, row_count - begin);
 }
 
+uint64_t SegmentFooter::BlockIndex(size_t col_idx, size_t chunk_idx) const {
+  if (format_version == 1) return col_idx * chunk_count() + chunk_idx;
+  return chunk_idx * columns.size() + col_idx;
+}
+
 const ColumnMeta* SegmentFooter::FindColumn(uint32_t field_id) const {
   for (const ColumnMeta& column : columns) {
     if (column.field_id == field_id) return &column;
@@ -77,7 +82,8 @@ Status DecodeSegmentFooter(std::string_view data, SegmentFooter* footer) {
       !in.GetVarint64(&num_columns) || !in.GetVarint64(&num_chunks)) {
     return Status::Corruption("truncated segment footer");
   }
-  if (footer->format_version != kSegmentFormatVersion) {
+  if (footer->format_version < kOldestSegmentFormatVersion ||
+      footer->format_version > kSegmentFormatVersion) {
     return Status::Corruption("segment format version " + std::to_string(footer->format_version) +
                               " is not supported by this version of stratad");
   }

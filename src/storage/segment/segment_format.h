@@ -4,10 +4,10 @@
 //   +--------------------------------------------------------------+
 //   | magic "STRSEG01"                                     8 bytes |
 //   +--------------------------------------------------------------+
-//   | block: column 0, chunk 0   (encoded, compressed, [sealed])   |
-//   | block: column 0, chunk 1                                     |
+//   | block: chunk 0, column 0   (encoded, compressed, [sealed])   |
+//   | block: chunk 0, column 1                                     |
 //   | ...                                                          |
-//   | block: column C-1, chunk K-1                                 |
+//   | block: chunk K-1, column C-1                                 |
 //   +--------------------------------------------------------------+
 //   | footer                     (encoded, [sealed])               |
 //   +--------------------------------------------------------------+
@@ -15,7 +15,9 @@
 //   +--------------------------------------------------------------+
 //
 // Rows are cut into chunks of chunk_rows (the last may be shorter); every column has one
-// block per chunk. Column field id 0 is the rows' sequence numbers.
+// block per chunk. Column field id 0 is the rows' sequence numbers. Blocks are written chunk
+// by chunk and numbered chunk * C + column (format version 1 wrote and numbered them column
+// by column: column * K + chunk; readers accept both).
 // Thread safety: plain values and pure functions.
 #pragma once
 
@@ -32,8 +34,10 @@ namespace strata::storage {
 
 inline constexpr std::string_view kSegmentMagic = "STRSEG01";
 inline constexpr size_t kSegmentTrailerBytes = 16;
-inline constexpr uint32_t kSegmentFormatVersion = 1;
-inline constexpr uint32_t kSeqFieldId = 0;  // Field ids of schemas start at 1.
+inline constexpr uint32_t kSegmentFormatVersion = 2;
+inline constexpr uint32_t kOldestSegmentFormatVersion = 1;
+inline constexpr uint64_t kFooterBlockIndex = UINT64_MAX;  // The footer's block number (AAD).
+inline constexpr uint32_t kSeqFieldId = 0;                 // Field ids of schemas start at 1.
 
 // Min, max and null count of one column chunk. Strings longer than kMaxZoneStringBytes and
 // NaN floats are left out of min/max; has_min_max is false when no value remains.
@@ -73,6 +77,8 @@ struct SegmentFooter {
   std::vector<ColumnMeta> columns;
 
   size_t chunk_count() const { return columns.empty() ? 0 : columns[0].chunks.size(); }
+  // The number of block (col_idx, chunk_idx) in the file, bound into its AAD when sealed.
+  uint64_t BlockIndex(size_t col_idx, size_t chunk_idx) const;
   // Rows in chunk chunk_idx.
   uint64_t ChunkRows(size_t chunk_idx) const;
   const ColumnMeta* FindColumn(uint32_t field_id) const;

@@ -48,7 +48,9 @@ Result<std::shared_ptr<SegmentReader>> SegmentReader::Open(Env* env, const std::
   if (Crc32c(footer) != footer_crc) return corrupt("footer checksum mismatch");
   if (cipher != nullptr) {
     std::string plain;
-    if (!cipher->Open(BlockAad(reader->dataset_id_, reader->file_name_, UINT64_MAX), footer, plain)
+    if (!cipher
+             ->Open(BlockAad(reader->dataset_id_, reader->file_name_, kFooterBlockIndex), footer,
+                    plain)
              .ok()) {
       return corrupt("footer failed authentication (altered, moved, or another key)");
     }
@@ -82,7 +84,7 @@ Status SegmentReader::ReadChunk(size_t col_idx, size_t chunk_idx, types::ColumnV
   std::string_view compressed = stored;
   std::string plain;
   if (cipher_ != nullptr) {
-    const uint64_t block_index = col_idx * footer_.chunk_count() + chunk_idx;
+    const uint64_t block_index = footer_.BlockIndex(col_idx, chunk_idx);
     if (!cipher_->Open(BlockAad(dataset_id_, file_name_, block_index), stored, plain).ok()) {
       return corrupt("block failed authentication (altered or moved)");
     }

@@ -1,8 +1,8 @@
 #include "storage/segment/segment_writer.h"
 
 #include <algorithm>
-#include <memory>
 
+#include "common/check.h"
 #include "storage/crypto/block_cipher.h"
 #include "storage/encoding/crc32c.h"
 #include "storage/segment/column_chunk.h"
@@ -10,118 +10,137 @@
 namespace strata::storage {
 namespace {
 
-inline constexpr uint64_t kFooterBlockIndex = UINT64_MAX;
-
 void PutU32(std::string& out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
 }
 
-class BlockSink {
- public:
-  BlockSink(WritableFile* file, const SegmentWriteOptions& options, std::string file_name)
-      : file_(file), options_(options), file_name_(std::move(file_name)) {}
-
-  // Writes one block (compressed, then sealed) and describes it in chunk.
-  Status Write(std::string_view body, uint64_t block_index, ChunkMeta* chunk) {
-    chunk->raw_bytes = body.size();
-    chunk->compression = Compress(options_.compression, body, compressed_, options_.zstd_level);
-    std::string_view stored = compressed_;
-    if (options_.cipher != nullptr) {
-      sealed_.clear();
-      STRATA_RETURN_IF_ERROR(options_.cipher->Seal(
-          BlockAad(options_.dataset_id, file_name_, block_index), stored, sealed_));
-      stored = sealed_;
-    }
-    chunk->offset = file_->Size();
-    chunk->stored_bytes = stored.size();
-    chunk->crc = Crc32c(stored);
-    return file_->Append(stored);
-  }
-
- private:
-  WritableFile* file_;
-  const SegmentWriteOptions& options_;
-  std::string file_name_;
-  std::string compressed_;
-  std::string sealed_;
-};
-
 }  // namespace
 
-Result<SegmentWriteResult> WriteSegment(Env* env, const std::string& path, const types::Batch& rows,
-                                        SegmentFooter footer, const SegmentWriteOptions& options) {
-  const size_t row_count = rows.num_rows;
+SegmentWriter::SegmentWriter(Env* env, std::string path, SegmentFooter footer,
+                             const SegmentWriteOptions& options)
+    : env_(env),
+      path_(std::move(path)),
+      tmp_path_(path_ + ".tmp"),
+      footer_(std::move(footer)),
+      options_(options) {}
+
+SegmentWriter::~SegmentWriter() {
+  if (finished_) return;
+  file_.reset();
+  env_->DeleteFile(tmp_path_).IgnoreError();
+}
+
+Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(
+    Env* env, std::string path, const std::vector<uint32_t>& field_ids,
+    const std::vector<types::DataType>& types, SegmentFooter footer,
+    const SegmentWriteOptions& options) {
+  STRATA_CHECK(field_ids.size() == types.size());
   footer.format_version = kSegmentFormatVersion;
-  footer.row_count = row_count;
+  footer.row_count = 0;
   footer.chunk_rows = std::max<size_t>(options.chunk_rows, 1);
   footer.min_seq = INT64_MAX;
   footer.max_seq = INT64_MIN;
-  for (int64_t seq : rows.seqs) {
-    footer.min_seq = std::min(footer.min_seq, seq);
-    footer.max_seq = std::max(footer.max_seq, seq);
-  }
-  if (row_count == 0) footer.min_seq = footer.max_seq = 0;
-  const size_t chunk_count = (row_count + footer.chunk_rows - 1) / footer.chunk_rows;
-
   // The sequence numbers are stored as column 0, like any int64 column.
-  types::ColumnVector seq_column(types::DataType::kInt64);
-  seq_column.mutable_ints() = rows.seqs;
-  seq_column.SetSize(row_count);
-  std::vector<const types::ColumnVector*> columns = {&seq_column};
   footer.columns.clear();
   footer.columns.push_back(ColumnMeta{kSeqFieldId, types::DataType::kInt64, {}});
-  for (size_t col_idx = 0; col_idx < rows.columns.size(); ++col_idx) {
-    columns.push_back(&rows.columns[col_idx]);
-    footer.columns.push_back(ColumnMeta{rows.field_ids[col_idx], rows.columns[col_idx].type(), {}});
+  for (size_t col_idx = 0; col_idx < field_ids.size(); ++col_idx) {
+    footer.columns.push_back(ColumnMeta{field_ids[col_idx], types[col_idx], {}});
   }
+  std::unique_ptr<SegmentWriter> writer(
+      new SegmentWriter(env, std::move(path), std::move(footer), options));
+  STRATA_ASSIGN_OR_RETURN(writer->file_, env->NewWritableFile(writer->tmp_path_));
+  STRATA_RETURN_IF_ERROR(writer->file_->Append(kSegmentMagic));
+  return writer;
+}
 
-  const std::string tmp_path = path + ".tmp";
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, env->NewWritableFile(tmp_path));
-  auto write_all = [&]() -> Status {
-    STRATA_RETURN_IF_ERROR(file->Append(kSegmentMagic));
-    BlockSink sink(file.get(), options, BaseName(path));
-    ByteWriter body;
-    uint64_t block_index = 0;
-    for (size_t col_idx = 0; col_idx < columns.size(); ++col_idx) {
-      ColumnMeta& meta = footer.columns[col_idx];
-      meta.chunks.resize(chunk_count);
-      for (size_t chunk_idx = 0; chunk_idx < chunk_count; ++chunk_idx) {
-        const size_t begin = chunk_idx * footer.chunk_rows;
-        const size_t end = std::min<size_t>(begin + footer.chunk_rows, row_count);
-        body.buffer().clear();
-        EncodeColumnChunk(*columns[col_idx], begin, end, body);
-        meta.chunks[chunk_idx].zone = ComputeZoneMap(*columns[col_idx], begin, end);
-        STRATA_RETURN_IF_ERROR(sink.Write(body.buffer(), block_index++, &meta.chunks[chunk_idx]));
-      }
-    }
-    std::string footer_bytes = EncodeSegmentFooter(footer);
-    if (options.cipher != nullptr) {
-      std::string sealed;
-      STRATA_RETURN_IF_ERROR(options.cipher->Seal(
-          BlockAad(options.dataset_id, BaseName(path), kFooterBlockIndex), footer_bytes, sealed));
-      footer_bytes = std::move(sealed);
-    }
-    std::string trailer;
-    PutU32(trailer, static_cast<uint32_t>(footer_bytes.size()));
-    PutU32(trailer, Crc32c(footer_bytes));
-    trailer.append(kSegmentMagic);
-    STRATA_RETURN_IF_ERROR(file->Append(footer_bytes));
-    STRATA_RETURN_IF_ERROR(file->Append(trailer));
-    STRATA_RETURN_IF_ERROR(file->Sync());
-    return file->Close();
-  };
-  Status status = write_all();
-  if (status.ok()) status = env->RenameFile(tmp_path, path);
-  if (status.ok()) status = env->SyncDir(DirName(path));
-  if (!status.ok()) {
-    file.reset();
-    env->DeleteFile(tmp_path).IgnoreError();
-    return status;
+Status SegmentWriter::WriteBlock(std::string_view body, uint64_t block_index, ChunkMeta* chunk) {
+  chunk->raw_bytes = body.size();
+  chunk->compression = Compress(options_.compression, body, compressed_, options_.zstd_level);
+  std::string_view stored = compressed_;
+  if (options_.cipher != nullptr) {
+    sealed_.clear();
+    STRATA_RETURN_IF_ERROR(options_.cipher->Seal(
+        BlockAad(options_.dataset_id, BaseName(path_), block_index), stored, sealed_));
+    stored = sealed_;
   }
+  chunk->offset = file_->Size();
+  chunk->stored_bytes = stored.size();
+  chunk->crc = Crc32c(stored);
+  return file_->Append(stored);
+}
+
+Status SegmentWriter::AppendChunk(const types::Batch& rows, size_t begin, size_t end) {
+  STRATA_CHECK(!finished_ && begin < end && end - begin <= footer_.chunk_rows);
+  STRATA_CHECK(!short_chunk_written_);
+  STRATA_CHECK(rows.columns.size() + 1 == footer_.columns.size());
+  short_chunk_written_ = end - begin < footer_.chunk_rows;
+  seq_column_.Clear();
+  seq_column_.mutable_ints().assign(rows.seqs.begin() + begin, rows.seqs.begin() + end);
+  seq_column_.SetSize(end - begin);
+  for (size_t row_idx = 0; row_idx < seq_column_.size(); ++row_idx) {
+    footer_.min_seq = std::min(footer_.min_seq, seq_column_.ints()[row_idx]);
+    footer_.max_seq = std::max(footer_.max_seq, seq_column_.ints()[row_idx]);
+  }
+  const size_t chunk_idx = footer_.chunk_count();
+  const uint64_t column_count = footer_.columns.size();
+  for (size_t col_idx = 0; col_idx < column_count; ++col_idx) {
+    const types::ColumnVector& column = col_idx == 0 ? seq_column_ : rows.columns[col_idx - 1];
+    const size_t first = col_idx == 0 ? 0 : begin;
+    const size_t last = col_idx == 0 ? seq_column_.size() : end;
+    STRATA_CHECK(column.type() == footer_.columns[col_idx].type);
+    ChunkMeta meta;
+    body_.buffer().clear();
+    EncodeColumnChunk(column, first, last, body_);
+    meta.zone = ComputeZoneMap(column, first, last);
+    // Blocks are numbered chunk-major (format version 2), so the number is known before the
+    // segment's chunk count is.
+    STRATA_RETURN_IF_ERROR(WriteBlock(body_.buffer(), chunk_idx * column_count + col_idx, &meta));
+    footer_.columns[col_idx].chunks.push_back(std::move(meta));
+  }
+  footer_.row_count += end - begin;
+  return {};
+}
+
+Result<SegmentWriteResult> SegmentWriter::Finish() {
+  STRATA_CHECK(!finished_);
+  if (footer_.row_count == 0) footer_.min_seq = footer_.max_seq = 0;
+  std::string footer_bytes = EncodeSegmentFooter(footer_);
+  if (options_.cipher != nullptr) {
+    std::string sealed;
+    STRATA_RETURN_IF_ERROR(options_.cipher->Seal(
+        BlockAad(options_.dataset_id, BaseName(path_), kFooterBlockIndex), footer_bytes, sealed));
+    footer_bytes = std::move(sealed);
+  }
+  std::string trailer;
+  PutU32(trailer, static_cast<uint32_t>(footer_bytes.size()));
+  PutU32(trailer, Crc32c(footer_bytes));
+  trailer.append(kSegmentMagic);
+  STRATA_RETURN_IF_ERROR(file_->Append(footer_bytes));
+  STRATA_RETURN_IF_ERROR(file_->Append(trailer));
+  STRATA_RETURN_IF_ERROR(file_->Sync());
+  STRATA_RETURN_IF_ERROR(file_->Close());
+  STRATA_RETURN_IF_ERROR(env_->RenameFile(tmp_path_, path_));
+  finished_ = true;  // The temporary file is gone; the segment is in place.
+  STRATA_RETURN_IF_ERROR(env_->SyncDir(DirName(path_)));
   SegmentWriteResult result;
-  result.file_bytes = file->Size();
-  result.footer = std::move(footer);
+  result.file_bytes = file_->Size();
+  result.footer = std::move(footer_);
   return result;
+}
+
+Result<SegmentWriteResult> WriteSegment(Env* env, const std::string& path, const types::Batch& rows,
+                                        SegmentFooter footer, const SegmentWriteOptions& options) {
+  std::vector<types::DataType> types;
+  for (const types::ColumnVector& column : rows.columns) types.push_back(column.type());
+  STRATA_ASSIGN_OR_RETURN(
+      std::unique_ptr<SegmentWriter> writer,
+      SegmentWriter::Create(env, path, rows.field_ids, types, std::move(footer), options));
+  const size_t chunk_rows = std::max<size_t>(options.chunk_rows, 1);
+  for (size_t begin = 0; begin < rows.num_rows; begin += chunk_rows) {
+    STRATA_RETURN_IF_ERROR(
+        writer->AppendChunk(rows, begin, std::min(begin + chunk_rows, rows.num_rows)));
+  }
+  return writer->Finish();
 }
 
 }  // namespace strata::storage

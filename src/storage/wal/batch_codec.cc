@@ -1,8 +1,12 @@
 // Layout (all integers little endian; see docs/formats/wal.md):
 //   first_seq:fixed64 num_rows:varint schema_version:varint num_columns:varint
-//   per column: field_id:varint type:u8 has_validity:u8 [validity: (n+7)/8 bytes]
+//   per column: field_id:varint type:u8 flags:u8 [validity: (n+7)/8 bytes]
 //               values: bool n bytes | int64/timestamp/float64 8n bytes |
 //                       string/json: offsets 4(n+1) bytes, chars:length-prefixed
+//                       string/json in dictionary form (flags bit 1):
+//                         entries:varint offsets 4(entries+1) bytes chars:length-prefixed
+//                         code_width:u8 (1, 2 or 4) codes: code_width*n bytes
+//   flags: bit 0 validity present, bit 1 dictionary form.
 #include "storage/wal/batch_codec.h"
 
 #include <cstring>
@@ -24,6 +28,46 @@ bool GetArray(ByteReader& in, std::vector<T>& values, size_t count) {
   return true;
 }
 
+// Fixed-width little-endian codes: the narrowest of 1, 2 or 4 bytes that holds `entries`.
+void PutCodes(ByteWriter& out, const std::vector<uint32_t>& codes, size_t entries) {
+  const uint8_t width = entries <= 0x100 ? 1 : (entries <= 0x10000 ? 2 : 4);
+  out.PutU8(width);
+  std::string& buffer = out.buffer();
+  const size_t base = buffer.size();
+  buffer.resize(base + codes.size() * width);
+  char* dst = buffer.data() + base;
+  for (uint32_t code : codes) {
+    for (uint8_t byte = 0; byte < width; ++byte) *dst++ = static_cast<char>(code >> (8 * byte));
+  }
+}
+
+bool GetCodes(ByteReader& in, std::vector<uint32_t>& codes, size_t count, size_t entries) {
+  uint8_t width = 0;
+  std::string_view bytes;
+  if (!in.GetU8(&width) || (width != 1 && width != 2 && width != 4) ||
+      count > in.remaining() / width || !in.GetBytes(count * width, &bytes)) {
+    return false;
+  }
+  codes.resize(count);
+  const auto* src = reinterpret_cast<const uint8_t*>(bytes.data());
+  for (size_t row_idx = 0; row_idx < count; ++row_idx) {
+    uint32_t code = 0;
+    for (uint8_t byte = 0; byte < width; ++byte) code |= uint32_t{*src++} << (8 * byte);
+    if (code >= entries) return false;
+    codes[row_idx] = code;
+  }
+  return true;
+}
+
+// offsets[0] == 0, non-decreasing, ending at chars_size.
+bool ValidOffsets(const std::vector<uint32_t>& offsets, size_t chars_size) {
+  if (offsets.empty() || offsets[0] != 0 || offsets.back() != chars_size) return false;
+  for (size_t i = 0; i + 1 < offsets.size(); ++i) {
+    if (offsets[i] > offsets[i + 1]) return false;
+  }
+  return true;
+}
+
 Status Malformed(std::string_view what) {
   return Status::Corruption("malformed batch record: " + std::string(what));
 }
@@ -40,7 +84,7 @@ void EncodeBatchRecord(int64_t first_seq, const types::Batch& batch, ByteWriter&
     const types::ColumnVector& column = batch.columns[col_idx];
     out.PutVarint32(batch.field_ids[col_idx]);
     out.PutU8(static_cast<uint8_t>(column.type()));
-    out.PutU8(column.has_nulls() ? 1 : 0);
+    out.PutU8((column.has_nulls() ? 1 : 0) | (column.is_dictionary() ? 2 : 0));
     if (column.has_nulls()) PutArray(out, column.validity(), (rows + 7) / 8);
     switch (column.type()) {
       case types::DataType::kBool: PutArray(out, column.bools(), rows); break;
@@ -49,8 +93,15 @@ void EncodeBatchRecord(int64_t first_seq, const types::Batch& batch, ByteWriter&
       case types::DataType::kFloat64: PutArray(out, column.doubles(), rows); break;
       case types::DataType::kString:
       case types::DataType::kJson:
-        PutArray(out, column.offsets(), rows + 1);
-        out.PutLengthPrefixed(column.chars());
+        if (column.is_dictionary()) {
+          out.PutVarint64(column.dictionary_size());
+          PutArray(out, column.offsets(), column.dictionary_size() + 1);
+          out.PutLengthPrefixed(column.chars());
+          PutCodes(out, column.codes(), column.dictionary_size());
+        } else {
+          PutArray(out, column.offsets(), rows + 1);
+          out.PutLengthPrefixed(column.chars());
+        }
         break;
     }
   }
@@ -85,13 +136,17 @@ Status DecodeBatchRecord(std::string_view payload, int64_t* first_seq, types::Ba
   for (uint64_t col_idx = 0; col_idx < num_columns; ++col_idx) {
     uint32_t field_id = 0;
     uint8_t type = 0;
-    uint8_t has_validity = 0;
-    if (!in.GetVarint32(&field_id) || !in.GetU8(&type) || !in.GetU8(&has_validity) ||
-        type > static_cast<uint8_t>(types::DataType::kJson)) {
+    uint8_t flags = 0;
+    if (!in.GetVarint32(&field_id) || !in.GetU8(&type) || !in.GetU8(&flags) ||
+        type > static_cast<uint8_t>(types::DataType::kJson) || flags > 3) {
       return Malformed("bad column header");
     }
     types::ColumnVector column(static_cast<types::DataType>(type));
-    if (has_validity != 0 && !GetArray(in, column.mutable_validity(), (rows + 7) / 8)) {
+    const bool dictionary = (flags & 2) != 0;
+    if (dictionary && !types::IsStringStored(column.type())) {
+      return Malformed("dictionary form for a non-string column");
+    }
+    if ((flags & 1) != 0 && !GetArray(in, column.mutable_validity(), (rows + 7) / 8)) {
       return Malformed("truncated validity");
     }
     bool ok = true;
@@ -102,21 +157,25 @@ Status DecodeBatchRecord(std::string_view payload, int64_t* first_seq, types::Ba
       case types::DataType::kFloat64: ok = GetArray(in, column.mutable_doubles(), rows); break;
       case types::DataType::kString:
       case types::DataType::kJson: {
+        uint64_t entries = rows;
         std::string_view chars;
-        ok = GetArray(in, column.mutable_offsets(), rows + 1) && in.GetLengthPrefixed(&chars);
-        if (ok) {
-          const std::vector<uint32_t>& offsets = column.offsets();
-          ok = offsets[0] == 0 && offsets[rows] == chars.size();
-          for (size_t row_idx = 0; ok && row_idx < rows; ++row_idx) {
-            ok = offsets[row_idx] <= offsets[row_idx + 1];
-          }
-          column.mutable_chars().assign(chars);
+        if (dictionary && (!in.GetVarint64(&entries) || entries > in.remaining())) {
+          ok = false;
+          break;
         }
+        ok = GetArray(in, column.mutable_offsets(), entries + 1) && in.GetLengthPrefixed(&chars) &&
+             ValidOffsets(column.offsets(), chars.size());
+        if (ok) column.mutable_chars().assign(chars);
+        if (ok && dictionary) ok = GetCodes(in, column.mutable_codes(), rows, entries);
         break;
       }
     }
     if (!ok) return Malformed("truncated or inconsistent values");
-    column.SetSize(rows);
+    if (dictionary) {
+      column.SetDictionarySize(rows);
+    } else {
+      column.SetSize(rows);
+    }
     batch->field_ids.push_back(field_id);
     batch->columns.push_back(std::move(column));
   }

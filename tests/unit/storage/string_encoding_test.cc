@@ -189,3 +189,96 @@ TEST(StringEncodingTest, RandomByteFlipsNeverCrash) {
 
 }  // namespace
 }  // namespace strata::storage
+
+namespace strata::storage {
+namespace {
+
+// Strings in dictionary form: `entries` plus one code per string.
+struct DictionaryStrings {
+  Strings entries;
+  std::vector<uint32_t> codes;
+  Strings Expanded() const {
+    Strings strings;
+    for (uint32_t code : codes) {
+      strings.Add(
+          std::string_view(entries.chars)
+              .substr(entries.offsets[code], entries.offsets[code + 1] - entries.offsets[code]));
+    }
+    return strings;
+  }
+};
+
+TEST(StringEncodingTest, DictionaryInputEncodesLikeItsStrings) {
+  std::mt19937_64 rng(9);
+  for (size_t n : {0, 1, 2, 100, 5000}) {
+    for (size_t distinct : {1, 3, 50, 4000}) {
+      SCOPED_TRACE(std::to_string(n) + " rows, " + std::to_string(distinct) + " entries");
+      DictionaryStrings input;
+      for (size_t e = 0; e < distinct; ++e) input.entries.Add("entry-" + std::to_string(e * 7919));
+      for (size_t i = 0; i < n; ++i) input.codes.push_back(static_cast<uint32_t>(rng() % distinct));
+      const Strings expanded = input.Expanded();
+      ByteWriter from_codes;
+      const StringEncoding encoding = EncodeDictionaryStrings(
+          input.entries.offsets, input.entries.chars, input.codes, from_codes);
+      ByteWriter from_strings;
+      const StringEncoding plain_choice =
+          EncodeStrings(expanded.offsets, expanded.chars, from_strings);
+      // Both see the same strings, so they choose the same encoding and bytes.
+      EXPECT_EQ(encoding, plain_choice);
+      EXPECT_EQ(from_codes.buffer(), from_strings.buffer());
+      ByteReader reader(from_codes.buffer());
+      std::vector<uint32_t> offsets;
+      std::string chars;
+      ASSERT_OK(DecodeStrings(reader, n, offsets, chars));
+      EXPECT_EQ(offsets, expanded.offsets);
+      EXPECT_EQ(chars, expanded.chars);
+    }
+  }
+}
+
+TEST(StringEncodingTest, DecodingCanKeepTheDictionary) {
+  Strings strings;
+  for (int i = 0; i < 1000; ++i) strings.Add(i % 3 == 0 ? "alpha" : "beta");
+  ByteWriter writer;
+  ASSERT_EQ(EncodeStrings(strings.offsets, strings.chars, writer), StringEncoding::kDictionary);
+  ByteReader reader(writer.buffer());
+  std::vector<uint32_t> offsets;
+  std::string chars;
+  std::vector<uint32_t> codes;
+  ASSERT_OK_AND_ASSIGN(bool dictionary,
+                       DecodeStringsKeepingDictionary(reader, 1000, offsets, chars, codes));
+  EXPECT_TRUE(dictionary);
+  EXPECT_EQ(chars, "alphabeta");
+  EXPECT_EQ(offsets, (std::vector<uint32_t>{0, 5, 9}));
+  ASSERT_EQ(codes.size(), 1000u);
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(codes[i], i % 3 == 0 ? 0u : 1u);
+
+  // A plain block decodes to strings, and says so.
+  Strings distinct = FromList({"a", "bb", "ccc"});
+  ByteWriter plain;
+  ASSERT_EQ(EncodeStrings(distinct.offsets, distinct.chars, plain), StringEncoding::kPlain);
+  ByteReader plain_reader(plain.buffer());
+  ASSERT_OK_AND_ASSIGN(dictionary,
+                       DecodeStringsKeepingDictionary(plain_reader, 3, offsets, chars, codes));
+  EXPECT_FALSE(dictionary);
+  EXPECT_EQ(offsets, distinct.offsets);
+  EXPECT_TRUE(codes.empty());
+}
+
+TEST(StringEncodingTest, KeptDictionaryRejectsCodesOutOfRange) {
+  ByteWriter writer;
+  writer.PutU8(static_cast<uint8_t>(StringEncoding::kDictionary));
+  writer.PutVarint64(1);
+  EncodeInts(std::vector<int64_t>{1}, writer);
+  writer.PutBytes("x");
+  EncodeInts(std::vector<int64_t>{0, 1}, writer);  // Code 1 of a one-entry dictionary.
+  ByteReader reader(writer.buffer());
+  std::vector<uint32_t> offsets;
+  std::string chars;
+  std::vector<uint32_t> codes;
+  EXPECT_EQ(DecodeStringsKeepingDictionary(reader, 2, offsets, chars, codes).status().code(),
+            StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace strata::storage

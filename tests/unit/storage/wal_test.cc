@@ -180,5 +180,62 @@ TEST(BatchCodecTest, RoundTripsEveryTypeWithNulls) {
   }
 }
 
+TEST(BatchCodecTest, KeepsDictionaryFormAndShrinksTheRecord) {
+  types::Batch batch = testing::MetricsBatch(0, 1000, testing::kT0, 1'000'000, 300);
+  types::ColumnVector tag(types::DataType::kString);
+  for (int i = 0; i < 1000; ++i) {
+    if (i % 11 == 0) {
+      tag.AppendNull();
+    } else {
+      tag.AppendString(i % 2 == 0 ? "even" : "odd");
+    }
+  }
+  batch.field_ids.push_back(9);
+  batch.columns.push_back(std::move(tag));
+  ByteWriter plain;
+  EncodeBatchRecord(7, batch, plain);
+  for (types::ColumnVector& column : batch.columns) column.DictionaryEncode();
+  ASSERT_TRUE(batch.columns[1].is_dictionary());  // 300 hosts in 1000 rows.
+  ASSERT_TRUE(batch.columns[4].is_dictionary());
+  ByteWriter dictionary;
+  EncodeBatchRecord(7, batch, dictionary);
+  EXPECT_LT(dictionary.size(), plain.size());
+  int64_t first_seq = 0;
+  types::Batch decoded;
+  ASSERT_OK(DecodeBatchRecord(dictionary.buffer(), &first_seq, &decoded));
+  EXPECT_TRUE(decoded.columns[1].is_dictionary());
+  EXPECT_EQ(decoded.columns[1].dictionary_size(), 300u);
+  for (size_t col = 0; col < batch.columns.size(); ++col) {
+    for (size_t row = 0; row < batch.num_rows; ++row) {
+      ASSERT_EQ(decoded.columns[col].ValueAt(row), batch.columns[col].ValueAt(row));
+    }
+  }
+  for (size_t length = 0; length < dictionary.size(); ++length) {
+    EXPECT_FALSE(DecodeBatchRecord(std::string_view(dictionary.buffer()).substr(0, length),
+                                   &first_seq, &decoded)
+                     .ok());
+  }
+}
+
+TEST(BatchCodecTest, RejectsDictionaryCodesOutOfRange) {
+  types::Batch batch;
+  batch.num_rows = 3;
+  batch.field_ids = {1};
+  types::ColumnVector column(types::DataType::kString);
+  for (const char* value : {"a", "b", "a"}) column.AppendString(value);
+  ASSERT_TRUE(column.DictionaryEncode(1.0));
+  batch.columns.push_back(std::move(column));
+  ByteWriter out;
+  EncodeBatchRecord(1, batch, out);
+  // The last byte is the third row's one-byte code: point it past the two entries.
+  std::string bad = out.buffer();
+  bad.back() = 2;
+  int64_t first_seq = 0;
+  types::Batch decoded;
+  EXPECT_EQ(DecodeBatchRecord(bad, &first_seq, &decoded).code(), StatusCode::kCorruption);
+  bad.back() = 1;
+  EXPECT_OK(DecodeBatchRecord(bad, &first_seq, &decoded));
+}
+
 }  // namespace
 }  // namespace strata::storage
