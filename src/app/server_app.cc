@@ -18,9 +18,11 @@
 #include "server/api/dispatcher.h"
 #include "server/api/handlers/dataset_handlers.h"
 #include "server/api/handlers/health_handlers.h"
+#include "server/api/handlers/ingest_handlers.h"
 #include "server/http/http_server.h"
 #include "service/dataset_service.h"
 #include "service/health_service.h"
+#include "service/ingest_service.h"
 #include "storage/crypto/master_key.h"
 #include "storage/engine/key_store.h"
 
@@ -137,11 +139,18 @@ int RunServer(const Config& config) {
         .Int("datasets", static_cast<int64_t>(unavailable.value()));
   }
   service::HealthService health(*store, config.storage.data_dir, config.storage.min_free_bytes);
+  service::IngestLimits ingest_limits;
+  ingest_limits.max_decoded_body_bytes = static_cast<size_t>(config.ingest.max_decoded_body_bytes);
+  ingest_limits.max_rows_per_request = static_cast<size_t>(config.ingest.max_rows_per_request);
+  ingest_limits.max_record_bytes = static_cast<size_t>(config.ingest.max_record_bytes);
+  ingest_limits.max_errors = static_cast<size_t>(config.ingest.max_errors);
+  service::IngestService ingest(datasets, *data, ingest_limits);
 
   server::Router router;
   server::AddHealthRoutes(router, health);
   server::AddSpecRoutes(router);
   server::AddDatasetRoutes(router, datasets);
+  server::AddIngestRoutes(router, ingest);
   server::Dispatcher dispatcher(router, authenticator,
                                 server::ApiOptions{static_cast<int>(config.server.max_json_depth)});
 

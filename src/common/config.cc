@@ -147,6 +147,17 @@ const std::vector<OptionSpec>& BuildOptions() {
          return Status();
        },
        [](const Config& c) { return c.storage.encryption_master_key_file; }},
+      STRATA_INT_OPTION(ingest, max_decoded_body_bytes, 1024, int64_t{1} << 40,
+                        "largest ingest body once its Content-Encoding is undone; larger gets "
+                        "413"),
+      STRATA_INT_OPTION(ingest, max_rows_per_request, 1, int64_t{1} << 32,
+                        "most records in one ingest request; more gets 413"),
+      STRATA_INT_OPTION(ingest, max_record_bytes, 64, int64_t{1} << 30,
+                        "largest record (JSON object, NDJSON line, CSV row, line) in bytes; "
+                        "larger is rejected as record_too_large"),
+      STRATA_INT_OPTION(ingest, max_errors, 1, 1'000'000,
+                        "most record errors listed in one ingest response (errors_truncated "
+                        "says when more were found)"),
       {"log.level", OptionKind::kString, "debug, info, warn or error",
        [](Config& c, std::string_view t) -> Status {
          LogLevel level;

@@ -44,6 +44,13 @@ struct StorageConfig {
   std::string encryption_master_key_file;  // storage.encryption.master_key_file
 };
 
+struct IngestConfig {
+  int64_t max_decoded_body_bytes = 256ll << 20;  // After Content-Encoding is undone.
+  int64_t max_rows_per_request = 1'000'000;
+  int64_t max_record_bytes = 1 << 20;
+  int64_t max_errors = 1000;  // Record errors listed per response.
+};
+
 struct LogConfig {
   std::string level = "info";
 };
@@ -51,6 +58,7 @@ struct LogConfig {
 struct Config {
   ServerConfig server;
   StorageConfig storage;
+  IngestConfig ingest;
   LogConfig log;
 };
 

@@ -261,6 +261,53 @@ Result<meta::DatasetRecord> DatasetService::EvolveSchema(const Principal& caller
                                                          std::vector<types::SchemaChange> changes,
                                                          const Precondition& precondition) {
   STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsUpdate));
+  return ApplySchemaChanges(caller, id, std::move(changes), precondition);
+}
+
+Result<std::shared_ptr<const DatasetDocument>> DatasetService::LoadForData(const Principal& caller,
+                                                                           std::string_view id,
+                                                                           Permission permission) {
+  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, permission));
+  return Load(id);
+}
+
+Result<meta::DatasetRecord> DatasetService::AddInferredFields(const Principal& caller,
+                                                              std::string_view id,
+                                                              std::vector<types::Field> fields) {
+  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDataWrite));
+  for (int attempt = 0;; ++attempt) {
+    STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const DatasetDocument> document, Load(id));
+    const meta::DatasetRecord& dataset = document->record;
+    if (dataset.schema_mode != meta::SchemaMode::kEvolve) {
+      return Status::ValidationFailed("dataset '" + std::string(id) +
+                                      "' is in strict mode: unknown fields are rejected")
+          .WithProblemCode("schema_strict");
+    }
+    std::vector<types::SchemaChange> changes;
+    for (const types::Field& field : fields) {
+      if (dataset.schema.Find(field.name) != nullptr) continue;  // Added concurrently.
+      types::SchemaChange change;
+      change.op = types::SchemaChange::Op::kAdd;
+      change.name = field.name;
+      change.field = field;
+      change.field.nullable = true;
+      changes.push_back(std::move(change));
+    }
+    if (changes.empty()) return dataset;
+    Precondition unchanged;
+    unchanged.present = true;
+    unchanged.etags.push_back(document->etag);
+    Result<meta::DatasetRecord> updated =
+        ApplySchemaChanges(caller, id, std::move(changes), unchanged);
+    // Another writer changed the dataset first: look again.
+    if (updated.status().code() == StatusCode::kPreconditionFailed && attempt < 4) continue;
+    return updated;
+  }
+}
+
+Result<meta::DatasetRecord> DatasetService::ApplySchemaChanges(
+    const Principal& caller, std::string_view id, std::vector<types::SchemaChange> changes,
+    const Precondition& precondition) {
   return Modify(
       caller, id, precondition,
       [&](meta::DatasetRecord& dataset,

@@ -92,6 +92,19 @@ class DatasetService {
   Result<meta::DatasetRecord> EvolveSchema(const security::Principal& caller, std::string_view id,
                                            std::vector<types::SchemaChange> changes,
                                            const Precondition& precondition);
+  // For the data paths (ingest): the dataset's current document, when the caller holds
+  // `permission` (the check the data services need instead of datasets:read).
+  Result<std::shared_ptr<const DatasetDocument>> LoadForData(const security::Principal& caller,
+                                                             std::string_view id,
+                                                             security::Permission permission);
+  // Ingest into a dataset in `evolve` mode: adds `fields` (nullable, inferred from the data)
+  // as a new schema version. Needs data:write rather than datasets:update: evolving is what
+  // such a dataset's writers were allowed to do. Fields that a concurrent writer added in
+  // the meantime are skipped, so two ingests that infer the same field both succeed.
+  Result<meta::DatasetRecord> AddInferredFields(const security::Principal& caller,
+                                                std::string_view id,
+                                                std::vector<types::Field> fields);
+
   Result<Page<meta::SchemaVersionRecord>> ListSchemaVersions(const security::Principal& caller,
                                                              std::string_view id,
                                                              const PageRequest& page);
@@ -104,6 +117,12 @@ class DatasetService {
   template <typename Mutate>
   Result<meta::DatasetRecord> Modify(const security::Principal& caller, std::string_view id,
                                      const Precondition& precondition, Mutate&& mutate);
+
+  // EvolveSchema without the permission check.
+  Result<meta::DatasetRecord> ApplySchemaChanges(const security::Principal& caller,
+                                                 std::string_view id,
+                                                 std::vector<types::SchemaChange> changes,
+                                                 const Precondition& precondition);
 
   // The current document of dataset `id`, from the cache or the store.
   Result<std::shared_ptr<const DatasetDocument>> Load(std::string_view id);

@@ -230,12 +230,20 @@ void ColumnVector::Truncate(size_t rows) {
       }
       break;
   }
-  if (!validity_.empty()) {
-    validity_.resize((rows + 7) / 8);
-    // Bits past the end must be 0: MarkNull relies on it.
-    if ((rows & 7) != 0) validity_.back() &= static_cast<uint8_t>((1u << (rows & 7)) - 1);
-  }
   size_ = rows;
+  if (validity_.empty()) return;
+  validity_.resize((rows + 7) / 8);
+  // Bits past the end must be 0: MarkNull relies on it when it reuses this byte.
+  if ((rows & 7) != 0) validity_.back() &= static_cast<uint8_t>((1u << (rows & 7)) - 1);
+  // Keep the bitmap only while a NULL is left (invariant 3).
+  const size_t full_bytes = rows / 8;
+  for (size_t i = 0; i < full_bytes; ++i) {
+    if (validity_[i] != 0xff) return;
+  }
+  for (size_t row_idx = full_bytes * 8; row_idx < rows; ++row_idx) {
+    if (IsNull(row_idx)) return;
+  }
+  validity_.clear();
 }
 
 void ColumnVector::AppendValue(const Value& value) {

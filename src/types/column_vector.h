@@ -102,7 +102,9 @@ class ColumnVector {
   void SetSize(size_t rows) { size_ = rows; }
   void SetDictionarySize(size_t rows);
 
-  // Keeps the first `rows` rows. REQUIRES: rows <= size().
+  // Drops every row from `rows` on, keeping the capacity (decoders roll back a rejected
+  // record this way). Validity becomes empty again when no NULL is left (invariant 3);
+  // dictionary entries stay. REQUIRES: rows <= size().
   void Truncate(size_t rows);
 
   // Converts an int64 column to float64 in place (schema widening).

@@ -57,7 +57,8 @@ int HttpStatusFor(StatusCode code) {
   return 500;
 }
 
-ApiResponse ProblemResponse(const Status& status, std::string_view request_id, int http_status) {
+ApiResponse ProblemResponse(const Status& status, std::string_view request_id, int http_status,
+                            const std::function<void(JsonWriter&)>& extensions) {
   if (http_status == 0) http_status = HttpStatusFor(status.code());
   std::string code(status.problem_code());
   std::string type = "/problems/" + code;
@@ -93,9 +94,12 @@ ApiResponse ProblemResponse(const Status& status, std::string_view request_id, i
     }
     writer.EndArray();
   }
+  if (extensions) extensions(writer);
   writer.EndObject();
   ApiResponse response = ApiResponse::Json(http_status, writer.Take());
   response.content_type = "application/problem+json";
+  // Overload is temporary (CONVENTIONS.md §3): say when to come back.
+  if (code == "overloaded") response.WithHeader("Retry-After", "1");
   if (http_status == 401) {
     std::string challenge = "Bearer realm=\"strata\"";
     if (code == "invalid_token") challenge += ", error=\"invalid_token\"";

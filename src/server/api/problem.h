@@ -2,7 +2,10 @@
 // Thread safety: stateless functions.
 #pragma once
 
+#include <functional>
 #include <string_view>
+
+#include "common/json_writer.h"
 
 #include "common/status.h"
 #include "server/api/api_types.h"
@@ -18,6 +21,9 @@ int HttpStatusFor(StatusCode code);
 // Adds WWW-Authenticate to 401s. Internal errors never show their message: the detail says
 // to quote the request id, and the message goes to the log only. `http_status`, when not 0,
 // overrides the status derived from the code (for HTTP-only answers such as 405 and 431).
-ApiResponse ProblemResponse(const Status& status, std::string_view request_id, int http_status = 0);
+// `extensions`, when set, writes extension members (RFC 9457 §3.2) after the standard ones,
+// e.g. the ingest result of a records_invalid problem.
+ApiResponse ProblemResponse(const Status& status, std::string_view request_id, int http_status = 0,
+                            const std::function<void(JsonWriter&)>& extensions = nullptr);
 
 }  // namespace strata::server

@@ -16,6 +16,7 @@
 #include "security/authorizer.h"
 #include "server/api/handlers/dataset_handlers.h"
 #include "server/api/handlers/health_handlers.h"
+#include "server/api/handlers/ingest_handlers.h"
 #include "server/api/openapi_spec.h"
 #include "server/api/router.h"
 #include "service/cursor.h"
@@ -55,6 +56,9 @@ class OpenApiRoutesTest : public ::testing::Test {
     AddHealthRoutes(router_, *health_);
     AddSpecRoutes(router_);
     AddDatasetRoutes(router_, *datasets_);
+    ingest_ = std::make_unique<service::IngestService>(*datasets_, backend_.get(),
+                                                       service::IngestLimits{});
+    AddIngestRoutes(router_, *ingest_);
 
     ASSERT_OK_AND_ASSIGN(spec_, json::Parse(OpenApiJson()));
     ASSERT_TRUE(spec_.is_object());
@@ -79,6 +83,7 @@ class OpenApiRoutesTest : public ::testing::Test {
   security::Authorizer authorizer_;
   strata::testing::TestBackend backend_;
   std::unique_ptr<service::DatasetService> datasets_;
+  std::unique_ptr<service::IngestService> ingest_;
   std::unique_ptr<service::HealthService> health_;
   Router router_;
   json::Value spec_;

@@ -1,0 +1,97 @@
+// IngestService: POST /v1/datasets/{id}/ingest, transport-neutral (docs/ingest.md).
+// A request's body is inflated (Content-Encoding), decoded by its format into a column batch
+// with every rejected record explained, the schema evolved when the dataset allows it, and
+// the accepted rows committed in one append — acknowledged only once durable.
+//
+// Thread safety: thread-safe; one call per request.
+// Contract:
+//   1. Nothing is committed when the request fails as a whole (an error Status), in atomic
+//      mode when any record is rejected, or with dry_run.
+//   2. Otherwise every accepted record is committed, in body order, in one append, and no
+//      rejected one is.
+//   3. Every rejected record is counted in `rejected`; the first `max_errors` are listed.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backend/data_backend.h"
+#include "common/result.h"
+#include "ingest/line_protocol.h"
+#include "ingest/type_convert.h"
+#include "security/authorizer.h"
+#include "security/principal.h"
+#include "service/dataset_service.h"
+
+namespace strata::service {
+
+struct IngestLimits {
+  size_t max_decoded_body_bytes = size_t{256} << 20;
+  size_t max_rows_per_request = 1'000'000;
+  size_t max_record_bytes = size_t{1} << 20;
+  size_t max_errors = 1000;
+};
+
+enum class IngestMode {
+  kPartial,  // Valid records are committed; rejected ones are reported.
+  kAtomic,   // All records or none.
+};
+
+struct IngestRequest {
+  std::string body;              // As received.
+  std::string content_type;      // Header value; chooses the format.
+  std::string content_encoding;  // Header value; "" = identity.
+  IngestMode mode = IngestMode::kPartial;
+  bool dry_run = false;  // Validate and report; commit nothing, evolve nothing.
+  // Line protocol timestamps (default ns).
+  ingest::TimestampPrecision precision = ingest::TimestampPrecision::kNanoseconds;
+  // Epoch numbers given for timestamp fields in JSON and CSV (default: by magnitude).
+  ingest::TimeUnit time_unit = ingest::TimeUnit::kAuto;
+};
+
+struct IngestRecordError {
+  size_t index = 0;               // 0-based among the body's records.
+  std::optional<std::string> id;  // The record id field's value, when the dataset has one.
+  std::string pointer;            // "/<index>/<field>" into the body's records.
+  std::string code;               // Stable: type_mismatch, csv_field_count, ...
+  std::string detail;
+};
+
+struct IngestResult {
+  size_t accepted = 0;
+  size_t rejected = 0;
+  bool committed = false;  // Rows were appended (first_seq..last_seq).
+  int64_t first_seq = 0;
+  int64_t last_seq = 0;
+  uint32_t schema_version = 0;  // The schema the records were decoded with.
+  bool dry_run = false;
+  IngestMode mode = IngestMode::kPartial;
+  std::vector<types::Field> added_fields;  // Evolve mode: the fields this request added.
+  std::vector<IngestRecordError> errors;   // At most IngestLimits::max_errors.
+  bool errors_truncated = false;
+};
+
+class IngestService {
+ public:
+  // Every reference must outlive the service.
+  IngestService(DatasetService& datasets, backend::DataBackend& backend, IngestLimits limits)
+      : datasets_(datasets), backend_(backend), limits_(limits) {}
+
+  // Needs data:write on the dataset. Errors: NotFound, PermissionDenied; 415 for an unknown
+  // Content-Type or Content-Encoding; 400 for a body that cannot be read as a whole or holds
+  // no record (no_records); 413
+  // for the limits; 503 overloaded / 507 from storage. Rejected records are not errors:
+  // the result reports them (the caller picks 200, 207 or 422).
+  Result<IngestResult> Ingest(const security::Principal& caller, std::string_view dataset_id,
+                              IngestRequest request);
+
+ private:
+  DatasetService& datasets_;
+  backend::DataBackend& backend_;
+  IngestLimits limits_;
+};
+
+}  // namespace strata::service

@@ -1,0 +1,180 @@
+// IngestService: permissions, what is committed in each mode, schema evolution by writers,
+// and limits — with a real engine behind TestBackend.
+#include "service/ingest_service.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "common/json.h"
+#include "meta/sqlite/sqlite_meta_store.h"
+#include "test_backend.h"
+#include "test_util.h"
+
+namespace strata::service {
+namespace {
+
+class IngestServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Result<std::unique_ptr<meta::MetaStore>> opened = meta::OpenSqliteMetaStore(":memory:");
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+    datasets_ = std::make_unique<DatasetService>(*store_, backend_.get(), authorizer_,
+                                                 CursorCodec(std::string(32, 'c')));
+    limits_.max_errors = 2;
+    ingest_ = std::make_unique<IngestService>(*datasets_, backend_.get(), limits_);
+  }
+
+  void CreateMetrics(std::string_view mode) {
+    const std::string body =
+        R"({"id":"metrics","time_field":"ts","schema_mode":")" + std::string(mode) +
+        R"(","fields":[{"name":"ts","type":"timestamp"},{"name":"host","type":"string"},
+                       {"name":"value","type":"float64","nullable":true}]})";
+    Result<json::Value> parsed = json::Parse(body);
+    ASSERT_TRUE(parsed.ok());
+    Result<DatasetSpec> spec = DecodeDatasetSpec(parsed.value(), SpecKind::kCreate);
+    ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+    ASSERT_TRUE(datasets_->Create(admin_, std::move(spec).value()).ok());
+  }
+
+  Result<IngestResult> Ingest(const security::Principal& caller, std::string body,
+                              IngestMode mode = IngestMode::kPartial, bool dry_run = false) {
+    IngestRequest request;
+    request.body = std::move(body);
+    request.content_type = "application/x-ndjson";
+    request.mode = mode;
+    request.dry_run = dry_run;
+    return ingest_->Ingest(caller, "metrics", std::move(request));
+  }
+
+  uint64_t Rows() {
+    Result<types::DatasetStats> stats = backend_.get().Stats("metrics");
+    return stats.ok() ? stats.value().rows : 0;
+  }
+
+  security::Authorizer authorizer_;
+  strata::testing::TestBackend backend_;
+  std::unique_ptr<meta::MetaStore> store_;
+  std::unique_ptr<DatasetService> datasets_;
+  IngestLimits limits_;
+  std::unique_ptr<IngestService> ingest_;
+  const security::Principal admin_{"key:admin", {"admin"}};
+  const security::Principal writer_{"key:writer", {"writer"}};
+  const security::Principal reader_{"key:reader", {"reader"}};
+};
+
+constexpr const char* kGood = R"({"ts":1451606400,"host":"a","value":1})"
+                              "\n"
+                              R"({"ts":1451606401,"host":"b"})"
+                              "\n";
+constexpr const char* kOneBad = R"({"ts":1451606400,"host":"a","value":"x"})"
+                                "\n";
+
+TEST_F(IngestServiceTest, WritersIngestReadersDoNot) {
+  CreateMetrics("strict");
+  Result<IngestResult> denied = Ingest(reader_, kGood);
+  EXPECT_EQ(denied.status().code(), StatusCode::kPermissionDenied);
+  ASSERT_OK_AND_ASSIGN(IngestResult result, Ingest(writer_, kGood));
+  EXPECT_EQ(result.accepted, 2u);
+  EXPECT_TRUE(result.committed);
+  EXPECT_EQ(result.first_seq, 1);
+  EXPECT_EQ(result.last_seq, 2);
+  EXPECT_EQ(Rows(), 2u);
+  IngestRequest missing;
+  missing.body = kGood;
+  missing.content_type = "application/x-ndjson";
+  EXPECT_EQ(ingest_->Ingest(writer_, "nope", std::move(missing)).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_F(IngestServiceTest, AtomicAndDryRunCommitNothing) {
+  CreateMetrics("strict");
+  ASSERT_OK_AND_ASSIGN(IngestResult atomic,
+                       Ingest(writer_, std::string(kGood) + kOneBad, IngestMode::kAtomic));
+  EXPECT_FALSE(atomic.committed);
+  EXPECT_EQ(atomic.accepted, 0u);
+  EXPECT_EQ(atomic.rejected, 1u);
+  ASSERT_OK_AND_ASSIGN(IngestResult dry,
+                       Ingest(writer_, std::string(kGood) + kOneBad, IngestMode::kPartial, true));
+  EXPECT_FALSE(dry.committed);
+  EXPECT_EQ(dry.accepted, 2u);
+  EXPECT_EQ(Rows(), 0u);
+  ASSERT_OK_AND_ASSIGN(IngestResult partial, Ingest(writer_, std::string(kGood) + kOneBad));
+  EXPECT_TRUE(partial.committed);
+  EXPECT_EQ(partial.accepted, 2u);
+  ASSERT_EQ(partial.errors.size(), 1u);
+  EXPECT_EQ(partial.errors[0].pointer, "/2/value");
+  EXPECT_EQ(Rows(), 2u);
+}
+
+TEST_F(IngestServiceTest, ErrorsAreCappedButAllCounted) {
+  CreateMetrics("strict");
+  std::string body;
+  for (int i = 0; i < 5; ++i) body += kOneBad;
+  ASSERT_OK_AND_ASSIGN(IngestResult result, Ingest(writer_, body));
+  EXPECT_EQ(result.rejected, 5u);
+  EXPECT_EQ(result.errors.size(), 2u);
+  EXPECT_TRUE(result.errors_truncated);
+}
+
+TEST_F(IngestServiceTest, EvolveModeLetsWritersAddFields) {
+  CreateMetrics("evolve");
+  const std::string body = R"({"ts":1451606400,"host":"a","region":"eu","load":{"p50":0.5}})";
+  ASSERT_OK_AND_ASSIGN(IngestResult dry, Ingest(writer_, body, IngestMode::kPartial, true));
+  EXPECT_EQ(dry.schema_version, 2u);
+  EXPECT_EQ(dry.added_fields.size(), 2u);
+  ASSERT_OK_AND_ASSIGN(meta::DatasetRecord before, datasets_->Get(admin_, "metrics"));
+  EXPECT_EQ(before.schema.version, 1u);  // The dry run changed nothing.
+
+  ASSERT_OK_AND_ASSIGN(IngestResult result, Ingest(writer_, body));
+  EXPECT_EQ(result.accepted, 1u);
+  EXPECT_EQ(result.schema_version, 2u);
+  ASSERT_EQ(result.added_fields.size(), 2u);
+  EXPECT_EQ(result.added_fields[0].name, "region");
+  EXPECT_EQ(result.added_fields[1].name, "load.p50");
+  EXPECT_EQ(result.added_fields[1].type, types::DataType::kFloat64);
+  ASSERT_OK_AND_ASSIGN(meta::DatasetRecord after, datasets_->Get(admin_, "metrics"));
+  EXPECT_EQ(after.schema.version, 2u);
+  ASSERT_NE(after.schema.Find("load.p50"), nullptr);
+  EXPECT_TRUE(after.schema.Find("load.p50")->nullable);
+  // Already there: no new version.
+  ASSERT_OK_AND_ASSIGN(IngestResult again, Ingest(writer_, body));
+  EXPECT_TRUE(again.added_fields.empty());
+  EXPECT_EQ(again.schema_version, 2u);
+}
+
+TEST_F(IngestServiceTest, StrictDatasetsCannotBeEvolvedThroughIngest) {
+  CreateMetrics("strict");
+  types::Field field;
+  field.name = "region";
+  field.type = types::DataType::kString;
+  EXPECT_EQ(datasets_->AddInferredFields(writer_, "metrics", {field}).status().code(),
+            StatusCode::kValidationFailed);
+  EXPECT_EQ(datasets_->AddInferredFields(reader_, "metrics", {field}).status().code(),
+            StatusCode::kPermissionDenied);
+}
+
+TEST_F(IngestServiceTest, BodyLevelProblems) {
+  CreateMetrics("strict");
+  IngestRequest request;
+  request.body = kGood;
+  request.content_type = "application/xml";
+  EXPECT_EQ(ingest_->Ingest(writer_, "metrics", request).status().code(),
+            StatusCode::kUnsupportedMediaType);
+  request.content_type = "application/json";
+  request.content_encoding = "gzip";
+  EXPECT_EQ(ingest_->Ingest(writer_, "metrics", request).status().code(),
+            StatusCode::kInvalidArgument);  // Not gzip at all.
+  request.content_encoding = "snappy";
+  EXPECT_EQ(ingest_->Ingest(writer_, "metrics", request).status().code(),
+            StatusCode::kUnsupportedMediaType);
+  request.content_encoding = "";
+  request.body = "[]";
+  EXPECT_EQ(ingest_->Ingest(writer_, "metrics", request).status().problem_code(), "no_records");
+  EXPECT_EQ(Rows(), 0u);
+}
+
+}  // namespace
+}  // namespace strata::service
