@@ -144,7 +144,10 @@ int RunServer(const Config& config) {
   ingest_limits.max_rows_per_request = static_cast<size_t>(config.ingest.max_rows_per_request);
   ingest_limits.max_record_bytes = static_cast<size_t>(config.ingest.max_record_bytes);
   ingest_limits.max_errors = static_cast<size_t>(config.ingest.max_errors);
-  service::IngestService ingest(datasets, *data, ingest_limits);
+  service::IngestService ingest(datasets, *data, *store, ingest_limits);
+  if (Status recovered = ingest.RecoverIdempotencyKeys(); !recovered.ok()) {
+    return Fail(recovered.Annotate("settling idempotency keys"));
+  }
 
   server::Router router;
   server::AddHealthRoutes(router, health);

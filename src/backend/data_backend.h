@@ -17,6 +17,7 @@
 
 #include "common/result.h"
 #include "types/batch.h"
+#include "types/commit_note.h"
 #include "types/dataset_layout.h"
 #include "types/dataset_stats.h"
 #include "types/scan_spec.h"
@@ -35,7 +36,16 @@ class DataBackend {
   // Applies a new schema version, retention or sort order.
   virtual Status UpdateLayout(const types::DatasetLayout& layout) = 0;
 
-  virtual Result<types::AppendResult> Append(std::string_view id, types::Batch batch) = 0;
+  // `note` (may be null) is committed atomically with the rows and kept, across restarts,
+  // until ConfirmNotes releases it (types/commit_note.h).
+  virtual Result<types::AppendResult> Append(std::string_view id, types::Batch batch,
+                                             const types::CommitNote* note) = 0;
+  Result<types::AppendResult> Append(std::string_view id, types::Batch batch) {
+    return Append(id, std::move(batch), nullptr);
+  }
+  // Unconfirmed notes of every available dataset.
+  virtual Result<std::vector<types::CommittedNote>> UnconfirmedNotes() = 0;
+  virtual Status ConfirmNotes(std::string_view id, const std::vector<std::string>& keys) = 0;
   // Deletes the rows committed so far that satisfy every predicate; returns the delete's seq.
   virtual Result<int64_t> DeleteWhere(std::string_view id,
                                       std::vector<types::Predicate> predicates) = 0;

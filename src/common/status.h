@@ -96,6 +96,8 @@ class [[nodiscard]] Status {
   static Status Corruption(std::string_view msg) { return {StatusCode::kCorruption, msg}; }
   static Status IoError(std::string_view msg) { return {StatusCode::kIoError, msg}; }
   static Status Internal(std::string_view msg) { return {StatusCode::kInternal, msg}; }
+  // A status of any code, e.g. one read back from storage. REQUIRES: code != kOk.
+  static Status FromCode(StatusCode code, std::string_view msg) { return {code, msg}; }
 
   bool ok() const { return rep_ == nullptr; }
   StatusCode code() const { return ok() ? StatusCode::kOk : rep_->code; }

@@ -57,6 +57,22 @@ class MetaStore {
   // Number of keys holding the admin role that are neither revoked nor expired at `now`.
   virtual Result<int64_t> CountAdminKeys(int64_t now_micros) = 0;
 
+  // Idempotency keys. Begin inserts `pending` (done = false) unless a record with the same
+  // principal and key exists and has not expired at `now`; it then returns that record
+  // untouched (an expired one is replaced).
+  virtual Result<std::optional<IdempotencyRecord>> BeginIdempotency(
+      const IdempotencyRecord& pending, int64_t now_micros) = 0;
+  // Marks a pending record done with `outcome`. NotFound when there is none.
+  virtual Status CompleteIdempotency(std::string_view principal, std::string_view key,
+                                     std::string_view outcome) = 0;
+  // Deletes a pending record (its request committed nothing and may be retried).
+  virtual Status AbandonIdempotency(std::string_view principal, std::string_view key) = 0;
+  virtual Result<std::vector<IdempotencyRecord>> ListPendingIdempotency() = 0;
+  virtual Result<std::optional<IdempotencyRecord>> GetIdempotency(std::string_view principal,
+                                                                  std::string_view key) = 0;
+  // Deletes records expired at `now`; returns how many.
+  virtual Result<int64_t> DeleteExpiredIdempotency(int64_t now_micros) = 0;
+
   // A named server secret (e.g. the key that signs pagination cursors); created with
   // `make` on first use and the same ever after.
   virtual Result<std::string> GetOrCreateSecret(std::string_view name,

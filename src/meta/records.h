@@ -68,4 +68,17 @@ struct ApiKeyRecord {
   int64_t revoked_at = 0;  // 0: not revoked.
 };
 
+// An Idempotency-Key (CONVENTIONS.md §4) of one principal: pending while its request runs,
+// then done with the request's outcome, replayed for retries until it expires.
+struct IdempotencyRecord {
+  std::string principal;    // Principal reference; keys are scoped to it.
+  std::string key;          // As the client sent it.
+  std::string dataset;      // The dataset the request wrote to.
+  std::string fingerprint;  // Hash of what the request asked (method, path, parameters, body).
+  bool done = false;
+  std::string outcome;  // Done: the service's serialized outcome.
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+};
+
 }  // namespace strata::meta

@@ -1,10 +1,16 @@
 #include "service/ingest_service.h"
 
+#include <map>
+
+#include "common/logging.h"
+#include "common/strings.h"
 #include "common/time_util.h"
 #include "ingest/body_format.h"
 #include "ingest/content_decoding.h"
 #include "ingest/record_builder.h"
 #include "ingest/record_decoder.h"
+#include "security/crypto.h"
+#include "service/ingest_outcome_codec.h"
 #include "types/schema_evolution.h"
 
 namespace strata::service {
@@ -58,10 +64,139 @@ Status InflateBody(std::string& body, std::string_view content_encoding, size_t 
   return {};
 }
 
+// The storage note of key `key` of `principal` (principal references hold no newline).
+std::string NoteKey(std::string_view principal, std::string_view key) {
+  return std::string(principal) + "\n" + std::string(key);
+}
+
+// What a request asked: two requests with one key must agree on all of it.
+std::string Fingerprint(const security::Principal& caller, std::string_view dataset_id,
+                        const IngestRequest& request) {
+  std::string text = "POST /v1/datasets/" + std::string(dataset_id) + "/ingest\n";
+  text += caller.ref + "\n" + request.content_type + "\n" + request.content_encoding + "\n";
+  text += request.mode == IngestMode::kAtomic ? "atomic" : "partial";
+  text += request.dry_run ? "\ndry_run\n" : "\n\n";
+  text += std::string(ingest::TimestampPrecisionName(request.precision)) + "\n";
+  text += std::string(ingest::TimeUnitName(request.time_unit)) + "\n";
+  text += security::Sha256(request.body);
+  return HexEncode(security::Sha256(text));
+}
+
+// Failures a retry may cure: their outcome is not kept.
+bool Transient(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kUnavailable:
+    case StatusCode::kInsufficientStorage:
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kIoError:
+    case StatusCode::kCorruption:
+    case StatusCode::kInternal: return true;
+    default: return false;
+  }
+}
+
 }  // namespace
+
+Result<IngestResult> IngestService::IngestIdempotent(const security::Principal& caller,
+                                                     std::string_view dataset_id,
+                                                     IngestRequest request) {
+  const int64_t now = NowMicros();
+  if (now - last_expiry_sweep_.load() > 60'000'000) {
+    last_expiry_sweep_ = now;
+    store_.DeleteExpiredIdempotency(now).status().IgnoreError();  // Retried next minute.
+  }
+  meta::IdempotencyRecord pending;
+  pending.principal = caller.ref;
+  pending.key = *request.idempotency_key;
+  pending.dataset = std::string(dataset_id);
+  pending.fingerprint = Fingerprint(caller, dataset_id, request);
+  pending.created_at = now;
+  pending.expires_at = now + kIdempotencyKeyLifetimeMicros;
+  STRATA_ASSIGN_OR_RETURN(std::optional<meta::IdempotencyRecord> existing,
+                          store_.BeginIdempotency(pending, now));
+  if (existing) {
+    if (!existing->done) {
+      return Status::Conflict("a request with Idempotency-Key '" + pending.key +
+                              "' is still running; retry when it has finished")
+          .WithProblemCode("idempotency_key_in_flight");
+    }
+    if (existing->fingerprint != pending.fingerprint) {
+      return Status::ValidationFailed(
+                 "Idempotency-Key '" + pending.key +
+                 "' was used for a different request in the last 24 hours; use a new key")
+          .WithProblemCode("idempotency_key_reused");
+    }
+    STRATA_ASSIGN_OR_RETURN(Result<IngestResult> stored, DecodeIngestOutcome(existing->outcome));
+    if (stored.ok()) stored.value().replayed = true;
+    return stored;
+  }
+  const std::string note_key = NoteKey(caller.ref, pending.key);
+  Result<IngestResult> outcome = IngestOnce(caller, dataset_id, std::move(request), note_key);
+  if (!outcome.ok() && Transient(outcome.status())) {
+    store_.AbandonIdempotency(pending.principal, pending.key).IgnoreError();
+    return outcome;
+  }
+  Status stored =
+      store_.CompleteIdempotency(pending.principal, pending.key, EncodeIngestOutcome(outcome));
+  if (stored.ok() && outcome.ok() && outcome.value().committed) {
+    backend_.ConfirmNotes(dataset_id, {note_key}).IgnoreError();  // Kept until next start.
+  }
+  if (!stored.ok()) {
+    // The rows are durable; the key stays pending until the next start settles it from the
+    // commit note. The caller still gets the outcome.
+    STRATA_LOG(kError, "could not record an idempotency key's outcome")
+        .Str("key", pending.key)
+        .Str("error", stored.ToString());
+  }
+  return outcome;
+}
+
+Status IngestService::RecoverIdempotencyKeys() {
+  STRATA_ASSIGN_OR_RETURN(std::vector<meta::IdempotencyRecord> pending,
+                          store_.ListPendingIdempotency());
+  STRATA_ASSIGN_OR_RETURN(std::vector<types::CommittedNote> notes, backend_.UnconfirmedNotes());
+  std::map<std::pair<std::string, std::string>, const types::CommittedNote*> by_key;
+  for (const types::CommittedNote& note : notes) by_key[{note.dataset, note.key}] = &note;
+  size_t completed = 0;
+  for (const meta::IdempotencyRecord& record : pending) {
+    auto it = by_key.find({record.dataset, NoteKey(record.principal, record.key)});
+    if (it == by_key.end()) {
+      // Its append never committed: the request may run again.
+      STRATA_RETURN_IF_ERROR(store_.AbandonIdempotency(record.principal, record.key));
+      continue;
+    }
+    STRATA_ASSIGN_OR_RETURN(Result<IngestResult> outcome, DecodeIngestOutcome(it->second->payload));
+    if (outcome.ok()) {
+      outcome.value().first_seq = it->second->first_seq;
+      outcome.value().last_seq = it->second->last_seq;
+    }
+    STRATA_RETURN_IF_ERROR(
+        store_.CompleteIdempotency(record.principal, record.key, EncodeIngestOutcome(outcome)));
+    ++completed;
+  }
+  // Every note now has a done record (or its key expired): release them all.
+  std::map<std::string, std::vector<std::string>> keys_by_dataset;
+  for (const types::CommittedNote& note : notes) keys_by_dataset[note.dataset].push_back(note.key);
+  for (const auto& [dataset, keys] : keys_by_dataset) {
+    STRATA_RETURN_IF_ERROR(backend_.ConfirmNotes(dataset, keys));
+  }
+  if (!pending.empty()) {
+    STRATA_LOG(kInfo, "settled idempotency keys left pending by the last stop")
+        .Int("completed", static_cast<int64_t>(completed))
+        .Int("released", static_cast<int64_t>(pending.size() - completed));
+  }
+  return {};
+}
 
 Result<IngestResult> IngestService::Ingest(const security::Principal& caller,
                                            std::string_view dataset_id, IngestRequest request) {
+  if (request.idempotency_key) return IngestIdempotent(caller, dataset_id, std::move(request));
+  return IngestOnce(caller, dataset_id, std::move(request), {});
+}
+
+Result<IngestResult> IngestService::IngestOnce(const security::Principal& caller,
+                                               std::string_view dataset_id, IngestRequest request,
+                                               const std::string& note_key) {
   STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const DatasetDocument> document,
                           datasets_.LoadForData(caller, dataset_id, Permission::kDataWrite));
   const meta::DatasetRecord& dataset = document->record;
@@ -142,8 +277,16 @@ Result<IngestResult> IngestService::Ingest(const security::Principal& caller,
   const bool commit = !request.dry_run && !atomic_failed && summary.accepted > 0;
   if (atomic_failed) result.added_fields.clear();  // Kept, but not this request's doing.
   if (commit) {
-    STRATA_ASSIGN_OR_RETURN(types::AppendResult appended,
-                            backend_.Append(dataset.id, builder.TakeBatch()));
+    std::optional<types::CommitNote> note;
+    if (!note_key.empty()) {
+      // The outcome as a retry must see it; sequence numbers come from the append.
+      IngestResult committed = result;
+      committed.committed = true;
+      note.emplace(types::CommitNote{note_key, EncodeIngestOutcome(committed)});
+    }
+    STRATA_ASSIGN_OR_RETURN(
+        types::AppendResult appended,
+        backend_.Append(dataset.id, builder.TakeBatch(), note ? &*note : nullptr));
     result.committed = true;
     result.first_seq = appended.first_seq;
     result.last_seq = appended.last_seq;

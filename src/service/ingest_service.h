@@ -10,8 +10,16 @@
 //   2. Otherwise every accepted record is committed, in body order, in one append, and no
 //      rejected one is.
 //   3. Every rejected record is counted in `rejected`; the first `max_errors` are listed.
+//   4. With an Idempotency-Key (CONVENTIONS.md §4, kept 24 h per principal), a request runs
+//      at most once: a retry with the same key and the same request gets the first outcome
+//      back (replayed) — also after a crash, since the outcome rides in the same WAL record
+//      as the rows (types/commit_note.h) and is recovered into the metastore at start; the
+//      same key while the first runs is Conflict (409); with a different request,
+//      ValidationFailed (422). Outcomes of transient failures (5xx) are not kept, so those
+//      may be retried with the same key.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -22,6 +30,7 @@
 #include "common/result.h"
 #include "ingest/line_protocol.h"
 #include "ingest/type_convert.h"
+#include "meta/meta_store.h"
 #include "security/authorizer.h"
 #include "security/principal.h"
 #include "service/dataset_service.h"
@@ -50,6 +59,7 @@ struct IngestRequest {
   ingest::TimestampPrecision precision = ingest::TimestampPrecision::kNanoseconds;
   // Epoch numbers given for timestamp fields in JSON and CSV (default: by magnitude).
   ingest::TimeUnit time_unit = ingest::TimeUnit::kAuto;
+  std::optional<std::string> idempotency_key;  // Validated by the caller (1-255 visible ASCII).
 };
 
 struct IngestRecordError {
@@ -72,13 +82,22 @@ struct IngestResult {
   std::vector<types::Field> added_fields;  // Evolve mode: the fields this request added.
   std::vector<IngestRecordError> errors;   // At most IngestLimits::max_errors.
   bool errors_truncated = false;
+  bool replayed = false;  // The stored outcome of an earlier request with the same key.
 };
+
+inline constexpr int64_t kIdempotencyKeyLifetimeMicros = int64_t{24} * 3600 * 1'000'000;
 
 class IngestService {
  public:
   // Every reference must outlive the service.
-  IngestService(DatasetService& datasets, backend::DataBackend& backend, IngestLimits limits)
-      : datasets_(datasets), backend_(backend), limits_(limits) {}
+  IngestService(DatasetService& datasets, backend::DataBackend& backend, meta::MetaStore& store,
+                IngestLimits limits)
+      : datasets_(datasets), backend_(backend), store_(store), limits_(limits) {}
+
+  // At start, before serving: settles the idempotency keys a crash left pending — done with
+  // the outcome recovered from storage when their append committed, else released for a
+  // retry — and releases the commit notes storage kept for them.
+  Status RecoverIdempotencyKeys();
 
   // Needs data:write on the dataset. Errors: NotFound, PermissionDenied; 415 for an unknown
   // Content-Type or Content-Encoding; 400 for a body that cannot be read as a whole or holds
@@ -89,9 +108,17 @@ class IngestService {
                               IngestRequest request);
 
  private:
+  // One execution of a request; `note_key` (non-empty) asks for a commit note.
+  Result<IngestResult> IngestOnce(const security::Principal& caller, std::string_view dataset_id,
+                                  IngestRequest request, const std::string& note_key);
+  Result<IngestResult> IngestIdempotent(const security::Principal& caller,
+                                        std::string_view dataset_id, IngestRequest request);
+
   DatasetService& datasets_;
   backend::DataBackend& backend_;
+  meta::MetaStore& store_;
   IngestLimits limits_;
+  std::atomic<int64_t> last_expiry_sweep_{0};
 };
 
 }  // namespace strata::service

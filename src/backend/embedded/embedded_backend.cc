@@ -43,9 +43,19 @@ class EmbeddedBackend final : public DataBackend {
     return engine_->UpdateLayout(layout);
   }
 
-  Result<types::AppendResult> Append(std::string_view id, types::Batch batch) override {
+  Result<types::AppendResult> Append(std::string_view id, types::Batch batch,
+                                     const types::CommitNote* note) override {
     STRATA_RETURN_IF_ERROR(Available(id));
-    return engine_->Append(id, std::move(batch));
+    return engine_->Append(id, std::move(batch), note);
+  }
+
+  Result<std::vector<types::CommittedNote>> UnconfirmedNotes() override {
+    return engine_->UnconfirmedNotes();
+  }
+
+  Status ConfirmNotes(std::string_view id, const std::vector<std::string>& keys) override {
+    STRATA_RETURN_IF_ERROR(Available(id));
+    return engine_->ConfirmNotes(id, keys);
   }
 
   Result<int64_t> DeleteWhere(std::string_view id,

@@ -58,6 +58,20 @@ CREATE TABLE secrets (
       {3, "dataset sort keys", R"sql(
 ALTER TABLE datasets ADD COLUMN sort_key TEXT NOT NULL DEFAULT '[]';  -- JSON array of names
 )sql"},
+      {4, "idempotency keys", R"sql(
+CREATE TABLE idempotency_keys (
+  principal   TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  dataset     TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  done        INTEGER NOT NULL,
+  outcome     BLOB NOT NULL,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  PRIMARY KEY (principal, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
+)sql"},
   };
   return migrations;
 }

@@ -77,6 +77,19 @@ Result<SchemaVersionRecord> ReadVersion(const Statement& row) {
   return version;
 }
 
+IdempotencyRecord ReadIdempotency(const Statement& row) {
+  IdempotencyRecord record;
+  record.principal = row.Text(0);
+  record.key = row.Text(1);
+  record.dataset = row.Text(2);
+  record.fingerprint = row.Text(3);
+  record.done = row.Int(4) != 0;
+  record.outcome = row.Text(5);
+  record.created_at = row.Int(6);
+  record.expires_at = row.Int(7);
+  return record;
+}
+
 ApiKeyRecord ReadApiKey(const Statement& row, std::vector<std::string> roles) {
   ApiKeyRecord key;
   key.id = row.Text(0);
@@ -280,6 +293,80 @@ WHERE role.value = 'admin' AND revoked_at = 0 AND (expires_at = 0 OR expires_at 
     query.Bind(1, now_micros);
     STRATA_ASSIGN_OR_RETURN(bool row, query.Step());
     return row ? query.Int(0) : 0;
+  }
+
+  Result<std::optional<IdempotencyRecord>> BeginIdempotency(const IdempotencyRecord& pending,
+                                                            int64_t now_micros) override {
+    std::lock_guard lock(mu_);
+    std::optional<IdempotencyRecord> existing;
+    STRATA_RETURN_IF_ERROR(InTransaction([&]() -> Status {
+      Statement query(db_, "SELECT * FROM idempotency_keys WHERE principal = ? AND key = ?");
+      query.Bind(1, pending.principal).Bind(2, pending.key);
+      STRATA_ASSIGN_OR_RETURN(bool found, query.Step());
+      if (found && query.Int(7) > now_micros) {
+        existing = ReadIdempotency(query);
+        return Status();
+      }
+      Statement insert(db_,
+                       "INSERT OR REPLACE INTO idempotency_keys VALUES (?, ?, ?, ?, 0, ?, ?, ?)");
+      insert.Bind(1, pending.principal).Bind(2, pending.key).Bind(3, pending.dataset);
+      insert.Bind(4, pending.fingerprint).BindBlob(5, "").Bind(6, pending.created_at);
+      insert.Bind(7, pending.expires_at);
+      return insert.Run();
+    }));
+    return existing;
+  }
+
+  Status CompleteIdempotency(std::string_view principal, std::string_view key,
+                             std::string_view outcome) override {
+    std::lock_guard lock(mu_);
+    Statement update(db_,
+                     "UPDATE idempotency_keys SET done = 1, outcome = ? "
+                     "WHERE principal = ? AND key = ? AND done = 0");
+    update.BindBlob(1, outcome).Bind(2, principal).Bind(3, key);
+    STRATA_RETURN_IF_ERROR(update.Run());
+    if (sqlite3_changes(db_) == 0) {
+      return Status::NotFound("no pending idempotency key '" + std::string(key) + "'");
+    }
+    return Status();
+  }
+
+  Status AbandonIdempotency(std::string_view principal, std::string_view key) override {
+    std::lock_guard lock(mu_);
+    Statement remove(db_,
+                     "DELETE FROM idempotency_keys WHERE principal = ? AND key = ? AND done = 0");
+    remove.Bind(1, principal).Bind(2, key);
+    return remove.Run();
+  }
+
+  Result<std::vector<IdempotencyRecord>> ListPendingIdempotency() override {
+    std::lock_guard lock(mu_);
+    Statement query(db_, "SELECT * FROM idempotency_keys WHERE done = 0");
+    std::vector<IdempotencyRecord> records;
+    while (true) {
+      STRATA_ASSIGN_OR_RETURN(bool row, query.Step());
+      if (!row) break;
+      records.push_back(ReadIdempotency(query));
+    }
+    return records;
+  }
+
+  Result<std::optional<IdempotencyRecord>> GetIdempotency(std::string_view principal,
+                                                          std::string_view key) override {
+    std::lock_guard lock(mu_);
+    Statement query(db_, "SELECT * FROM idempotency_keys WHERE principal = ? AND key = ?");
+    query.Bind(1, principal).Bind(2, key);
+    STRATA_ASSIGN_OR_RETURN(bool found, query.Step());
+    if (!found) return std::optional<IdempotencyRecord>();
+    return std::optional<IdempotencyRecord>(ReadIdempotency(query));
+  }
+
+  Result<int64_t> DeleteExpiredIdempotency(int64_t now_micros) override {
+    std::lock_guard lock(mu_);
+    Statement remove(db_, "DELETE FROM idempotency_keys WHERE expires_at <= ?");
+    remove.Bind(1, now_micros);
+    STRATA_RETURN_IF_ERROR(remove.Run());
+    return static_cast<int64_t>(sqlite3_changes(db_));
   }
 
   Result<std::string> GetOrCreateSecret(std::string_view name,

@@ -71,6 +71,8 @@ Status DatasetStore::Impl::InstallManifest(const std::function<void(Manifest&)>&
   {
     std::lock_guard lock(mu);
     manifest = current->manifest;
+    manifest.notes.clear();
+    for (const auto& [key, note] : notes) manifest.notes.push_back(note);
   }
   std::erase_if(manifest.segments, [&](const SegmentEntry& entry) {
     return std::find(removed.begin(), removed.end(), entry.id) != removed.end();

@@ -94,6 +94,11 @@ Result<std::unique_ptr<DatasetStore>> DatasetStore::Open(Env* env, std::string d
   s.next_file_id = manifest.next_file_id;
   s.last_seq = manifest.last_seq;
   s.last_ingest_micros = manifest.last_ingest_micros;
+  for (types::CommittedNote note : manifest.notes) {
+    note.dataset = s.id;
+    std::string key = note.key;
+    s.notes.emplace(std::move(key), std::move(note));
+  }
 
   // 2. Files a crash left behind: unreferenced segments and temporary files.
   STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(s.dir));
@@ -134,9 +139,16 @@ Result<std::unique_ptr<DatasetStore>> DatasetStore::Open(Env* env, std::string d
         return {};
       }
       auto chunk = std::make_shared<MemChunk>();
-      Status decoded = DecodeBatchRecord(record.payload, &chunk->first_seq, &chunk->batch);
+      std::optional<types::CommitNote> note;
+      Status decoded = DecodeBatchRecord(record.payload, &chunk->first_seq, &chunk->batch, &note);
       if (!decoded.ok()) return decoded.Annotate(path);
       s.last_seq = std::max(s.last_seq, chunk->last_seq());
+      // A note is unconfirmed until its writer says otherwise; notes of records already
+      // flushed were carried into the manifest if still unconfirmed then.
+      if (note && chunk->last_seq() > manifest.flushed_seq) {
+        s.notes[note->key] = types::CommittedNote{s.id, note->key, std::move(note->payload),
+                                                  chunk->first_seq, chunk->last_seq()};
+      }
       if (chunk->last_seq() <= manifest.flushed_seq) return {};
       s.active->bytes += chunk->batch.MemoryBytes();
       s.active->rows += chunk->batch.num_rows;
@@ -192,7 +204,7 @@ Result<std::shared_ptr<SegmentHandle>> DatasetStore::Impl::OpenSegment(const Seg
   return handle;
 }
 
-Result<AppendResult> DatasetStore::Append(types::Batch batch) {
+Result<AppendResult> DatasetStore::Append(types::Batch batch, const types::CommitNote* note) {
   if (batch.num_rows == 0) return Status::InvalidArgument("an append needs at least one row");
   if (const std::string problem = batch.Validate(); !problem.empty()) {
     return Status::InvalidArgument("malformed batch: " + problem);
@@ -208,9 +220,10 @@ Result<AppendResult> DatasetStore::Append(types::Batch batch) {
   // than the encoding itself.
   thread_local ByteWriter encoded;
   encoded.buffer().clear();
-  EncodeBatchRecord(0, batch, encoded);
+  EncodeBatchRecord(0, batch, encoded, note);
   CommitWriter writer;
   writer.kind = CommitWriter::Kind::kAppend;
+  writer.note = note;
   writer.batch = &batch;
   writer.encoded = &encoded.buffer();
   STRATA_RETURN_IF_ERROR(impl_->Commit(&writer));
@@ -223,6 +236,18 @@ Result<int64_t> DatasetStore::DeleteWhere(std::vector<types::Predicate> predicat
   writer.predicates = &predicates;
   STRATA_RETURN_IF_ERROR(impl_->Commit(&writer));
   return writer.first_seq;
+}
+
+std::vector<types::CommittedNote> DatasetStore::UnconfirmedNotes() const {
+  std::lock_guard lock(impl_->mu);
+  std::vector<types::CommittedNote> notes;
+  for (const auto& [key, note] : impl_->notes) notes.push_back(note);
+  return notes;
+}
+
+void DatasetStore::ConfirmNotes(const std::vector<std::string>& keys) {
+  std::lock_guard lock(impl_->mu);
+  for (const std::string& key : keys) impl_->notes.erase(key);
 }
 
 Status DatasetStore::Impl::RepairWalLocked() {
@@ -393,6 +418,10 @@ Status DatasetStore::Impl::Commit(CommitWriter* writer) {
         if (active->oldest_micros == 0) active->oldest_micros = now;
         active->chunks.push_back(std::move(chunk));
         last_ingest_micros = now;
+        if (member->note != nullptr) {
+          notes[member->note->key] = types::CommittedNote{
+              id, member->note->key, member->note->payload, member->first_seq, member->last_seq};
+        }
       } else {
         Tombstone tombstone;
         tombstone.seq = member->first_seq;

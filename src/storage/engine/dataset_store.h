@@ -31,6 +31,7 @@
 #include "storage/engine/storage_options.h"
 #include "storage/env/env.h"
 #include "types/batch.h"
+#include "types/commit_note.h"
 #include "types/dataset_layout.h"
 #include "types/dataset_stats.h"
 #include "types/scan_spec.h"
@@ -57,8 +58,15 @@ class DatasetStore {
   ~DatasetStore();
 
   // Appends rows (REQUIRES: batch.Validate() is empty and its columns' types match the
-  // layout's schema) and returns their sequence numbers once durable.
-  Result<AppendResult> Append(types::Batch batch);
+  // layout's schema) and returns their sequence numbers once durable. `note`, when given, is
+  // committed in the same WAL record and kept until ConfirmNotes (types/commit_note.h).
+  // REQUIRES: no unconfirmed note has the same key.
+  Result<AppendResult> Append(types::Batch batch, const types::CommitNote* note = nullptr);
+
+  // Notes of committed appends that ConfirmNotes has not released, across restarts.
+  std::vector<types::CommittedNote> UnconfirmedNotes() const;
+  // Releases notes; unknown keys are ignored. Takes effect in the manifest at its next edit.
+  void ConfirmNotes(const std::vector<std::string>& keys);
 
   // Records a tombstone deleting every row with a smaller sequence number that satisfies
   // all predicates. Durable like an append. Returns the tombstone's sequence number.

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -72,6 +73,7 @@ struct CommitWriter {
   // runs in parallel across appenders); the leader patches in first_seq.
   std::string* encoded = nullptr;
   std::vector<types::Predicate>* predicates = nullptr;
+  const types::CommitNote* note = nullptr;  // kAppend: already inside *encoded.
   Status status;
   int64_t first_seq = 0;
   int64_t last_seq = 0;
@@ -110,7 +112,9 @@ struct DatasetStore::Impl {
   bool erase_pending = false;  // A tombstone waits for flush and compaction.
   int64_t free_check_micros = 0;
   uint64_t free_bytes = UINT64_MAX;
-  std::string tombstone_scratch;           // Leader only: tombstone payloads.
+  std::string tombstone_scratch;  // Leader only: tombstone payloads.
+  // Commit notes not yet confirmed, by key; copied into every manifest written.
+  std::map<std::string, types::CommittedNote, std::less<>> notes;
   std::condition_variable flushed_cv;      // Signalled when frozen memtables are flushed.
   std::function<void()> wake_maintenance;  // Asks the background task to run now.
 

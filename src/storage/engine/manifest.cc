@@ -70,6 +70,16 @@ std::string EncodeManifestPayload(const Manifest& manifest) {
     out.PutZigzag64(tombstone.created_micros);
     PutPredicates(out, tombstone.predicates);
   }
+  // Manifests written before notes existed end here; an empty list is written the same way.
+  if (!manifest.notes.empty()) {
+    out.PutVarint64(manifest.notes.size());
+    for (const types::CommittedNote& note : manifest.notes) {
+      out.PutLengthPrefixed(note.key);
+      out.PutLengthPrefixed(note.payload);
+      out.PutZigzag64(note.first_seq);
+      out.PutZigzag64(note.last_seq);
+    }
+  }
   return out.Release();
 }
 
@@ -111,6 +121,22 @@ Status DecodeManifestPayload(std::string_view payload, Manifest* manifest) {
     if (!in.GetZigzag64(&tombstone.seq) || !in.GetZigzag64(&tombstone.created_micros) ||
         !GetPredicates(in, &tombstone.predicates)) {
       return bad();
+    }
+  }
+  manifest->notes.clear();
+  if (!in.empty()) {
+    uint64_t notes = 0;
+    if (!in.GetVarint64(&notes) || notes > payload.size()) return bad();
+    manifest->notes.resize(notes);
+    for (types::CommittedNote& note : manifest->notes) {
+      std::string_view key;
+      std::string_view body;
+      if (!in.GetLengthPrefixed(&key) || !in.GetLengthPrefixed(&body) ||
+          !in.GetZigzag64(&note.first_seq) || !in.GetZigzag64(&note.last_seq)) {
+        return bad();
+      }
+      note.key = std::string(key);
+      note.payload = std::string(body);
     }
   }
   if (!in.empty()) return bad();

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "types/commit_note.h"
 #include "types/scan_spec.h"
 
 namespace strata::storage {
@@ -54,6 +55,9 @@ struct Manifest {
   int64_t last_ingest_micros = 0;
   std::vector<SegmentEntry> segments;
   std::vector<Tombstone> tombstones;
+  // Commit notes not yet confirmed by their writer, kept here once their WAL records may be
+  // gone (see types/commit_note.h). `dataset` is not stored.
+  std::vector<types::CommittedNote> notes;
 };
 
 std::string EncodeManifestPayload(const Manifest& manifest);

@@ -204,13 +204,33 @@ Status StorageEngine::UpdateLayout(const types::DatasetLayout& layout) {
   return {};
 }
 
-Result<AppendResult> StorageEngine::Append(std::string_view id, types::Batch batch) {
+Result<AppendResult> StorageEngine::Append(std::string_view id, types::Batch batch,
+                                           const types::CommitNote* note) {
   STRATA_ASSIGN_OR_RETURN(std::shared_ptr<DatasetStore> store, impl_->Find(id));
-  Result<AppendResult> result = store->Append(std::move(batch));
+  Result<AppendResult> result = store->Append(std::move(batch), note);
   if (result.ok() && !impl_->options.manual_maintenance && store->NeedsFlush(NowMicros())) {
     impl_->Wake();
   }
   return result;
+}
+
+std::vector<types::CommittedNote> StorageEngine::UnconfirmedNotes() const {
+  std::vector<std::shared_ptr<DatasetStore>> stores;
+  {
+    std::shared_lock lock(impl_->mu);
+    for (const auto& [id, store] : impl_->datasets) stores.push_back(store);
+  }
+  std::vector<types::CommittedNote> notes;
+  for (const auto& store : stores) {
+    for (types::CommittedNote& note : store->UnconfirmedNotes()) notes.push_back(std::move(note));
+  }
+  return notes;
+}
+
+Status StorageEngine::ConfirmNotes(std::string_view id, const std::vector<std::string>& keys) {
+  STRATA_ASSIGN_OR_RETURN(std::shared_ptr<DatasetStore> store, impl_->Find(id));
+  store->ConfirmNotes(keys);
+  return {};
 }
 
 Result<int64_t> StorageEngine::DeleteWhere(std::string_view id,

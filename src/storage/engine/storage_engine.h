@@ -33,7 +33,12 @@ class StorageEngine {
   Status UpdateLayout(const types::DatasetLayout& layout);
   bool HasDataset(std::string_view id) const;
 
-  Result<AppendResult> Append(std::string_view id, types::Batch batch);
+  // `note`: see DatasetStore::Append.
+  Result<AppendResult> Append(std::string_view id, types::Batch batch,
+                              const types::CommitNote* note = nullptr);
+  // Unconfirmed commit notes of every open dataset.
+  std::vector<types::CommittedNote> UnconfirmedNotes() const;
+  Status ConfirmNotes(std::string_view id, const std::vector<std::string>& keys);
   Result<int64_t> DeleteWhere(std::string_view id, std::vector<types::Predicate> predicates);
   Result<types::ScanStats> Scan(std::string_view id, const types::ScanSpec& spec,
                                 const BatchSink& sink);

@@ -7,6 +7,7 @@
 //                         entries:varint offsets 4(entries+1) bytes chars:length-prefixed
 //                         code_width:u8 (1, 2 or 4) codes: code_width*n bytes
 //   flags: bit 0 validity present, bit 1 dictionary form.
+//   then, optionally: note_tag:u8 (1) key:length-prefixed payload:length-prefixed
 #include "storage/wal/batch_codec.h"
 
 #include <cstring>
@@ -74,7 +75,8 @@ Status Malformed(std::string_view what) {
 
 }  // namespace
 
-void EncodeBatchRecord(int64_t first_seq, const types::Batch& batch, ByteWriter& out) {
+void EncodeBatchRecord(int64_t first_seq, const types::Batch& batch, ByteWriter& out,
+                       const types::CommitNote* note) {
   const size_t rows = batch.num_rows;
   out.PutFixed64(static_cast<uint64_t>(first_seq));
   out.PutVarint64(rows);
@@ -105,6 +107,11 @@ void EncodeBatchRecord(int64_t first_seq, const types::Batch& batch, ByteWriter&
         break;
     }
   }
+  if (note != nullptr) {
+    out.PutU8(1);
+    out.PutLengthPrefixed(note->key);
+    out.PutLengthPrefixed(note->payload);
+  }
 }
 
 void SetBatchRecordSeq(int64_t first_seq, std::string& payload) {
@@ -112,7 +119,8 @@ void SetBatchRecordSeq(int64_t first_seq, std::string& payload) {
   for (int i = 0; i < 8; ++i) payload[i] = static_cast<char>(seq >> (8 * i));
 }
 
-Status DecodeBatchRecord(std::string_view payload, int64_t* first_seq, types::Batch* batch) {
+Status DecodeBatchRecord(std::string_view payload, int64_t* first_seq, types::Batch* batch,
+                         std::optional<types::CommitNote>* note) {
   ByteReader in(payload);
   uint64_t seq = 0;
   uint64_t rows = 0;
@@ -179,7 +187,17 @@ Status DecodeBatchRecord(std::string_view payload, int64_t* first_seq, types::Ba
     batch->field_ids.push_back(field_id);
     batch->columns.push_back(std::move(column));
   }
-  if (!in.empty()) return Malformed("trailing bytes");
+  if (note != nullptr) note->reset();
+  if (!in.empty()) {
+    uint8_t tag = 0;
+    std::string_view key;
+    std::string_view body;
+    if (!in.GetU8(&tag) || tag != 1 || !in.GetLengthPrefixed(&key) ||
+        !in.GetLengthPrefixed(&body) || !in.empty()) {
+      return Malformed("trailing bytes");
+    }
+    if (note != nullptr) note->emplace(types::CommitNote{std::string(key), std::string(body)});
+  }
   return {};
 }
 

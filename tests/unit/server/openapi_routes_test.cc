@@ -56,7 +56,7 @@ class OpenApiRoutesTest : public ::testing::Test {
     AddHealthRoutes(router_, *health_);
     AddSpecRoutes(router_);
     AddDatasetRoutes(router_, *datasets_);
-    ingest_ = std::make_unique<service::IngestService>(*datasets_, backend_.get(),
+    ingest_ = std::make_unique<service::IngestService>(*datasets_, backend_.get(), *store_,
                                                        service::IngestLimits{});
     AddIngestRoutes(router_, *ingest_);
 

@@ -9,6 +9,7 @@
 
 #include "common/json.h"
 #include "meta/sqlite/sqlite_meta_store.h"
+#include "service/ingest_outcome_codec.h"
 #include "test_backend.h"
 #include "test_util.h"
 
@@ -24,7 +25,7 @@ class IngestServiceTest : public ::testing::Test {
     datasets_ = std::make_unique<DatasetService>(*store_, backend_.get(), authorizer_,
                                                  CursorCodec(std::string(32, 'c')));
     limits_.max_errors = 2;
-    ingest_ = std::make_unique<IngestService>(*datasets_, backend_.get(), limits_);
+    ingest_ = std::make_unique<IngestService>(*datasets_, backend_.get(), *store_, limits_);
   }
 
   void CreateMetrics(std::string_view mode) {
@@ -174,6 +175,169 @@ TEST_F(IngestServiceTest, BodyLevelProblems) {
   request.body = "[]";
   EXPECT_EQ(ingest_->Ingest(writer_, "metrics", request).status().problem_code(), "no_records");
   EXPECT_EQ(Rows(), 0u);
+}
+
+}  // namespace
+}  // namespace strata::service
+
+namespace strata::service {
+namespace {
+
+class IdempotencyTest : public IngestServiceTest {
+ protected:
+  Result<IngestResult> IngestWithKey(std::string body, std::string key) {
+    IngestRequest request;
+    request.body = std::move(body);
+    request.content_type = "application/x-ndjson";
+    request.idempotency_key = std::move(key);
+    return ingest_->Ingest(writer_, "metrics", std::move(request));
+  }
+};
+
+TEST_F(IdempotencyTest, ARetryGetsTheFirstOutcomeAndAddsNoRows) {
+  CreateMetrics("strict");
+  ASSERT_OK_AND_ASSIGN(IngestResult first, IngestWithKey(std::string(kGood) + kOneBad, "k1"));
+  EXPECT_FALSE(first.replayed);
+  ASSERT_OK_AND_ASSIGN(IngestResult again, IngestWithKey(std::string(kGood) + kOneBad, "k1"));
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(again.first_seq, first.first_seq);
+  EXPECT_EQ(again.last_seq, first.last_seq);
+  EXPECT_EQ(again.accepted, 2u);
+  ASSERT_EQ(again.errors.size(), 1u);
+  EXPECT_EQ(again.errors[0].pointer, first.errors[0].pointer);
+  EXPECT_EQ(Rows(), 2u);
+  // Storage released the commit note once the outcome was recorded.
+  ASSERT_OK_AND_ASSIGN(std::vector<types::CommittedNote> notes, backend_.get().UnconfirmedNotes());
+  EXPECT_TRUE(notes.empty());
+}
+
+TEST_F(IdempotencyTest, ADifferentRequestOrOneStillRunningIsRefused) {
+  CreateMetrics("strict");
+  ASSERT_TRUE(IngestWithKey(kGood, "k2").ok());
+  EXPECT_EQ(IngestWithKey(kOneBad, "k2").status().problem_code(), "idempotency_key_reused");
+  // Another principal's key of the same name is another key.
+  IngestRequest request;
+  request.body = kGood;
+  request.content_type = "application/x-ndjson";
+  request.idempotency_key = "k2";
+  ASSERT_OK_AND_ASSIGN(IngestResult admin, ingest_->Ingest(admin_, "metrics", request));
+  EXPECT_FALSE(admin.replayed);
+
+  meta::IdempotencyRecord running;
+  running.principal = writer_.ref;
+  running.key = "k3";
+  running.dataset = "metrics";
+  running.fingerprint = "whatever";
+  running.expires_at = INT64_MAX;
+  ASSERT_OK(store_->BeginIdempotency(running, 0).status());
+  EXPECT_EQ(IngestWithKey(kGood, "k3").status().code(), StatusCode::kConflict);
+}
+
+TEST_F(IdempotencyTest, RequestErrorsAreReplayedTransientOnesAreNot) {
+  CreateMetrics("strict");
+  IngestRequest request;
+  request.body = kGood;
+  request.content_type = "application/xml";
+  request.idempotency_key = "k4";
+  EXPECT_EQ(ingest_->Ingest(writer_, "metrics", request).status().code(),
+            StatusCode::kUnsupportedMediaType);
+  Result<IngestResult> replay = ingest_->Ingest(writer_, "metrics", request);
+  EXPECT_EQ(replay.status().code(), StatusCode::kUnsupportedMediaType);
+  EXPECT_EQ(replay.status().problem_code(), "unsupported_media_type");
+  ASSERT_OK_AND_ASSIGN(std::optional<meta::IdempotencyRecord> stored,
+                       store_->GetIdempotency(writer_.ref, "k4"));
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_TRUE(stored->done);
+}
+
+TEST_F(IdempotencyTest, StartUpSettlesKeysACrashLeftPending) {
+  CreateMetrics("strict");
+  // A crash after the append committed (note in storage) but before the metastore update...
+  meta::IdempotencyRecord committed;
+  committed.principal = writer_.ref;
+  committed.key = "crashed-after";
+  committed.dataset = "metrics";
+  committed.fingerprint = "f1";
+  committed.expires_at = INT64_MAX;
+  ASSERT_OK(store_->BeginIdempotency(committed, 0).status());
+  IngestResult outcome;
+  outcome.accepted = 3;
+  outcome.committed = true;
+  outcome.schema_version = 1;
+  types::Batch batch = types::Batch::ForSchema(datasets_->Get(admin_, "metrics").value().schema);
+  for (int i = 0; i < 3; ++i) {
+    batch.columns[0].AppendInt(1451606400000000 + i);
+    batch.columns[1].AppendString("h");
+    batch.columns[2].AppendNull();
+  }
+  batch.num_rows = 3;
+  types::CommitNote note{writer_.ref + "\ncrashed-after", EncodeIngestOutcome(outcome)};
+  ASSERT_OK_AND_ASSIGN(types::AppendResult appended,
+                       backend_.get().Append("metrics", std::move(batch), &note));
+  // ...and one before its append.
+  meta::IdempotencyRecord lost = committed;
+  lost.key = "crashed-before";
+  ASSERT_OK(store_->BeginIdempotency(lost, 0).status());
+
+  ASSERT_OK(ingest_->RecoverIdempotencyKeys());
+  ASSERT_OK_AND_ASSIGN(std::optional<meta::IdempotencyRecord> after,
+                       store_->GetIdempotency(writer_.ref, "crashed-after"));
+  ASSERT_TRUE(after.has_value());
+  EXPECT_TRUE(after->done);
+  ASSERT_OK_AND_ASSIGN(Result<IngestResult> recovered, DecodeIngestOutcome(after->outcome));
+  ASSERT_TRUE(recovered.ok());
+  EXPECT_EQ(recovered.value().first_seq, appended.first_seq);
+  EXPECT_EQ(recovered.value().last_seq, appended.last_seq);
+  EXPECT_EQ(recovered.value().accepted, 3u);
+  ASSERT_OK_AND_ASSIGN(std::optional<meta::IdempotencyRecord> released,
+                       store_->GetIdempotency(writer_.ref, "crashed-before"));
+  EXPECT_FALSE(released.has_value());
+  ASSERT_OK_AND_ASSIGN(std::vector<types::CommittedNote> notes, backend_.get().UnconfirmedNotes());
+  EXPECT_TRUE(notes.empty());
+}
+
+TEST(IngestOutcomeCodecTest, RoundTripsResultsAndErrors) {
+  IngestResult result;
+  result.accepted = 7;
+  result.rejected = 1;
+  result.committed = true;
+  result.first_seq = 10;
+  result.last_seq = 16;
+  result.schema_version = 3;
+  result.mode = IngestMode::kAtomic;
+  result.errors_truncated = true;
+  types::Field field;
+  field.id = 9;
+  field.name = "region";
+  field.type = types::DataType::kString;
+  field.nullable = true;
+  result.added_fields.push_back(field);
+  result.errors.push_back({4, std::string("evt-4"), "/4/usage", "type_mismatch", "expected"});
+  ASSERT_OK_AND_ASSIGN(Result<IngestResult> decoded,
+                       DecodeIngestOutcome(EncodeIngestOutcome(result)));
+  ASSERT_TRUE(decoded.ok());
+  const IngestResult& back = decoded.value();
+  EXPECT_EQ(back.accepted, 7u);
+  EXPECT_EQ(back.last_seq, 16);
+  EXPECT_EQ(back.mode, IngestMode::kAtomic);
+  EXPECT_TRUE(back.errors_truncated);
+  ASSERT_EQ(back.added_fields.size(), 1u);
+  EXPECT_EQ(back.added_fields[0].name, "region");
+  ASSERT_EQ(back.errors.size(), 1u);
+  EXPECT_EQ(back.errors[0].id, std::optional<std::string>("evt-4"));
+
+  Status error = Status::PayloadTooLarge("too big")
+                     .WithProblemCode("too_many_records")
+                     .WithErrors({ErrorDetail::Header("Content-Length", "over")});
+  ASSERT_OK_AND_ASSIGN(Result<IngestResult> failed,
+                       DecodeIngestOutcome(EncodeIngestOutcome(Result<IngestResult>(error))));
+  EXPECT_EQ(failed.status().code(), StatusCode::kPayloadTooLarge);
+  EXPECT_EQ(failed.status().problem_code(), "too_many_records");
+  EXPECT_EQ(failed.status().message(), "too big");
+  ASSERT_EQ(failed.status().errors().size(), 1u);
+  EXPECT_EQ(failed.status().errors()[0].where, "Content-Length");
+  EXPECT_FALSE(DecodeIngestOutcome("not json").ok());
+  EXPECT_FALSE(DecodeIngestOutcome(R"({"status":99})").ok());
 }
 
 }  // namespace

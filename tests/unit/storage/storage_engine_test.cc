@@ -311,3 +311,44 @@ TEST_F(StorageEngineTest, ParallelScanReturnsEveryRowOnce) {
 
 }  // namespace
 }  // namespace strata::storage
+
+namespace strata::storage {
+namespace {
+
+TEST_F(StorageEngineTest, CommitNotesSurviveRestartsUntilConfirmed) {
+  types::CommitNote note{"key-1", "outcome"};
+  ASSERT_OK_AND_ASSIGN(AppendResult appended,
+                       engine_->Append("metrics", testing::MetricsBatch(0, 10), &note));
+  ASSERT_OK(engine_->Append("metrics", testing::MetricsBatch(10, 5)).status());  // No note.
+  auto notes = engine_->UnconfirmedNotes();
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].dataset, "metrics");
+  EXPECT_EQ(notes[0].key, "key-1");
+  EXPECT_EQ(notes[0].payload, "outcome");
+  EXPECT_EQ(notes[0].first_seq, appended.first_seq);
+  EXPECT_EQ(notes[0].last_seq, appended.last_seq);
+
+  Reopen();  // From the WAL.
+  notes = engine_->UnconfirmedNotes();
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].last_seq, appended.last_seq);
+
+  ASSERT_OK(engine_->Flush("metrics"));  // The WAL is gone; the manifest keeps the note.
+  Reopen();
+  notes = engine_->UnconfirmedNotes();
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].payload, "outcome");
+  EXPECT_EQ(notes[0].first_seq, appended.first_seq);
+
+  ASSERT_OK(engine_->ConfirmNotes("metrics", {"key-1", "unknown"}));
+  EXPECT_TRUE(engine_->UnconfirmedNotes().empty());
+  ASSERT_OK(engine_->Append("metrics", testing::MetricsBatch(15, 1)).status());
+  ASSERT_OK(engine_->Flush("metrics"));  // The next manifest drops it.
+  Reopen();
+  EXPECT_TRUE(engine_->UnconfirmedNotes().empty());
+  ASSERT_OK_AND_ASSIGN(testing::Rows rows, ScanRows(*engine_, "metrics"));
+  EXPECT_EQ(rows.rows.size(), 16u);
+}
+
+}  // namespace
+}  // namespace strata::storage

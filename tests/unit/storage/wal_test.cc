@@ -237,5 +237,31 @@ TEST(BatchCodecTest, RejectsDictionaryCodesOutOfRange) {
   EXPECT_OK(DecodeBatchRecord(bad, &first_seq, &decoded));
 }
 
+TEST(BatchCodecTest, CarriesACommitNote) {
+  types::Batch batch = testing::MetricsBatch(0, 3);
+  types::CommitNote note{"principal\nkey", std::string("payload\0with nul", 17)};
+  ByteWriter out;
+  EncodeBatchRecord(5, batch, out, &note);
+  int64_t first_seq = 0;
+  types::Batch decoded;
+  std::optional<types::CommitNote> read;
+  ASSERT_OK(DecodeBatchRecord(out.buffer(), &first_seq, &decoded, &read));
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->key, note.key);
+  EXPECT_EQ(read->payload, note.payload);
+  EXPECT_EQ(decoded.num_rows, 3u);
+  ByteWriter plain;
+  EncodeBatchRecord(5, batch, plain);
+  ASSERT_OK(DecodeBatchRecord(plain.buffer(), &first_seq, &decoded, &read));
+  EXPECT_FALSE(read.has_value());
+  // A cut note, or bytes after it, is corruption.
+  for (size_t length = plain.size() + 1; length < out.size(); ++length) {
+    EXPECT_FALSE(DecodeBatchRecord(std::string_view(out.buffer()).substr(0, length), &first_seq,
+                                   &decoded, &read)
+                     .ok());
+  }
+  EXPECT_FALSE(DecodeBatchRecord(out.buffer() + "x", &first_seq, &decoded, &read).ok());
+}
+
 }  // namespace
 }  // namespace strata::storage

@@ -32,6 +32,34 @@ Result<ingest::TimeUnit> ParseTimeUnit(const std::string& text) {
   return BadParameter("time_unit", "time_unit must be auto, s, ms, us or ns, got '" + text + "'");
 }
 
+// Idempotency-Key (CONVENTIONS.md §4): a structured-field string or a bare token of 1 to 255
+// visible ASCII characters.
+Result<std::optional<std::string>> ParseIdempotencyKey(const ApiRequest& request) {
+  if (!request.HasHeader("idempotency-key")) return std::optional<std::string>();
+  std::string_view value = request.Header("idempotency-key");
+  std::string key;
+  auto bad = [](std::string message) {
+    return Status::InvalidArgument(message).WithErrors(
+        {ErrorDetail::Header("Idempotency-Key", message)});
+  };
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+    value = value.substr(1, value.size() - 2);
+    for (size_t i = 0; i < value.size(); ++i) {
+      if (value[i] == '\\' && i + 1 < value.size()) ++i;
+      key.push_back(value[i]);
+    }
+  } else {
+    key = std::string(value);
+  }
+  if (key.empty() || key.size() > 255) {
+    return bad("Idempotency-Key must hold 1 to 255 characters");
+  }
+  for (char c : key) {
+    if (c < 0x20 || c > 0x7e) return bad("Idempotency-Key must be visible ASCII");
+  }
+  return std::optional<std::string>(std::move(key));
+}
+
 Result<service::IngestRequest> ParseIngestRequest(const ApiRequest& request) {
   STRATA_RETURN_IF_ERROR(
       CheckQueryParameters(request, {"mode", "dry_run", "precision", "time_unit"}));
@@ -52,6 +80,7 @@ Result<service::IngestRequest> ParseIngestRequest(const ApiRequest& request) {
   if (const std::string* unit = request.Query("time_unit")) {
     STRATA_ASSIGN_OR_RETURN(ingest.time_unit, ParseTimeUnit(*unit));
   }
+  STRATA_ASSIGN_OR_RETURN(ingest.idempotency_key, ParseIdempotencyKey(request));
   ingest.content_type = std::string(request.Header("content-type"));
   ingest.content_encoding = std::string(request.Header("content-encoding"));
   ingest.body = request.body;
@@ -102,6 +131,11 @@ Result<ApiResponse> Ingest(service::IngestService& service, const RequestContext
     return response;
   }
   const IngestResult& result = ingested.value();
+  // A replayed answer says so (the same status and body as the first time).
+  auto replayed = [&](ApiResponse response) {
+    if (result.replayed) response.WithHeader("Idempotent-Replayed", "true");
+    return response;
+  };
   // 422 when nothing would be committed because of rejected records: all rejected, or an
   // atomic request with any rejected.
   const bool invalid = result.rejected > 0 && result.accepted == 0;
@@ -120,7 +154,7 @@ Result<ApiResponse> Ingest(service::IngestService& service, const RequestContext
   writer.BeginObject();
   WriteResultMembers(writer, result);
   writer.EndObject();
-  return JsonResponse(result.rejected > 0 ? 207 : 200, writer);
+  return replayed(JsonResponse(result.rejected > 0 ? 207 : 200, writer));
 }
 
 }  // namespace
