@@ -18,10 +18,12 @@
 #include "server/api/dispatcher.h"
 #include "server/api/handlers/dataset_handlers.h"
 #include "server/api/handlers/health_handlers.h"
+#include "server/api/handlers/influx_handlers.h"
 #include "server/api/handlers/ingest_handlers.h"
 #include "server/http/http_server.h"
 #include "service/dataset_service.h"
 #include "service/health_service.h"
+#include "service/influx_write_service.h"
 #include "service/ingest_service.h"
 #include "storage/crypto/master_key.h"
 #include "storage/engine/key_store.h"
@@ -148,12 +150,14 @@ int RunServer(const Config& config) {
   if (Status recovered = ingest.RecoverIdempotencyKeys(); !recovered.ok()) {
     return Fail(recovered.Annotate("settling idempotency keys"));
   }
+  service::InfluxWriteService influx(datasets, ingest, authorizer, ingest_limits);
 
   server::Router router;
   server::AddHealthRoutes(router, health);
   server::AddSpecRoutes(router);
   server::AddDatasetRoutes(router, datasets);
   server::AddIngestRoutes(router, ingest);
+  server::AddInfluxRoutes(router, influx);
   server::Dispatcher dispatcher(router, authenticator,
                                 server::ApiOptions{static_cast<int>(config.server.max_json_depth)});
 

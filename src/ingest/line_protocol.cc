@@ -624,6 +624,12 @@ LineProtocolReader::Outcome LineProtocolReader::Fail(LineProtocolErrorCode code,
   error_.line = error_line;
   error_.column = error_pos - line_begin + 1;
 
+  error_.message.clear();
+  AppendUnableToParse(error_.message, raw_line, reason);
+  return Outcome::kLineError;
+}
+
+void AppendUnableToParse(std::string& out, std::string_view raw_line, std::string_view reason) {
   size_t cut = std::min(raw_line.size(), kMessageLineBytes);
   // Do not split a character: back off over at most three continuation bytes.
   for (int step = 0; step < 3 && cut < raw_line.size() && cut > 0 &&
@@ -631,14 +637,11 @@ LineProtocolReader::Outcome LineProtocolReader::Fail(LineProtocolErrorCode code,
        ++step) {
     --cut;
   }
-  std::string& message = error_.message;
-  message.clear();
-  message.append("unable to parse '");
-  AppendSanitized(message, raw_line.substr(0, cut));
-  if (cut < raw_line.size()) message.append("...");
-  message.append("': ");
-  message.append(reason);
-  return Outcome::kLineError;
+  out.append("unable to parse '");
+  AppendSanitized(out, raw_line.substr(0, cut));
+  if (cut < raw_line.size()) out.append("...");
+  out.append("': ");
+  out.append(reason);
 }
 
 }  // namespace strata::ingest

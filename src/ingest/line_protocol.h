@@ -146,6 +146,13 @@ struct LineProtocolError {
   std::string_view code_name() const { return LineProtocolErrorCodeName(code); }
 };
 
+// Appends "unable to parse '<raw_line>': <reason>" to `out`, the way InfluxDB words a bad
+// line: the quoted line is cut to 256 bytes (never inside a character) plus "...", and each
+// invalid UTF-8 sequence in it becomes U+FFFD, so the text is valid UTF-8 when `reason` is.
+// LineProtocolError::message is built by it; callers that reject a parsed point for other
+// reasons use it to quote the point the same way.
+void AppendUnableToParse(std::string& out, std::string_view raw_line, std::string_view reason);
+
 // Reads the records of one body in order.
 //   LineProtocolReader reader(body, options);
 //   Point point;

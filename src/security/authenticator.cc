@@ -1,6 +1,7 @@
 #include "security/authenticator.h"
 
 #include <mutex>
+#include <optional>
 
 #include "common/ids.h"
 #include "common/strings.h"
@@ -15,6 +16,18 @@ Status Invalid(std::string_view why) {
   return Status::Unauthenticated(why).WithProblemCode("invalid_token");
 }
 
+// The credential after a "Bearer " or "Token " scheme (case-insensitive; InfluxDB clients
+// send Token), or nullopt for another scheme or no credential.
+std::optional<std::string_view> CredentialOf(std::string_view authorization) {
+  for (std::string_view scheme : {std::string_view("bearer "), std::string_view("token ")}) {
+    if (authorization.size() > scheme.size() &&
+        ToLower(authorization.substr(0, scheme.size())) == scheme) {
+      return Trim(authorization.substr(scheme.size()));
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<Principal> Authenticator::Authenticate(std::string_view authorization) {
@@ -22,12 +35,12 @@ Result<Principal> Authenticator::Authenticate(std::string_view authorization) {
     return Status::Unauthenticated("missing credentials: send 'Authorization: Bearer <API key>'")
         .WithProblemCode("missing_credentials");
   }
-  const std::string_view scheme = "bearer ";
-  if (authorization.size() <= scheme.size() ||
-      ToLower(authorization.substr(0, scheme.size())) != scheme) {
-    return Invalid("unsupported authorization scheme: use 'Bearer <API key>'");
+  const std::optional<std::string_view> credential = CredentialOf(authorization);
+  if (!credential) {
+    return Invalid(
+        "unsupported authorization scheme: use 'Bearer <API key>' (or 'Token <API key>')");
   }
-  const std::string_view key = Trim(authorization.substr(scheme.size()));
+  const std::string_view key = *credential;
   if (!ApiKeyChecksumOk(key)) return Invalid("malformed API key");
   const std::string hash = Sha256(key);
   const int64_t now = NowMicros();

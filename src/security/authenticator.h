@@ -29,9 +29,11 @@ class Authenticator {
   // `store` must outlive the Authenticator.
   explicit Authenticator(meta::MetaStore& store) : store_(store) {}
 
-  // Decides the caller from the value of the Authorization header ("" when absent).
-  // Unauthenticated with problem code "missing_credentials" when there is none, and
-  // "invalid_token" when it is malformed, unknown, expired or revoked.
+  // Decides the caller from the value of the Authorization header ("" when absent):
+  // "Bearer <API key>", or "Token <API key>" as InfluxDB clients send it (schemes are
+  // case-insensitive). Unauthenticated with problem code "missing_credentials" when there
+  // is none, and "invalid_token" for another scheme or a key that is malformed, unknown,
+  // expired or revoked.
   Result<Principal> Authenticate(std::string_view authorization);
 
   // At first start (no usable admin key), creates one holding the admin role and returns

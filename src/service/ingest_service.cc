@@ -47,22 +47,27 @@ class ErrorCollector : public ingest::RejectSink {
   IngestResult& result_;
 };
 
-// Undoes Content-Encoding within the decoded-size limit.
-Status InflateBody(std::string& body, std::string_view content_encoding, size_t limit) {
+}  // namespace
+
+Status InflateRequestBody(std::string& body, std::string_view content_encoding,
+                          size_t max_decoded_bytes) {
   STRATA_ASSIGN_OR_RETURN(std::vector<ingest::ContentCoding> codings,
                           ingest::ParseContentEncoding(content_encoding));
   if (codings.empty()) {
-    if (body.size() > limit) {
+    if (body.size() > max_decoded_bytes) {
       return Status::PayloadTooLarge("request body exceeds ingest.max_decoded_body_bytes (" +
-                                     std::to_string(limit) + " bytes)")
+                                     std::to_string(max_decoded_bytes) + " bytes)")
           .WithProblemCode("payload_too_large");
     }
     return {};
   }
-  STRATA_ASSIGN_OR_RETURN(std::string inflated, ingest::DecodeBody(body, codings, limit));
+  STRATA_ASSIGN_OR_RETURN(std::string inflated,
+                          ingest::DecodeBody(body, codings, max_decoded_bytes));
   body = std::move(inflated);
   return {};
 }
+
+namespace {
 
 // The storage note of key `key` of `principal` (principal references hold no newline).
 std::string NoteKey(std::string_view principal, std::string_view key) {
@@ -202,7 +207,7 @@ Result<IngestResult> IngestService::IngestOnce(const security::Principal& caller
   const meta::DatasetRecord& dataset = document->record;
   STRATA_ASSIGN_OR_RETURN(ingest::BodyFormat format, ingest::ParseBodyFormat(request.content_type));
   STRATA_RETURN_IF_ERROR(
-      InflateBody(request.body, request.content_encoding, limits_.max_decoded_body_bytes));
+      InflateRequestBody(request.body, request.content_encoding, limits_.max_decoded_body_bytes));
 
   ingest::TypeOptions types;
   types.schema_mode = dataset.schema_mode == meta::SchemaMode::kEvolve
@@ -217,7 +222,7 @@ Result<IngestResult> IngestService::IngestOnce(const security::Principal& caller
   options.dataset_id = dataset.id;
   options.time_field = dataset.time_field;
   options.precision = request.precision;
-  options.now_us = NowMicros();
+  options.now_us = request.now_us.value_or(NowMicros());
 
   IngestResult result;
   result.dry_run = request.dry_run;

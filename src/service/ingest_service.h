@@ -60,6 +60,10 @@ struct IngestRequest {
   // Epoch numbers given for timestamp fields in JSON and CSV (default: by magnitude).
   ingest::TimeUnit time_unit = ingest::TimeUnit::kAuto;
   std::optional<std::string> idempotency_key;  // Validated by the caller (1-255 visible ASCII).
+  // The time (microseconds since the epoch) of line protocol points without a timestamp.
+  // Default: the clock, read once per call. Callers that split one request into several
+  // calls pass one value so the whole request shares it.
+  std::optional<int64_t> now_us;
 };
 
 struct IngestRecordError {
@@ -86,6 +90,12 @@ struct IngestResult {
 };
 
 inline constexpr int64_t kIdempotencyKeyLifetimeMicros = int64_t{24} * 3600 * 1'000'000;
+// Undoes the Content-Encoding `content_encoding` of `body` in place. The decoded body (or
+// the body as is, when it is not encoded) may be at most `max_decoded_bytes` long.
+// Errors: those of ingest::ParseContentEncoding and ingest::DecodeBody; PayloadTooLarge
+// (problem code payload_too_large) naming ingest.max_decoded_body_bytes.
+Status InflateRequestBody(std::string& body, std::string_view content_encoding,
+                          size_t max_decoded_bytes);
 
 class IngestService {
  public:

@@ -27,6 +27,23 @@ ApiResponse NoRoute(const ApiRequest& request, const Router::Match& match) {
   return response;
 }
 
+// The Authorization header value to authenticate `request` with: the header, or for routes
+// with query credentials and no header, "Token <p>" built from the `p` query parameter.
+std::string CredentialsOf(const ApiRequest& request, const RouteOptions& options) {
+  std::string_view header = request.Header("authorization");
+  if (header.empty() && options.query_credentials) {
+    const std::string* password = request.Query("p");
+    if (password != nullptr && !password->empty()) return "Token " + *password;
+  }
+  return std::string(header);
+}
+
+ApiResponse RenderError(const Status& status, const ApiRequest& request,
+                        const RouteOptions& options) {
+  if (options.render_error != nullptr) return options.render_error(status, request);
+  return ProblemResponse(status, request.request_id);
+}
+
 }  // namespace
 
 ApiResponse Dispatcher::Run(const ApiRequest& request, const Router::Match& match,
@@ -36,8 +53,8 @@ ApiResponse Dispatcher::Run(const ApiRequest& request, const Router::Match& matc
   security::Principal principal;
   if (!route.options.public_route) {
     Result<security::Principal> authenticated =
-        authenticator_.Authenticate(request.Header("authorization"));
-    if (!authenticated.ok()) return ProblemResponse(authenticated.status(), request.request_id);
+        authenticator_.Authenticate(CredentialsOf(request, route.options));
+    if (!authenticated.ok()) return RenderError(authenticated.status(), request, route.options);
     principal = std::move(authenticated).value();
     principal_ref = principal.ref;
   }
@@ -51,7 +68,7 @@ ApiResponse Dispatcher::Run(const ApiRequest& request, const Router::Match& matc
         .Str("route", route.pattern)
         .Str("error", status.ToString());
   }
-  return ProblemResponse(status, request.request_id);
+  return RenderError(status, request, route.options);
 }
 
 }  // namespace strata::server

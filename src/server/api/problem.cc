@@ -57,6 +57,14 @@ int HttpStatusFor(StatusCode code) {
   return 500;
 }
 
+std::string PublicMessage(const Status& status, std::string_view request_id) {
+  if (HidesDetail(status.code())) {
+    return "the server failed to complete the request; quote request id " +
+           std::string(request_id) + " when reporting it";
+  }
+  return std::string(status.message());
+}
+
 ApiResponse ProblemResponse(const Status& status, std::string_view request_id, int http_status,
                             const std::function<void(JsonWriter&)>& extensions) {
   if (http_status == 0) http_status = HttpStatusFor(status.code());
@@ -71,12 +79,7 @@ ApiResponse ProblemResponse(const Status& status, std::string_view request_id, i
   writer.Member("title", Title(http_status));
   writer.Member("status", http_status);
   writer.Member("code", code);
-  if (HidesDetail(status.code())) {
-    writer.Member("detail", "the server failed to complete the request; quote request id " +
-                                std::string(request_id) + " when reporting it");
-  } else {
-    writer.Member("detail", status.message());
-  }
+  writer.Member("detail", PublicMessage(status, request_id));
   writer.Member("instance", "urn:strata:request:" + std::string(request_id));
   writer.Member("request_id", request_id);
   if (!status.errors().empty()) {

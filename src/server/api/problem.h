@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "common/json_writer.h"
@@ -14,6 +15,11 @@ namespace strata::server {
 
 // The HTTP status of a StatusCode.
 int HttpStatusFor(StatusCode code);
+
+// What a client may read about `status` (REQUIRES: !status.ok()): its message, except for
+// internal failures (Internal, IoError, Corruption), whose message stays in the log and which
+// read "the server failed to complete the request; quote request id <id> when reporting it".
+std::string PublicMessage(const Status& status, std::string_view request_id);
 
 // An application/problem+json response for `status` (REQUIRES: !status.ok()):
 //   {"type":"/problems/<code>","title":...,"status":N,"code":"<code>","detail":...,

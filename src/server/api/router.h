@@ -31,9 +31,18 @@ struct RequestContext {
 
 using Handler = std::function<Result<ApiResponse>(const RequestContext&)>;
 
+// Renders a failed request (authentication or handler error) for routes whose protocol has
+// its own error format. REQUIRES: !status.ok().
+using ErrorRenderer = ApiResponse (*)(const Status& status, const ApiRequest& request);
+
 struct RouteOptions {
   bool public_route = false;  // No authentication (health, spec). Default: authenticated.
   bool offload = false;       // Run on the worker pool: CPU-heavy or long work.
+  // InfluxDB 1.x query credentials: when the request has no Authorization header, the
+  // query parameter `p` is taken as the API key (`u`, the user name, is ignored).
+  bool query_credentials = false;
+  // Null: errors are RFC 9457 problems (ProblemResponse). Set for compatibility endpoints.
+  ErrorRenderer render_error = nullptr;
 };
 
 struct Route {

@@ -157,7 +157,11 @@ TEST_F(AuthenticatorTest, MalformedAuthorizationIsInvalidToken) {
   ExpectRefused("Bearer    ", "invalid_token");
   ExpectRefused("Bearerstrata_abc", "invalid_token");
   ExpectRefused("Token abc", "invalid_token");
+  ExpectRefused("Token", "invalid_token");
+  ExpectRefused("Token   ", "invalid_token");
+  ExpectRefused("Tokenstrata_abc", "invalid_token");
   ExpectRefused("Bearer strata_tooshort", "invalid_token");
+  ExpectRefused("Token strata_tooshort", "invalid_token");
 }
 
 TEST_F(AuthenticatorTest, UnknownKeyIsInvalidToken) {
@@ -175,6 +179,19 @@ TEST_F(AuthenticatorTest, SchemeIsCaseInsensitiveAndSpacesAreTrimmed) {
     EXPECT_EQ(principal->roles, std::vector<std::string>{"reader"});
     EXPECT_THAT(principal->ref, StartsWith("key:id_"));
   }
+}
+
+// InfluxDB clients and Telegraf send "Authorization: Token <token>"; it is the same key.
+TEST_F(AuthenticatorTest, TokenSchemeIsAcceptedLikeBearer) {
+  const std::string key = GenerateApiKey().key;
+  StoreKey(key, {"writer"});
+  for (const std::string& header :
+       {"Token " + key, "token " + key, "TOKEN " + key, "Token   " + key + "  "}) {
+    Result<Principal> principal = authenticator_->Authenticate(header);
+    ASSERT_TRUE(principal.ok()) << header << ": " << principal.status().ToString();
+    EXPECT_EQ(principal->roles, std::vector<std::string>{"writer"});
+  }
+  ExpectRefused("Token " + GenerateApiKey().key, "invalid_token");
 }
 
 TEST_F(AuthenticatorTest, RevokedKeyIsRefused) {

@@ -9,6 +9,7 @@
 #include "common/json.h"
 #include "meta/sqlite/sqlite_meta_store.h"
 #include "security/api_key.h"
+#include "server/api/problem.h"
 #include "test_util.h"
 
 namespace strata::server {
@@ -66,13 +67,27 @@ class DispatcherTest : public ::testing::Test {
     router_.Add(Method::kGet, "/depth", [](const RequestContext& context) -> Result<ApiResponse> {
       return ApiResponse::Json(200, std::to_string(context.options.max_json_depth));
     });
+    // A compatibility route: key from ?p= when there is no header, errors in its own format.
+    router_.Add(
+        Method::kPost, "/compat",
+        [](const RequestContext& context) -> Result<ApiResponse> {
+          if (context.request.Query("fail") != nullptr) return Status::NotFound("gone");
+          return ApiResponse::Json(200, context.principal.ref);
+        },
+        RouteOptions{.query_credentials = true,
+                     .render_error = [](const Status& status, const ApiRequest&) {
+                       return ApiResponse::Json(HttpStatusFor(status.code()),
+                                                "compat:" + std::string(status.message()));
+                     }});
     dispatcher_ = std::make_unique<Dispatcher>(router_, *authenticator_, ApiOptions{7});
   }
 
-  ApiResponse Send(Method method, std::string path, std::string authorization = "") {
+  ApiResponse Send(Method method, std::string path, std::string authorization = "",
+                   Params query = {}) {
     ApiRequest request;
     request.method = method;
     request.path = std::move(path);
+    request.query = std::move(query);
     request.request_id = "01TESTREQUEST";
     if (!authorization.empty()) request.headers.emplace_back("authorization", authorization);
     principal_ref_ = "<unset>";
@@ -169,6 +184,36 @@ TEST_F(DispatcherTest, WrongMethodIs405WithAllow) {
   const ApiResponse public_post = Send(Method::kPost, "/public");
   EXPECT_EQ(public_post.status, 405);
   EXPECT_EQ(HeaderOf(public_post, "Allow"), "GET, HEAD");
+}
+
+// InfluxDB clients send "Token <key>"; every route takes it like Bearer.
+TEST_F(DispatcherTest, TokenSchemeWorksOnEveryRoute) {
+  const ApiResponse response = Send(Method::kGet, "/private/abc", "Token " + admin_key_);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_THAT(response.body, HasSubstr(":abc:admin"));
+}
+
+TEST_F(DispatcherTest, QueryCredentialsOnlyWhereTheRouteTakesThem) {
+  const ApiResponse compat = Send(Method::kPost, "/compat", "", {{"u", "x"}, {"p", admin_key_}});
+  EXPECT_EQ(compat.status, 200);
+  EXPECT_THAT(compat.body, StartsWith("key:"));
+  // Elsewhere ?p= is not a credential.
+  EXPECT_EQ(Send(Method::kGet, "/private/abc", "", {{"p", admin_key_}}).status, 401);
+  // The header wins over the query; an empty p is no credential.
+  EXPECT_EQ(Send(Method::kPost, "/compat", "Token strata_broken", {{"p", admin_key_}}).status, 401);
+  const ApiResponse empty = Send(Method::kPost, "/compat", "", {{"p", ""}});
+  EXPECT_EQ(empty.status, 401);
+  EXPECT_THAT(empty.body, HasSubstr("missing credentials"));
+}
+
+TEST_F(DispatcherTest, RoutesMayRenderTheirOwnErrors) {
+  const ApiResponse unauthenticated = Send(Method::kPost, "/compat");
+  EXPECT_EQ(unauthenticated.status, 401);
+  EXPECT_THAT(unauthenticated.body, StartsWith("compat:missing credentials"));
+  const ApiResponse failed =
+      Send(Method::kPost, "/compat", "Bearer " + admin_key_, {{"fail", "1"}});
+  EXPECT_EQ(failed.status, 404);
+  EXPECT_EQ(failed.body, "compat:gone");
 }
 
 TEST_F(DispatcherTest, HandlersSeeTheApiOptions) {

@@ -16,12 +16,14 @@
 #include "security/authorizer.h"
 #include "server/api/handlers/dataset_handlers.h"
 #include "server/api/handlers/health_handlers.h"
+#include "server/api/handlers/influx_handlers.h"
 #include "server/api/handlers/ingest_handlers.h"
 #include "server/api/openapi_spec.h"
 #include "server/api/router.h"
 #include "service/cursor.h"
 #include "service/dataset_service.h"
 #include "service/health_service.h"
+#include "service/influx_write_service.h"
 #include "test_backend.h"
 #include "test_util.h"
 
@@ -59,6 +61,9 @@ class OpenApiRoutesTest : public ::testing::Test {
     ingest_ = std::make_unique<service::IngestService>(*datasets_, backend_.get(), *store_,
                                                        service::IngestLimits{});
     AddIngestRoutes(router_, *ingest_);
+    influx_ = std::make_unique<service::InfluxWriteService>(*datasets_, *ingest_, authorizer_,
+                                                            service::IngestLimits{});
+    AddInfluxRoutes(router_, *influx_);
 
     ASSERT_OK_AND_ASSIGN(spec_, json::Parse(OpenApiJson()));
     ASSERT_TRUE(spec_.is_object());
@@ -84,6 +89,7 @@ class OpenApiRoutesTest : public ::testing::Test {
   strata::testing::TestBackend backend_;
   std::unique_ptr<service::DatasetService> datasets_;
   std::unique_ptr<service::IngestService> ingest_;
+  std::unique_ptr<service::InfluxWriteService> influx_;
   std::unique_ptr<service::HealthService> health_;
   Router router_;
   json::Value spec_;
