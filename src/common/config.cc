@@ -158,6 +158,8 @@ const std::vector<OptionSpec>& BuildOptions() {
       STRATA_INT_OPTION(ingest, max_errors, 1, 1'000'000,
                         "most record errors listed in one ingest response (errors_truncated "
                         "says when more were found)"),
+      STRATA_INT_OPTION(ingest, max_rejected_per_dataset, 1, int64_t{1} << 32,
+                        "dead letters kept per dataset with keep_rejected; the oldest go first"),
       {"log.level", OptionKind::kString, "debug, info, warn or error",
        [](Config& c, std::string_view t) -> Status {
          LogLevel level;

@@ -48,7 +48,8 @@ struct IngestConfig {
   int64_t max_decoded_body_bytes = 256ll << 20;  // After Content-Encoding is undone.
   int64_t max_rows_per_request = 1'000'000;
   int64_t max_record_bytes = 1 << 20;
-  int64_t max_errors = 1000;  // Record errors listed per response.
+  int64_t max_errors = 1000;                   // Record errors listed per response.
+  int64_t max_rejected_per_dataset = 100'000;  // Dead letters kept per dataset.
 };
 
 struct LogConfig {

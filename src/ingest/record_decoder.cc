@@ -19,7 +19,19 @@ void ReportBuilderErrors(const RecordBuilder& builder, size_t index, size_t line
   for (const RecordError& error : builder.errors()) {
     issues.push_back({RecordErrorCodeName(error.code), error.pointer, error.detail});
   }
-  sink.OnRejected({index, line, raw, builder.record_id(), issues});
+  sink.OnRejected({index, line, raw, builder.record_id(), {}, issues});
+}
+
+// The CSV variant: the header line travels with the row.
+void ReportCsvBuilderErrors(const RecordBuilder& builder, const CsvRecord& record,
+                            std::string_view header, std::vector<RecordIssue>& issues,
+                            RejectSink& sink) {
+  issues.clear();
+  for (const RecordError& error : builder.errors()) {
+    issues.push_back({RecordErrorCodeName(error.code), error.pointer, error.detail});
+  }
+  sink.OnRejected(
+      {record.index(), record.line(), record.raw(), builder.record_id(), header, issues});
 }
 
 class JsonSinkAdapter : public DecodeSink {
@@ -31,9 +43,12 @@ class JsonSinkAdapter : public DecodeSink {
     for (const RecordError& error : record.errors) {
       issues_.push_back({RecordErrorCodeName(error.code), error.pointer, error.detail});
     }
-    sink_.OnRejected({record.index, record.line,
+    sink_.OnRejected({record.index,
+                      record.line,
                       std::string_view(body_).substr(record.begin, record.end - record.begin),
-                      record.id, issues_});
+                      record.id,
+                      {},
+                      issues_});
   }
 
  private:
@@ -63,6 +78,7 @@ Result<RecordDecodeSummary> DecodeCsvBody(std::string_view body, const RecordDec
   CsvReader reader(body, csv_options);
   if (!reader.ReadHeader()) return reader.error().ToStatus();
   // Header names are the record's keys: dotted names address flattened fields.
+  const std::string_view header_raw = reader.header().raw();
   std::vector<std::string> names;
   for (size_t col = 0; col < reader.header().size(); ++col) {
     names.emplace_back(reader.header().field(col));
@@ -80,7 +96,8 @@ Result<RecordDecodeSummary> DecodeCsvBody(std::string_view body, const RecordDec
       issues.assign(1, {error.code, "",
                         "line " + std::to_string(error.line) + ", column " +
                             std::to_string(error.column) + ": " + error.message});
-      sink.OnRejected({record.index(), record.line(), record.raw(), std::nullopt, issues});
+      sink.OnRejected(
+          {record.index(), record.line(), record.raw(), std::nullopt, header_raw, issues});
       ++summary.rejected;
       continue;
     }
@@ -96,7 +113,7 @@ Result<RecordDecodeSummary> DecodeCsvBody(std::string_view body, const RecordDec
     if (builder.EndRecord()) {
       ++summary.accepted;
     } else {
-      ReportBuilderErrors(builder, record.index(), record.line(), record.raw(), issues, sink);
+      ReportCsvBuilderErrors(builder, record, header_raw, issues, sink);
       ++summary.rejected;
     }
   }
@@ -123,7 +140,7 @@ Result<RecordDecodeSummary> DecodeLineProtocolBody(std::string_view body,
       issues.assign(1, {error.code_name(), "",
                         "line " + std::to_string(error.line) + ", column " +
                             std::to_string(error.column) + ": " + error.message});
-      sink.OnRejected({error.index, error.line, error.raw_line, std::nullopt, issues});
+      sink.OnRejected({error.index, error.line, error.raw_line, std::nullopt, {}, issues});
       ++summary.rejected;
       continue;
     }
@@ -132,7 +149,7 @@ Result<RecordDecodeSummary> DecodeLineProtocolBody(std::string_view body,
                         "line " + std::to_string(point.line) + ": measurement '" +
                             std::string(point.measurement) + "' is not this dataset ('" +
                             options.dataset_id + "')"});
-      sink.OnRejected({point.index, point.line, point.raw_line, std::nullopt, issues});
+      sink.OnRejected({point.index, point.line, point.raw_line, std::nullopt, {}, issues});
       ++summary.rejected;
       continue;
     }

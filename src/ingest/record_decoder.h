@@ -29,10 +29,11 @@ struct RecordIssue {
 };
 
 struct RejectedRecord {
-  size_t index = 0;                     // 0-based among the body's records.
-  size_t line = 0;                      // 1-based line where the record starts; 0 when unknown.
-  std::string_view raw;                 // The record's text as sent (for dead letters).
-  std::optional<std::string_view> id;   // The record id field's value, when readable.
+  size_t index = 0;                    // 0-based among the body's records.
+  size_t line = 0;                     // 1-based line where the record starts; 0 when unknown.
+  std::string_view raw;                // The record's text as sent (for dead letters).
+  std::optional<std::string_view> id;  // The record id field's value, when readable.
+  std::string_view header;  // CSV: the header line, which the row needs to be read again.
   std::span<const RecordIssue> issues;  // At least one.
 };
 

@@ -73,6 +73,19 @@ class MetaStore {
   // Deletes records expired at `now`; returns how many.
   virtual Result<int64_t> DeleteExpiredIdempotency(int64_t now_micros) = 0;
 
+  // Dead letters. Add assigns ids and then deletes the dataset's oldest entries beyond
+  // `max_per_dataset`; it returns how many were deleted so.
+  virtual Result<int64_t> AddRejectedRecords(std::vector<RejectedRecordEntry> records,
+                                             size_t max_per_dataset) = 0;
+  // Entries of `dataset` with id > after_id, oldest first, at most `limit`.
+  virtual Result<std::vector<RejectedRecordEntry>> ListRejectedRecords(std::string_view dataset,
+                                                                       int64_t after_id,
+                                                                       size_t limit) = 0;
+  virtual Status DeleteRejectedRecords(std::string_view dataset,
+                                       const std::vector<int64_t>& ids) = 0;
+  // Replaces the reason (code, pointer, detail) of entry `entry.id`.
+  virtual Status UpdateRejectedRecord(const RejectedRecordEntry& entry) = 0;
+
   // A named server secret (e.g. the key that signs pagination cursors); created with
   // `make` on first use and the same ever after.
   virtual Result<std::string> GetOrCreateSecret(std::string_view name,

@@ -33,6 +33,8 @@ struct DatasetRecord {
   std::string record_id_field;  // "" when the dataset has none.
   // Field names ordering rows in compacted segments; empty: the time field.
   std::vector<std::string> sort_key;
+  // Keep rejected records (raw text and reason) as dead letters for inspection and replay.
+  bool keep_rejected = false;
   types::Schema schema;    // The current version.
   int64_t created_at = 0;  // Microseconds since the epoch.
   int64_t updated_at = 0;
@@ -66,6 +68,22 @@ struct ApiKeyRecord {
   int64_t created_at = 0;
   int64_t expires_at = 0;  // 0: never.
   int64_t revoked_at = 0;  // 0: not revoked.
+};
+
+// A record an ingest request rejected, kept as a dead letter of its dataset
+// (keep_rejected) until it is replayed successfully or the dataset is deleted.
+struct RejectedRecordEntry {
+  int64_t id = 0;  // Assigned by the store, increasing.
+  std::string dataset;
+  int64_t received_at = 0;
+  std::string request_id;
+  uint64_t index = 0;  // In its request's body.
+  std::string format;  // How `raw` reads on its own: "ndjson", "csv" (header line + row),
+                       // "line-protocol".
+  std::string code;
+  std::string pointer;
+  std::string detail;
+  std::string raw;
 };
 
 // An Idempotency-Key (CONVENTIONS.md §4) of one principal: pending while its request runs,

@@ -14,10 +14,10 @@ constexpr size_t kMaxTags = 32;
 constexpr size_t kMaxTagBytes = 64;
 constexpr int64_t kMinRetentionSeconds = 3600;
 
-constexpr std::string_view kWritable[] = {"id",           "description", "tags",
-                                          "owner",        "retention",   "time_field",
-                                          "partition_by", "schema_mode", "record_id_field",
-                                          "sort_key",     "fields"};
+constexpr std::string_view kWritable[] = {"id",           "description",   "tags",
+                                          "owner",        "retention",     "time_field",
+                                          "partition_by", "schema_mode",   "record_id_field",
+                                          "sort_key",     "keep_rejected", "fields"};
 constexpr std::string_view kReadOnly[] = {"schema", "created_at", "updated_at", "revision",
                                           "stats"};
 
@@ -90,6 +90,16 @@ class SpecDecoder {
                meta::SchemaMode::kStrict);
     DecodeTags();
     DecodeSortKey();
+    if (const json::Value* keep = body_.Find("keep_rejected"); keep != nullptr) {
+      if (keep->is_null()) {
+        spec_.keep_rejected = false;
+      } else if (keep->is_bool()) {
+        spec_.keep_rejected = keep->bool_value();
+      } else {
+        Fail("/keep_rejected",
+             "expected true, false or null, got " + std::string(json::TypeName(keep->type())));
+      }
+    }
     DecodeFields();
     if (kind_ == SpecKind::kCreate && body_.Find("id") == nullptr) Fail("/id", "required");
     if (const json::Value* id = body_.Find("id"); id != nullptr && id->is_null()) {
@@ -295,6 +305,7 @@ void WriteDatasetJson(JsonWriter& writer, const meta::DatasetRecord& dataset) {
   for (const std::string& name : dataset.sort_key) writer.String(name);
   writer.EndArray();
   WriteOptionalString(writer, "retention", dataset.retention);
+  writer.Member("keep_rejected", dataset.keep_rejected);
   writer.Key("schema");
   types::WriteSchemaJson(writer, dataset.schema);
   writer.Member("created_at", FormatRfc3339(dataset.created_at));

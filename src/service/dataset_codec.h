@@ -33,6 +33,7 @@ struct DatasetSpec {
   std::optional<meta::SchemaMode> schema_mode;
   std::optional<std::string> record_id_field;        // "" = none.
   std::optional<std::vector<std::string>> sort_key;  // [] = the time field.
+  std::optional<bool> keep_rejected;                 // null = false.
   std::optional<std::vector<types::Field>> fields;
 };
 

@@ -39,6 +39,7 @@ Status ApplySpec(const DatasetSpec& spec, meta::DatasetRecord& dataset) {
   if (spec.schema_mode) dataset.schema_mode = *spec.schema_mode;
   if (spec.record_id_field) dataset.record_id_field = *spec.record_id_field;
   if (spec.sort_key) dataset.sort_key = *spec.sort_key;
+  if (spec.keep_rejected) dataset.keep_rejected = *spec.keep_rejected;
   types::SchemaRoles roles{dataset.time_field, dataset.record_id_field, dataset.sort_key};
   return types::CheckRoles(dataset.schema, roles);
 }
@@ -70,6 +71,7 @@ Result<meta::DatasetRecord> DatasetService::Create(const Principal& caller, Data
   dataset.schema_mode = spec.schema_mode.value_or(meta::SchemaMode::kStrict);
   dataset.record_id_field = spec.record_id_field.value_or("");
   dataset.sort_key = spec.sort_key.value_or(std::vector<std::string>());
+  dataset.keep_rejected = spec.keep_rejected.value_or(false);
   types::SchemaRoles roles{dataset.time_field, dataset.record_id_field, dataset.sort_key};
   STRATA_ASSIGN_OR_RETURN(dataset.schema,
                           types::BuildInitialSchema(
@@ -214,6 +216,7 @@ Result<meta::DatasetRecord> DatasetService::Replace(const Principal& caller, std
                   if (!full.schema_mode) full.schema_mode = meta::SchemaMode::kStrict;
                   if (!full.record_id_field) full.record_id_field = "";
                   if (!full.sort_key) full.sort_key.emplace();
+                  if (!full.keep_rejected) full.keep_rejected = false;
                   return ApplySpec(full, dataset);
                 });
 }

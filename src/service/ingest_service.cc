@@ -1,5 +1,6 @@
 #include "service/ingest_service.h"
 
+#include <algorithm>
 #include <map>
 
 #include "common/logging.h"
@@ -18,12 +19,83 @@ namespace {
 
 using security::Permission;
 
-// Keeps the first `max` rejected records as response errors, one per record.
+// How a rejected record's text reads on its own, as a dead letter: "ndjson", "csv" or
+// "line-protocol", with the request's unit of timestamps when it matters
+// ("line-protocol;precision=ms", "csv;time_unit=s").
+std::string DeadLetterFormat(ingest::BodyFormat format, const IngestRequest& request) {
+  switch (format) {
+    case ingest::BodyFormat::kLineProtocol:
+      return "line-protocol;precision=" +
+             std::string(ingest::TimestampPrecisionName(request.precision));
+    case ingest::BodyFormat::kCsv:
+    case ingest::BodyFormat::kJson:
+    case ingest::BodyFormat::kNdjson: {
+      std::string name = format == ingest::BodyFormat::kCsv ? "csv" : "ndjson";
+      if (request.time_unit != ingest::TimeUnit::kAuto) {
+        name += ";time_unit=" + std::string(ingest::TimeUnitName(request.time_unit));
+      }
+      return name;
+    }
+  }
+  return "ndjson";
+}
+
+// The ingest request that reads dead letters of `format` (from DeadLetterFormat) again.
+Result<IngestRequest> ReplayRequestFor(std::string_view format) {
+  IngestRequest request;
+  const size_t semicolon = format.find(';');
+  const std::string_view base = format.substr(0, semicolon);
+  if (base == "csv") {
+    request.content_type = "text/csv";
+  } else if (base == "line-protocol") {
+    request.content_type = "text/plain; format=line-protocol";
+  } else if (base == "ndjson") {
+    request.content_type = "application/x-ndjson";
+  } else {
+    return Status::Corruption("dead letter of unknown format '" + std::string(format) + "'");
+  }
+  if (semicolon == std::string_view::npos) return request;
+  const std::string_view param = format.substr(semicolon + 1);
+  const size_t equals = param.find('=');
+  const std::string_view name = param.substr(0, equals);
+  const std::string_view value = equals == std::string_view::npos ? "" : param.substr(equals + 1);
+  if (name == "precision") {
+    STRATA_ASSIGN_OR_RETURN(request.precision, ingest::ParseTimestampPrecision(value));
+  } else if (name == "time_unit") {
+    bool found = false;
+    for (ingest::TimeUnit unit : {ingest::TimeUnit::kSeconds, ingest::TimeUnit::kMillis,
+                                  ingest::TimeUnit::kMicros, ingest::TimeUnit::kNanos}) {
+      if (ingest::TimeUnitName(unit) == value) {
+        request.time_unit = unit;
+        found = true;
+      }
+    }
+    if (!found) return Status::Corruption("dead letter of unknown time unit");
+  }
+  return request;
+}
+
+// Keeps the first `max` rejected records as response errors, one per record, and, when
+// `dead_letters` is set, every rejected record's text and reason.
 class ErrorCollector : public ingest::RejectSink {
  public:
   ErrorCollector(size_t max, IngestResult& result) : max_(max), result_(result) {}
 
+  // Starts keeping dead letters for `dataset` (cleared by Clear).
+  void KeepDeadLetters(std::string dataset, std::string format, std::string request_id) {
+    dead_letter_dataset_ = std::move(dataset);
+    dead_letter_format_ = std::move(format);
+    request_id_ = std::move(request_id);
+  }
+  void Clear() {
+    result_.errors.clear();
+    result_.errors_truncated = false;
+    dead_letters_.clear();
+  }
+  std::vector<meta::RejectedRecordEntry>& dead_letters() { return dead_letters_; }
+
   void OnRejected(const ingest::RejectedRecord& record) override {
+    if (!dead_letter_dataset_.empty()) KeepDeadLetter(record);
     if (result_.errors.size() >= max_) {
       result_.errors_truncated = true;
       return;
@@ -43,8 +115,34 @@ class ErrorCollector : public ingest::RejectSink {
   }
 
  private:
+  void KeepDeadLetter(const ingest::RejectedRecord& record) {
+    meta::RejectedRecordEntry entry;
+    entry.dataset = dead_letter_dataset_;
+    entry.received_at = NowMicros();
+    entry.request_id = request_id_;
+    entry.index = record.index;
+    entry.format = dead_letter_format_;
+    entry.code = std::string(record.issues.front().code);
+    entry.pointer = record.issues.front().pointer;
+    entry.detail = record.issues.front().detail;
+    if (!record.header.empty()) entry.raw = std::string(record.header) + "\n";
+    entry.raw.append(record.raw);
+    if (dead_letter_format_.starts_with("ndjson")) {
+      // A JSON array element may span lines; outside strings a line break is whitespace,
+      // and inside one it was invalid anyway, so the record becomes one NDJSON line.
+      for (char& c : entry.raw) {
+        if (c == '\n' || c == '\r') c = ' ';
+      }
+    }
+    dead_letters_.push_back(std::move(entry));
+  }
+
   size_t max_;
   IngestResult& result_;
+  std::string dead_letter_dataset_;
+  std::string dead_letter_format_;
+  std::string request_id_;
+  std::vector<meta::RejectedRecordEntry> dead_letters_;
 };
 
 }  // namespace
@@ -201,7 +299,7 @@ Result<IngestResult> IngestService::Ingest(const security::Principal& caller,
 
 Result<IngestResult> IngestService::IngestOnce(const security::Principal& caller,
                                                std::string_view dataset_id, IngestRequest request,
-                                               const std::string& note_key) {
+                                               const std::string& note_key, bool keep_rejected) {
   STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const DatasetDocument> document,
                           datasets_.LoadForData(caller, dataset_id, Permission::kDataWrite));
   const meta::DatasetRecord& dataset = document->record;
@@ -229,10 +327,15 @@ Result<IngestResult> IngestService::IngestOnce(const security::Principal& caller
   result.mode = request.mode;
   ingest::RecordBuilder builder(dataset.schema, types);
   ErrorCollector collector(limits_.max_errors, result);
+  // Dead letters: rejected records of partial requests that commit (atomic and dry-run
+  // requests tell their caller that nothing was kept).
+  if (keep_rejected && dataset.keep_rejected && !request.dry_run &&
+      request.mode == IngestMode::kPartial) {
+    collector.KeepDeadLetters(dataset.id, DeadLetterFormat(format, request), request.request_id);
+  }
   auto decode = [&](const types::Schema& schema) -> Result<ingest::RecordDecodeSummary> {
     builder.Reset(schema);
-    result.errors.clear();
-    result.errors_truncated = false;
+    collector.Clear();
     result.schema_version = schema.version;
     return ingest::DecodeRecords(format, request.body, options, builder, collector);
   };
@@ -296,7 +399,114 @@ Result<IngestResult> IngestService::IngestOnce(const security::Principal& caller
     result.first_seq = appended.first_seq;
     result.last_seq = appended.last_seq;
   }
+  if (!collector.dead_letters().empty()) {
+    // The rows are committed; a failure here loses no row, only the copies, so it is
+    // logged rather than failing the request.
+    Result<int64_t> kept = store_.AddRejectedRecords(std::move(collector.dead_letters()),
+                                                     limits_.max_rejected_per_dataset);
+    if (!kept.ok()) {
+      STRATA_LOG(kError, "could not keep rejected records as dead letters")
+          .Str("dataset", dataset.id)
+          .Str("error", kept.status().ToString());
+    } else if (kept.value() > 0) {
+      STRATA_LOG(kWarn, "dead letters over ingest.max_rejected_per_dataset; oldest dropped")
+          .Str("dataset", dataset.id)
+          .Int("dropped", kept.value());
+    }
+  }
   return result;
+}
+
+Result<std::vector<meta::RejectedRecordEntry>> IngestService::ListRejected(
+    const security::Principal& caller, std::string_view dataset_id, int64_t after_id,
+    size_t limit) {
+  STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const DatasetDocument> document,
+                          datasets_.LoadForData(caller, dataset_id, Permission::kDataRead));
+  return store_.ListRejectedRecords(document->record.id, after_id, limit);
+}
+
+Result<ReplayResult> IngestService::ReplayRejected(const security::Principal& caller,
+                                                   std::string_view dataset_id,
+                                                   ReplayRequest request) {
+  STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const DatasetDocument> document,
+                          datasets_.LoadForData(caller, dataset_id, Permission::kDataWrite));
+  const std::string& dataset = document->record.id;
+  // The entries to replay, oldest first.
+  std::vector<meta::RejectedRecordEntry> entries;
+  ReplayResult replay;
+  if (request.ids.empty()) {
+    STRATA_ASSIGN_OR_RETURN(entries, store_.ListRejectedRecords(dataset, 0, request.limit));
+  } else {
+    std::sort(request.ids.begin(), request.ids.end());
+    request.ids.erase(std::unique(request.ids.begin(), request.ids.end()), request.ids.end());
+    for (int64_t id : request.ids) {
+      STRATA_ASSIGN_OR_RETURN(std::vector<meta::RejectedRecordEntry> found,
+                              store_.ListRejectedRecords(dataset, id - 1, 1));
+      if (found.empty() || found[0].id != id) {
+        replay.missing.push_back(id);
+      } else {
+        entries.push_back(std::move(found[0]));
+      }
+    }
+  }
+  // One ingest per group of entries that read the same way (format, CSV header), of at most
+  // max_errors entries so that every rejected one is reported back.
+  std::map<std::pair<std::string, std::string>, std::vector<const meta::RejectedRecordEntry*>>
+      groups;
+  for (const meta::RejectedRecordEntry& entry : entries) {
+    std::string header;
+    if (entry.format.starts_with("csv")) {
+      header = entry.raw.substr(0, entry.raw.find('\n') + 1);
+    }
+    groups[{entry.format, header}].push_back(&entry);
+  }
+  for (const auto& [kind, members] : groups) {
+    const auto& [format, header] = kind;
+    for (size_t begin = 0; begin < members.size(); begin += limits_.max_errors) {
+      const size_t end = std::min(members.size(), begin + limits_.max_errors);
+      STRATA_ASSIGN_OR_RETURN(IngestRequest ingest, ReplayRequestFor(format));
+      ingest.request_id = request.request_id;
+      ingest.body = header;
+      for (size_t i = begin; i < end; ++i) {
+        ingest.body.append(std::string_view(members[i]->raw).substr(header.size()));
+        ingest.body.push_back('\n');
+      }
+      Result<IngestResult> outcome =
+          IngestOnce(caller, dataset_id, std::move(ingest), {}, /*keep_rejected=*/false);
+      if (!outcome.ok()) {
+        if (outcome.status().problem_code() == "no_records") continue;
+        return outcome.status();
+      }
+      replay.replayed += end - begin;
+      std::map<size_t, const IngestRecordError*> rejected;
+      for (const IngestRecordError& error : outcome.value().errors) rejected[error.index] = &error;
+      std::vector<int64_t> done;
+      for (size_t i = begin; i < end; ++i) {
+        const meta::RejectedRecordEntry& entry = *members[i];
+        auto it = rejected.find(i - begin);
+        if (it == rejected.end()) {
+          done.push_back(entry.id);
+          continue;
+        }
+        meta::RejectedRecordEntry updated = entry;
+        updated.code = it->second->code;
+        // The pointer's first segment is the index in the replay body; keep the field part.
+        const std::string& pointer = it->second->pointer;
+        const size_t slash = pointer.find('/', 1);
+        updated.pointer = slash == std::string::npos ? "" : pointer.substr(slash);
+        updated.detail = it->second->detail;
+        STRATA_RETURN_IF_ERROR(store_.UpdateRejectedRecord(updated));
+        IngestRecordError error = *it->second;
+        error.index = static_cast<size_t>(entry.id);
+        error.pointer = "/" + std::to_string(entry.id) + updated.pointer;
+        replay.errors.push_back(std::move(error));
+      }
+      STRATA_RETURN_IF_ERROR(store_.DeleteRejectedRecords(dataset, done));
+      replay.accepted += done.size();
+      replay.rejected += (end - begin) - done.size();
+    }
+  }
+  return replay;
 }
 
 }  // namespace strata::service

@@ -42,6 +42,7 @@ struct IngestLimits {
   size_t max_rows_per_request = 1'000'000;
   size_t max_record_bytes = size_t{1} << 20;
   size_t max_errors = 1000;
+  size_t max_rejected_per_dataset = 100'000;  // Dead letters kept; the oldest go first.
 };
 
 enum class IngestMode {
@@ -60,6 +61,7 @@ struct IngestRequest {
   // Epoch numbers given for timestamp fields in JSON and CSV (default: by magnitude).
   ingest::TimeUnit time_unit = ingest::TimeUnit::kAuto;
   std::optional<std::string> idempotency_key;  // Validated by the caller (1-255 visible ASCII).
+  std::string request_id;                      // Recorded with dead letters.
   // The time (microseconds since the epoch) of line protocol points without a timestamp.
   // Default: the clock, read once per call. Callers that split one request into several
   // calls pass one value so the whole request shares it.
@@ -89,6 +91,21 @@ struct IngestResult {
   bool replayed = false;  // The stored outcome of an earlier request with the same key.
 };
 
+// A replay of dead letters (ReplayRejected).
+struct ReplayRequest {
+  std::vector<int64_t> ids;  // Empty: the oldest `limit` entries.
+  size_t limit = 1000;
+  std::string request_id;
+};
+
+struct ReplayResult {
+  size_t replayed = 0;                    // Entries read again.
+  size_t accepted = 0;                    // Committed, and removed from the dead letters.
+  size_t rejected = 0;                    // Still rejected; kept with their new reason.
+  std::vector<int64_t> missing;           // Requested ids that are not (or no longer) dead letters.
+  std::vector<IngestRecordError> errors;  // Still rejected: `index` is the dead letter's id.
+};
+
 inline constexpr int64_t kIdempotencyKeyLifetimeMicros = int64_t{24} * 3600 * 1'000'000;
 // Undoes the Content-Encoding `content_encoding` of `body` in place. The decoded body (or
 // the body as is, when it is not encoded) may be at most `max_decoded_bytes` long.
@@ -109,6 +126,16 @@ class IngestService {
   // retry — and releases the commit notes storage kept for them.
   Status RecoverIdempotencyKeys();
 
+  // Dead letters of a dataset with keep_rejected: records its requests rejected (partial
+  // mode, not dry runs), oldest first after the entry id `after_id`. Needs data:read.
+  Result<std::vector<meta::RejectedRecordEntry>> ListRejected(const security::Principal& caller,
+                                                              std::string_view dataset_id,
+                                                              int64_t after_id, size_t limit);
+  // Ingests dead letters again (after the schema was fixed) in partial mode: accepted ones
+  // are committed and removed, the others stay with their new reason. Needs data:write.
+  Result<ReplayResult> ReplayRejected(const security::Principal& caller,
+                                      std::string_view dataset_id, ReplayRequest request);
+
   // Needs data:write on the dataset. Errors: NotFound, PermissionDenied; 415 for an unknown
   // Content-Type or Content-Encoding; 400 for a body that cannot be read as a whole or holds
   // no record (no_records); 413
@@ -119,8 +146,10 @@ class IngestService {
 
  private:
   // One execution of a request; `note_key` (non-empty) asks for a commit note.
+  // `keep_rejected`: store the request's rejected records when the dataset asks for it.
   Result<IngestResult> IngestOnce(const security::Principal& caller, std::string_view dataset_id,
-                                  IngestRequest request, const std::string& note_key);
+                                  IngestRequest request, const std::string& note_key,
+                                  bool keep_rejected = true);
   Result<IngestResult> IngestIdempotent(const security::Principal& caller,
                                         std::string_view dataset_id, IngestRequest request);
 

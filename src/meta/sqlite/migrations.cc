@@ -72,6 +72,22 @@ CREATE TABLE idempotency_keys (
 ) WITHOUT ROWID;
 CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
 )sql"},
+      {5, "dead letters", R"sql(
+ALTER TABLE datasets ADD COLUMN keep_rejected INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE rejected_records (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  dataset     TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  request_id  TEXT NOT NULL,
+  record_index INTEGER NOT NULL,
+  format      TEXT NOT NULL,
+  code        TEXT NOT NULL,
+  pointer     TEXT NOT NULL,
+  detail      TEXT NOT NULL,
+  raw         BLOB NOT NULL
+);
+CREATE INDEX rejected_records_dataset ON rejected_records (dataset, id);
+)sql"},
   };
   return migrations;
 }

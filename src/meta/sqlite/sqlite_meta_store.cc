@@ -37,7 +37,7 @@ Result<std::vector<std::string>> StringsFromJson(std::string_view text) {
 constexpr std::string_view kSelectDataset = R"sql(
 SELECT d.id, d.description, d.tags, d.owner, d.retention, d.time_field, d.partition_by,
        d.schema_mode, d.record_id_field, d.schema_version, d.created_at, d.updated_at,
-       d.revision, v.fields, v.next_field_id, d.sort_key
+       d.revision, v.fields, v.next_field_id, d.sort_key, d.keep_rejected
 FROM datasets d JOIN schema_versions v ON v.dataset_id = d.id AND v.version = d.schema_version
 )sql";
 
@@ -62,6 +62,7 @@ Result<DatasetRecord> ReadDataset(const Statement& row) {
   STRATA_ASSIGN_OR_RETURN(dataset.schema.fields, types::FieldsFromJson(row.Text(13)));
   dataset.schema.next_field_id = static_cast<uint32_t>(row.Int(14));
   STRATA_ASSIGN_OR_RETURN(dataset.sort_key, StringsFromJson(row.Text(15)));
+  dataset.keep_rejected = row.Int(16) != 0;
   return dataset;
 }
 
@@ -156,8 +157,9 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
       }
       Statement insert(db_, R"sql(
 INSERT INTO datasets (id, description, tags, owner, retention, time_field, partition_by,
-  schema_mode, record_id_field, schema_version, created_at, updated_at, revision, sort_key)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
+  schema_mode, record_id_field, schema_version, created_at, updated_at, revision, sort_key,
+  keep_rejected)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
       BindDataset(insert, dataset);
       STRATA_RETURN_IF_ERROR(insert.Run());
       STRATA_RETURN_IF_ERROR(InsertTags(dataset));
@@ -203,7 +205,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
       Statement update(db_, R"sql(
 UPDATE datasets SET id = ?1, description = ?2, tags = ?3, owner = ?4, retention = ?5,
   time_field = ?6, partition_by = ?7, schema_mode = ?8, record_id_field = ?9,
-  schema_version = ?10, created_at = ?11, updated_at = ?12, revision = ?13, sort_key = ?14
+  schema_version = ?10, created_at = ?11, updated_at = ?12, revision = ?13, sort_key = ?14,
+  keep_rejected = ?15
 WHERE id = ?1)sql");
       BindDataset(update, dataset);
       STRATA_RETURN_IF_ERROR(update.Run());
@@ -228,7 +231,9 @@ WHERE id = ?1)sql");
       if (sqlite3_changes(db_) == 0) {
         return Status::NotFound("dataset '" + std::string(id) + "' does not exist");
       }
-      return Status();
+      Statement letters(db_, "DELETE FROM rejected_records WHERE dataset = ?");
+      letters.Bind(1, id);
+      return letters.Run();
     });
   }
 
@@ -369,6 +374,86 @@ WHERE role.value = 'admin' AND revoked_at = 0 AND (expires_at = 0 OR expires_at 
     return static_cast<int64_t>(sqlite3_changes(db_));
   }
 
+  Result<int64_t> AddRejectedRecords(std::vector<RejectedRecordEntry> records,
+                                     size_t max_per_dataset) override {
+    std::lock_guard lock(mu_);
+    int64_t trimmed = 0;
+    STRATA_RETURN_IF_ERROR(InTransaction([&]() -> Status {
+      std::vector<std::string> datasets;
+      for (const RejectedRecordEntry& entry : records) {
+        Statement insert(db_, R"sql(
+INSERT INTO rejected_records (dataset, received_at, request_id, record_index, format, code,
+  pointer, detail, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
+        insert.Bind(1, entry.dataset).Bind(2, entry.received_at).Bind(3, entry.request_id);
+        insert.Bind(4, static_cast<int64_t>(entry.index)).Bind(5, entry.format);
+        insert.Bind(6, entry.code).Bind(7, entry.pointer).Bind(8, entry.detail);
+        insert.BindBlob(9, entry.raw);
+        STRATA_RETURN_IF_ERROR(insert.Run());
+        if (datasets.empty() || datasets.back() != entry.dataset) datasets.push_back(entry.dataset);
+      }
+      for (const std::string& dataset : datasets) {
+        Statement trim(db_, R"sql(
+DELETE FROM rejected_records WHERE dataset = ?1 AND id NOT IN
+  (SELECT id FROM rejected_records WHERE dataset = ?1 ORDER BY id DESC LIMIT ?2))sql");
+        trim.Bind(1, dataset).Bind(2, static_cast<int64_t>(max_per_dataset));
+        STRATA_RETURN_IF_ERROR(trim.Run());
+        trimmed += sqlite3_changes(db_);
+      }
+      return Status();
+    }));
+    return trimmed;
+  }
+
+  Result<std::vector<RejectedRecordEntry>> ListRejectedRecords(std::string_view dataset,
+                                                               int64_t after_id,
+                                                               size_t limit) override {
+    std::lock_guard lock(mu_);
+    Statement query(db_,
+                    "SELECT * FROM rejected_records WHERE dataset = ? AND id > ? "
+                    "ORDER BY id LIMIT ?");
+    query.Bind(1, dataset).Bind(2, after_id).Bind(3, static_cast<int64_t>(limit));
+    std::vector<RejectedRecordEntry> entries;
+    while (true) {
+      STRATA_ASSIGN_OR_RETURN(bool row, query.Step());
+      if (!row) break;
+      RejectedRecordEntry entry;
+      entry.id = query.Int(0);
+      entry.dataset = query.Text(1);
+      entry.received_at = query.Int(2);
+      entry.request_id = query.Text(3);
+      entry.index = static_cast<uint64_t>(query.Int(4));
+      entry.format = query.Text(5);
+      entry.code = query.Text(6);
+      entry.pointer = query.Text(7);
+      entry.detail = query.Text(8);
+      entry.raw = query.Text(9);
+      entries.push_back(std::move(entry));
+    }
+    return entries;
+  }
+
+  Status DeleteRejectedRecords(std::string_view dataset, const std::vector<int64_t>& ids) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      for (int64_t id : ids) {
+        Statement remove(db_, "DELETE FROM rejected_records WHERE dataset = ? AND id = ?");
+        remove.Bind(1, dataset).Bind(2, id);
+        STRATA_RETURN_IF_ERROR(remove.Run());
+      }
+      return Status();
+    });
+  }
+
+  Status UpdateRejectedRecord(const RejectedRecordEntry& entry) override {
+    std::lock_guard lock(mu_);
+    Statement update(db_,
+                     "UPDATE rejected_records SET code = ?, pointer = ?, detail = ? "
+                     "WHERE dataset = ? AND id = ?");
+    update.Bind(1, entry.code).Bind(2, entry.pointer).Bind(3, entry.detail);
+    update.Bind(4, entry.dataset).Bind(5, entry.id);
+    return update.Run();
+  }
+
   Result<std::string> GetOrCreateSecret(std::string_view name,
                                         const std::function<std::string()>& make) override {
     std::lock_guard lock(mu_);
@@ -426,6 +511,7 @@ WHERE role.value = 'admin' AND revoked_at = 0 AND (expires_at = 0 OR expires_at 
     statement.Bind(10, int64_t{dataset.schema.version}).Bind(11, dataset.created_at);
     statement.Bind(12, dataset.updated_at).Bind(13, static_cast<int64_t>(dataset.revision));
     statement.Bind(14, StringsToJson(dataset.sort_key));
+    statement.Bind(15, int64_t{dataset.keep_rejected ? 1 : 0});
   }
 
   Status InsertTags(const DatasetRecord& dataset) {

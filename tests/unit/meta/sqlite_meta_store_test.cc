@@ -148,6 +148,7 @@ TEST_P(SqliteMetaStoreTest, CreateAndGetRoundTripEveryAttribute) {
   dataset.partition_by = PartitionBy::kHour;
   dataset.schema_mode = SchemaMode::kEvolve;
   dataset.record_id_field = "request_id";
+  dataset.keep_rejected = true;
   dataset.schema.version = 1;
   dataset.schema.next_field_id = 12;
   dataset.schema.fields = {
@@ -176,6 +177,7 @@ TEST_P(SqliteMetaStoreTest, CreateAndGetRoundTripEveryAttribute) {
   EXPECT_EQ(got.partition_by, dataset.partition_by);
   EXPECT_EQ(got.schema_mode, dataset.schema_mode);
   EXPECT_EQ(got.record_id_field, dataset.record_id_field);
+  EXPECT_TRUE(got.keep_rejected);
   EXPECT_EQ(got.schema.version, dataset.schema.version);
   EXPECT_EQ(got.schema.next_field_id, dataset.schema.next_field_id);
   EXPECT_EQ(got.schema.fields, dataset.schema.fields);
@@ -595,6 +597,95 @@ TEST(SqliteMetaStoreOpenTest, TwoMemoryStoresAreIndependent) {
   DatasetRecord dataset = MakeDataset("only_in_one");
   ASSERT_OK(one->CreateDataset(dataset, FirstVersion(dataset)));
   EXPECT_EQ(two->GetDataset("only_in_one").status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace strata::meta
+
+namespace strata::meta {
+namespace {
+
+class MetaStoreIngestTest : public SqliteMetaStoreTest {};
+INSTANTIATE_TEST_SUITE_P(MemoryAndFile, MetaStoreIngestTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "File" : "Memory";
+                         });
+
+RejectedRecordEntry Letter(std::string dataset, std::string raw) {
+  RejectedRecordEntry entry;
+  entry.dataset = std::move(dataset);
+  entry.received_at = 5;
+  entry.request_id = "req";
+  entry.index = 3;
+  entry.format = "ndjson";
+  entry.code = "type_mismatch";
+  entry.pointer = "/x";
+  entry.detail = "expected int64";
+  entry.raw = std::move(raw);
+  return entry;
+}
+
+TEST_P(MetaStoreIngestTest, DeadLettersAreKeptTrimmedUpdatedAndDeleted) {
+  ASSERT_OK_AND_ASSIGN(
+      int64_t trimmed,
+      store_->AddRejectedRecords(
+          {Letter("a", "r1"), Letter("a", "r2"), Letter("b", std::string("b\0in", 4))}, 10));
+  EXPECT_EQ(trimmed, 0);
+  ASSERT_OK_AND_ASSIGN(std::vector<RejectedRecordEntry> a, store_->ListRejectedRecords("a", 0, 10));
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_LT(a[0].id, a[1].id);
+  EXPECT_EQ(a[0].raw, "r1");
+  EXPECT_EQ(a[0].pointer, "/x");
+  ASSERT_OK_AND_ASSIGN(std::vector<RejectedRecordEntry> b, store_->ListRejectedRecords("b", 0, 10));
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].raw, std::string("b\0in", 4));
+  // Oldest go first beyond the cap.
+  ASSERT_OK_AND_ASSIGN(trimmed, store_->AddRejectedRecords({Letter("a", "r3")}, 2));
+  EXPECT_EQ(trimmed, 1);
+  ASSERT_OK_AND_ASSIGN(a, store_->ListRejectedRecords("a", 0, 10));
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0].raw, "r2");
+  a[0].code = "missing_field";
+  ASSERT_OK(store_->UpdateRejectedRecord(a[0]));
+  ASSERT_OK(store_->DeleteRejectedRecords("a", {a[1].id}));
+  ASSERT_OK_AND_ASSIGN(a, store_->ListRejectedRecords("a", 0, 10));
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].code, "missing_field");
+  ASSERT_OK_AND_ASSIGN(a, store_->ListRejectedRecords("a", a[0].id, 10));
+  EXPECT_TRUE(a.empty());
+}
+
+TEST_P(MetaStoreIngestTest, IdempotencyKeysBeginCompleteAbandonAndExpire) {
+  IdempotencyRecord pending;
+  pending.principal = "key:a";
+  pending.key = "k";
+  pending.dataset = "d";
+  pending.fingerprint = "f";
+  pending.created_at = 10;
+  pending.expires_at = 100;
+  ASSERT_OK_AND_ASSIGN(std::optional<IdempotencyRecord> existing,
+                       store_->BeginIdempotency(pending, 10));
+  EXPECT_FALSE(existing.has_value());
+  ASSERT_OK_AND_ASSIGN(existing, store_->BeginIdempotency(pending, 20));
+  ASSERT_TRUE(existing.has_value());
+  EXPECT_FALSE(existing->done);
+  ASSERT_OK_AND_ASSIGN(std::vector<IdempotencyRecord> open, store_->ListPendingIdempotency());
+  EXPECT_EQ(open.size(), 1u);
+  ASSERT_OK(store_->CompleteIdempotency("key:a", "k", "outcome"));
+  EXPECT_EQ(store_->CompleteIdempotency("key:a", "k", "again").code(), StatusCode::kNotFound);
+  ASSERT_OK_AND_ASSIGN(existing, store_->GetIdempotency("key:a", "k"));
+  ASSERT_TRUE(existing.has_value());
+  EXPECT_TRUE(existing->done);
+  EXPECT_EQ(existing->outcome, "outcome");
+  // Expired: Begin replaces it.
+  ASSERT_OK_AND_ASSIGN(existing, store_->BeginIdempotency(pending, 100));
+  EXPECT_FALSE(existing.has_value());
+  ASSERT_OK(store_->AbandonIdempotency("key:a", "k"));
+  ASSERT_OK_AND_ASSIGN(existing, store_->GetIdempotency("key:a", "k"));
+  EXPECT_FALSE(existing.has_value());
+  ASSERT_OK(store_->BeginIdempotency(pending, 10).status());
+  ASSERT_OK_AND_ASSIGN(int64_t expired, store_->DeleteExpiredIdempotency(100));
+  EXPECT_EQ(expired, 1);
 }
 
 }  // namespace

@@ -361,7 +361,7 @@ TEST(WriteDatasetJsonTest, Shape) {
   EXPECT_EQ(writer.str(),
             R"({"id":"logs","description":"d","tags":["a","b"],"owner":"user:ana",)"
             R"("time_field":"ts","partition_by":"month","schema_mode":"evolve",)"
-            R"("record_id_field":null,"sort_key":[],"retention":null,)"
+            R"("record_id_field":null,"sort_key":[],"retention":null,"keep_rejected":false,)"
             R"("schema":{"version":2,"fields":[{"id":1,"name":"ts","type":"timestamp",)"
             R"("nullable":false,"default":null,"pii":false,"description":""}]},)"
             R"("created_at":"1970-01-01T00:00:01.500Z","updated_at":"1970-01-01T00:00:02Z",)"

@@ -1,5 +1,8 @@
 #include "server/api/handlers/ingest_handlers.h"
 
+#include <charconv>
+
+#include "common/time_util.h"
 #include "ingest/content_decoding.h"
 #include "server/api/problem.h"
 #include "server/api/request_helpers.h"
@@ -84,6 +87,7 @@ Result<service::IngestRequest> ParseIngestRequest(const ApiRequest& request) {
   ingest.content_type = std::string(request.Header("content-type"));
   ingest.content_encoding = std::string(request.Header("content-encoding"));
   ingest.body = request.body;
+  ingest.request_id = request.request_id;
   return ingest;
 }
 
@@ -157,12 +161,124 @@ Result<ApiResponse> Ingest(service::IngestService& service, const RequestContext
   return replayed(JsonResponse(result.rejected > 0 ? 207 : 200, writer));
 }
 
+void WriteRecordErrors(JsonWriter& writer, const std::vector<service::IngestRecordError>& errors) {
+  writer.Key("errors");
+  writer.BeginArray();
+  for (const service::IngestRecordError& error : errors) {
+    writer.BeginObject();
+    writer.Member("id", static_cast<int64_t>(error.index));
+    writer.Member("pointer", error.pointer);
+    writer.Member("code", error.code);
+    writer.Member("detail", error.detail);
+    writer.EndObject();
+  }
+  writer.EndArray();
+}
+
+Result<ApiResponse> ListRejected(service::IngestService& service, const RequestContext& context) {
+  const ApiRequest& request = context.request;
+  STRATA_RETURN_IF_ERROR(CheckQueryParameters(request, {"limit", "cursor"}));
+  STRATA_ASSIGN_OR_RETURN(service::PageRequest page, ParsePageRequest(request));
+  int64_t after_id = 0;
+  if (!page.cursor.empty()) {
+    auto [ptr, ec] =
+        std::from_chars(page.cursor.data(), page.cursor.data() + page.cursor.size(), after_id);
+    if (ec != std::errc() || ptr != page.cursor.data() + page.cursor.size() || after_id < 0) {
+      return BadParameter("cursor", "cursor is not one this endpoint returned");
+    }
+  }
+  STRATA_ASSIGN_OR_RETURN(
+      std::vector<meta::RejectedRecordEntry> entries,
+      service.ListRejected(context.principal, context.Param("id"), after_id, page.limit + 1));
+  std::string next_cursor;
+  if (entries.size() > page.limit) {
+    entries.pop_back();
+    next_cursor = std::to_string(entries.back().id);
+  }
+  return ListResponse(request, next_cursor, [&](JsonWriter& writer) {
+    for (const meta::RejectedRecordEntry& entry : entries) {
+      writer.BeginObject();
+      writer.Member("id", entry.id);
+      writer.Member("received_at", FormatRfc3339(entry.received_at));
+      writer.Member("request_id", entry.request_id);
+      writer.Member("index", static_cast<uint64_t>(entry.index));
+      writer.Member("format", entry.format);
+      writer.Member("code", entry.code);
+      writer.Member("pointer", entry.pointer);
+      writer.Member("detail", entry.detail);
+      writer.Member("raw", entry.raw);
+      writer.EndObject();
+    }
+  });
+}
+
+Result<ApiResponse> ReplayRejected(service::IngestService& service, const RequestContext& context) {
+  STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
+  service::ReplayRequest replay;
+  replay.request_id = context.request.request_id;
+  if (!context.request.body.empty()) {
+    STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
+    if (!body.is_object()) {
+      return Status::ValidationFailed("the body must be an object")
+          .WithErrors({ErrorDetail::Pointer("", "expected an object with optional ids and limit")});
+    }
+    for (const json::Value::Member& member : body.members()) {
+      if (member.first == "ids") {
+        if (!member.second.is_array() || member.second.items().size() > 10'000) {
+          return Status::ValidationFailed("ids must be an array of at most 10000 ids")
+              .WithErrors({ErrorDetail::Pointer("/ids", "expected an array of dead letter ids")});
+        }
+        for (size_t i = 0; i < member.second.items().size(); ++i) {
+          const json::Value& id = member.second.items()[i];
+          if (!id.is_int64() || id.int64_value() <= 0) {
+            return Status::ValidationFailed("ids must be positive integers")
+                .WithErrors({ErrorDetail::Pointer("/ids/" + std::to_string(i),
+                                                  "expected a dead letter id")});
+          }
+          replay.ids.push_back(id.int64_value());
+        }
+      } else if (member.first == "limit") {
+        if (!member.second.is_int64() || member.second.int64_value() < 1 ||
+            member.second.int64_value() > 10'000) {
+          return Status::ValidationFailed("limit must be 1..10000")
+              .WithErrors({ErrorDetail::Pointer("/limit", "expected an integer in 1..10000")});
+        }
+        replay.limit = static_cast<size_t>(member.second.int64_value());
+      } else {
+        return Status::ValidationFailed("unknown member '" + member.first + "'")
+            .WithErrors({ErrorDetail::Pointer("/" + member.first, "not a replay option")});
+      }
+    }
+  }
+  STRATA_ASSIGN_OR_RETURN(
+      service::ReplayResult result,
+      service.ReplayRejected(context.principal, context.Param("id"), std::move(replay)));
+  JsonWriter writer;
+  writer.BeginObject();
+  writer.Member("replayed", static_cast<uint64_t>(result.replayed));
+  writer.Member("accepted", static_cast<uint64_t>(result.accepted));
+  writer.Member("rejected", static_cast<uint64_t>(result.rejected));
+  writer.Key("missing");
+  writer.BeginArray();
+  for (int64_t id : result.missing) writer.Int(id);
+  writer.EndArray();
+  WriteRecordErrors(writer, result.errors);
+  writer.EndObject();
+  return JsonResponse(200, writer);
+}
+
 }  // namespace
 
 void AddIngestRoutes(Router& router, service::IngestService& service) {
   router.Add(
       Method::kPost, "/v1/datasets/{id}/ingest",
       [&service](const RequestContext& context) { return Ingest(service, context); },
+      RouteOptions{.offload = true});
+  router.Add(Method::kGet, "/v1/datasets/{id}/rejected",
+             [&service](const RequestContext& context) { return ListRejected(service, context); });
+  router.Add(
+      Method::kPost, "/v1/datasets/{id}/rejected/replay",
+      [&service](const RequestContext& context) { return ReplayRejected(service, context); },
       RouteOptions{.offload = true});
 }
 
