@@ -146,6 +146,7 @@ int RunServer(const Config& config) {
   ingest_limits.max_rows_per_request = static_cast<size_t>(config.ingest.max_rows_per_request);
   ingest_limits.max_record_bytes = static_cast<size_t>(config.ingest.max_record_bytes);
   ingest_limits.max_errors = static_cast<size_t>(config.ingest.max_errors);
+  ingest_limits.memory_budget_bytes = static_cast<size_t>(config.ingest.memory_budget_bytes);
   ingest_limits.max_rejected_per_dataset =
       static_cast<size_t>(config.ingest.max_rejected_per_dataset);
   service::IngestService ingest(datasets, *data, *store, ingest_limits);

@@ -160,6 +160,9 @@ const std::vector<OptionSpec>& BuildOptions() {
                         "says when more were found)"),
       STRATA_INT_OPTION(ingest, max_rejected_per_dataset, 1, int64_t{1} << 32,
                         "dead letters kept per dataset with keep_rejected; the oldest go first"),
+      STRATA_INT_OPTION(ingest, memory_budget_bytes, 1 << 20, int64_t{1} << 42,
+                        "memory that ingest requests in flight may hold together; beyond it "
+                        "they answer 503 overloaded with Retry-After"),
       {"log.level", OptionKind::kString, "debug, info, warn or error",
        [](Config& c, std::string_view t) -> Status {
          LogLevel level;

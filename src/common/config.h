@@ -50,6 +50,7 @@ struct IngestConfig {
   int64_t max_record_bytes = 1 << 20;
   int64_t max_errors = 1000;                   // Record errors listed per response.
   int64_t max_rejected_per_dataset = 100'000;  // Dead letters kept per dataset.
+  int64_t memory_budget_bytes = 1ll << 30;     // Ingest requests in flight, node-wide.
 };
 
 struct LogConfig {

@@ -306,6 +306,9 @@ Result<IngestResult> IngestService::IngestOnce(const security::Principal& caller
   STRATA_ASSIGN_OR_RETURN(ingest::BodyFormat format, ingest::ParseBodyFormat(request.content_type));
   STRATA_RETURN_IF_ERROR(
       InflateRequestBody(request.body, request.content_encoding, limits_.max_decoded_body_bytes));
+  // The body and the batch decoded from it (about its size again) are held until the end.
+  STRATA_ASSIGN_OR_RETURN(MemoryBudget::Reservation reservation,
+                          budget_.Reserve(2 * request.body.size()));
 
   ingest::TypeOptions types;
   types.schema_mode = dataset.schema_mode == meta::SchemaMode::kEvolve

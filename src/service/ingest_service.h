@@ -34,6 +34,7 @@
 #include "security/authorizer.h"
 #include "security/principal.h"
 #include "service/dataset_service.h"
+#include "service/memory_budget.h"
 
 namespace strata::service {
 
@@ -42,7 +43,8 @@ struct IngestLimits {
   size_t max_rows_per_request = 1'000'000;
   size_t max_record_bytes = size_t{1} << 20;
   size_t max_errors = 1000;
-  size_t max_rejected_per_dataset = 100'000;  // Dead letters kept; the oldest go first.
+  size_t max_rejected_per_dataset = 100'000;     // Dead letters kept; the oldest go first.
+  size_t memory_budget_bytes = size_t{1} << 30;  // Bodies and batches of requests in flight.
 };
 
 enum class IngestMode {
@@ -119,7 +121,11 @@ class IngestService {
   // Every reference must outlive the service.
   IngestService(DatasetService& datasets, backend::DataBackend& backend, meta::MetaStore& store,
                 IngestLimits limits)
-      : datasets_(datasets), backend_(backend), store_(store), limits_(limits) {}
+      : datasets_(datasets),
+        backend_(backend),
+        store_(store),
+        limits_(limits),
+        budget_(limits.memory_budget_bytes) {}
 
   // At start, before serving: settles the idempotency keys a crash left pending — done with
   // the outcome recovered from storage when their append committed, else released for a
@@ -157,6 +163,7 @@ class IngestService {
   backend::DataBackend& backend_;
   meta::MetaStore& store_;
   IngestLimits limits_;
+  MemoryBudget budget_;
   std::atomic<int64_t> last_expiry_sweep_{0};
 };
 
