@@ -552,21 +552,23 @@ NestedAction RecordBuilder::BeginArray(std::string_view key) {
 
 // --- Conversions for a claimed column -----------------------------------------------------
 
+template <typename Number>
+void RecordBuilder::EpochAt(types::ColumnVector& column, std::string_view key, Number value) {
+  const std::optional<int64_t> micros = EpochToMicros(value, options_.epoch_unit);
+  if (micros) {
+    column.AppendInt(*micros);
+  } else {
+    BadEpoch(key, Render(value).view());
+  }
+}
+
 void RecordBuilder::IntAt(int col_idx, std::string_view key, int64_t value) {
   types::ColumnVector& column = batch_.columns[col_idx];
   if (col_idx == id_col_) CaptureId(Render(value).view());
   switch (columns_[col_idx].type) {
     case DataType::kInt64: column.AppendInt(value); return;
     case DataType::kFloat64: column.AppendDouble(static_cast<double>(value)); return;
-    case DataType::kTimestamp: {
-      const std::optional<int64_t> micros = EpochToMicros(value, options_.epoch_unit);
-      if (micros) {
-        column.AppendInt(*micros);
-      } else {
-        BadEpoch(key, Render(value).view());
-      }
-      return;
-    }
+    case DataType::kTimestamp: EpochAt(column, key, value); return;
     case DataType::kJson: AppendJson(col_idx, key, Render(value).view()); return;
     case DataType::kBool:
     case DataType::kString: Mismatch(col_idx, key, NumberGot(Render(value).view())); return;
@@ -586,15 +588,7 @@ void RecordBuilder::UIntAt(int col_idx, std::string_view key, uint64_t value) {
                "number " + std::string(Render(value).view()) + " is outside the int64 range");
       return;
     case DataType::kFloat64: column.AppendDouble(static_cast<double>(value)); return;
-    case DataType::kTimestamp: {
-      const std::optional<int64_t> micros = EpochToMicros(value, options_.epoch_unit);
-      if (micros) {
-        column.AppendInt(*micros);
-      } else {
-        BadEpoch(key, Render(value).view());
-      }
-      return;
-    }
+    case DataType::kTimestamp: EpochAt(column, key, value); return;
     case DataType::kJson: AppendJson(col_idx, key, Render(value).view()); return;
     case DataType::kBool:
     case DataType::kString: Mismatch(col_idx, key, NumberGot(Render(value).view())); return;
@@ -628,15 +622,7 @@ void RecordBuilder::DoubleAt(int col_idx, std::string_view key, double value, bo
       }
       return;
     case DataType::kFloat64: column.AppendDouble(value); return;
-    case DataType::kTimestamp: {
-      const std::optional<int64_t> micros = EpochToMicros(value, options_.epoch_unit);
-      if (micros) {
-        column.AppendInt(*micros);
-      } else {
-        BadEpoch(key, Render(value).view());
-      }
-      return;
-    }
+    case DataType::kTimestamp: EpochAt(column, key, value); return;
     case DataType::kJson: AppendJson(col_idx, key, Render(value).view()); return;
     case DataType::kBool:
     case DataType::kString: Mismatch(col_idx, key, NumberGot(Render(value).view())); return;

@@ -199,6 +199,9 @@ class RecordBuilder {
   // Setters for a claimed column.
   void IntAt(int col_idx, std::string_view key, int64_t value);
   void UIntAt(int col_idx, std::string_view key, uint64_t value);
+  // Appends to a timestamp column an epoch number (any numeric type) in options_.epoch_unit.
+  template <typename Number>
+  void EpochAt(types::ColumnVector& column, std::string_view key, Number value);
   void DoubleAt(int col_idx, std::string_view key, double value, bool integral_text);
   void TextAt(int col_idx, std::string_view key, std::string_view text, bool from_json_string);
   // Appends to a json column after the length check.

@@ -147,7 +147,16 @@ void ColumnVector::RebuildDictionaryIndex() {
 }
 
 template <typename RowRange>
-void ColumnVector::AppendCodesFrom(const ColumnVector& other, const RowRange& rows, size_t count) {
+void ColumnVector::AppendWithDictionary(const ColumnVector& other, const RowRange& rows,
+                                        size_t count) {
+  if (size_ == 0 && !dictionary_) {
+    Clear();
+    dictionary_ = true;  // An empty vector takes the dictionary form of its source.
+  }
+  if (!dictionary_ || !other.dictionary_) {
+    rows([&](size_t row_idx) { AppendFrom(other, row_idx); });
+    return;
+  }
   // Translating other's entries costs a lookup per entry; for a few rows out of a large
   // dictionary, a lookup per row is cheaper.
   const bool per_row = count * 4 < other.dictionary_size();
@@ -268,20 +277,12 @@ void ColumnVector::AppendRange(const ColumnVector& other, size_t begin, size_t e
   STRATA_DCHECK(other.type_ == type_ && begin <= end && end <= other.size_);
   if (begin == end) return;
   if (IsStringStored(type_) && (dictionary_ || other.dictionary_)) {
-    if (size_ == 0 && !dictionary_) {
-      Clear();
-      dictionary_ = true;
-    }
-    if (dictionary_ && other.dictionary_) {
-      AppendCodesFrom(
-          other,
-          [&](auto&& append_row) {
-            for (size_t row_idx = begin; row_idx < end; ++row_idx) append_row(row_idx);
-          },
-          end - begin);
-    } else {
-      for (size_t row_idx = begin; row_idx < end; ++row_idx) AppendFrom(other, row_idx);
-    }
+    AppendWithDictionary(
+        other,
+        [&](auto&& append_row) {
+          for (size_t row_idx = begin; row_idx < end; ++row_idx) append_row(row_idx);
+        },
+        end - begin);
     return;
   }
   if (other.has_nulls() || has_nulls()) {
@@ -332,20 +333,12 @@ void ColumnVector::AppendSelected(const ColumnVector& other, std::span<const uin
   STRATA_DCHECK(other.type_ == type_);
   if (rows.empty()) return;
   if (IsStringStored(type_) && (dictionary_ || other.dictionary_)) {
-    if (size_ == 0 && !dictionary_) {
-      Clear();
-      dictionary_ = true;
-    }
-    if (dictionary_ && other.dictionary_) {
-      AppendCodesFrom(
-          other,
-          [&](auto&& append_row) {
-            for (uint32_t row_idx : rows) append_row(row_idx);
-          },
-          rows.size());
-    } else {
-      for (uint32_t row_idx : rows) AppendFrom(other, row_idx);
-    }
+    AppendWithDictionary(
+        other,
+        [&](auto&& append_row) {
+          for (uint32_t row_idx : rows) append_row(row_idx);
+        },
+        rows.size());
     return;
   }
   if (other.has_nulls() || has_nulls()) {

@@ -119,10 +119,11 @@ class ColumnVector {
   // Dictionary form: the entry holding `value`, added when missing.
   uint32_t FindOrAddEntry(std::string_view value);
   void RebuildDictionaryIndex();
-  // Appends rows of `other` (dictionary form) to this dictionary-form vector through a
-  // translation of other's entries, each looked up once. REQUIRES: no NULLs in either.
+  // Appends the `count` rows of `other` that `rows` visits when either vector is in
+  // dictionary form: between two dictionary-form vectors through a translation of other's
+  // entries (each looked up once), else row by row.
   template <typename RowRange>
-  void AppendCodesFrom(const ColumnVector& other, const RowRange& rows, size_t count);
+  void AppendWithDictionary(const ColumnVector& other, const RowRange& rows, size_t count);
 
   DataType type_;
   size_t size_ = 0;
