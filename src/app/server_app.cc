@@ -20,11 +20,15 @@
 #include "server/api/handlers/health_handlers.h"
 #include "server/api/handlers/influx_handlers.h"
 #include "server/api/handlers/ingest_handlers.h"
+#include "server/api/handlers/job_handlers.h"
+#include "server/api/handlers/upload_handlers.h"
 #include "server/http/http_server.h"
 #include "service/dataset_service.h"
 #include "service/health_service.h"
 #include "service/influx_write_service.h"
 #include "service/ingest_service.h"
+#include "service/job_service.h"
+#include "service/upload_service.h"
 #include "storage/crypto/master_key.h"
 #include "storage/engine/key_store.h"
 
@@ -154,13 +158,31 @@ int RunServer(const Config& config) {
     return Fail(recovered.Annotate("settling idempotency keys"));
   }
   service::InfluxWriteService influx(datasets, ingest, authorizer, ingest_limits);
+  service::JobOptions job_options;
+  job_options.data_dir = config.storage.data_dir;
+  job_options.workers = static_cast<int>(config.ingest.job_workers);
+  job_options.queue_capacity = static_cast<size_t>(config.ingest.job_queue_capacity);
+  job_options.chunk_bytes = static_cast<size_t>(config.ingest.job_chunk_bytes);
+  job_options.async_threshold_bytes = static_cast<uint64_t>(config.ingest.async_threshold_bytes);
+  job_options.max_errors = ingest_limits.max_errors;
+  job_options.max_decoded_body_bytes = ingest_limits.max_decoded_body_bytes;
+  service::JobService jobs(*store, datasets, ingest, *data, authorizer, job_options);
+  if (Status started = jobs.Start(); !started.ok()) return Fail(started.Annotate("jobs"));
+  service::UploadOptions upload_options;
+  upload_options.data_dir = config.storage.data_dir;
+  upload_options.max_bytes = static_cast<uint64_t>(config.ingest.upload_max_bytes);
+  upload_options.expiry_seconds = config.ingest.upload_expiry_seconds;
+  service::UploadService uploads(*store, datasets, jobs, upload_options);
+  if (Status started = uploads.Start(); !started.ok()) return Fail(started.Annotate("uploads"));
 
   server::Router router;
   server::AddHealthRoutes(router, health);
   server::AddSpecRoutes(router);
   server::AddDatasetRoutes(router, datasets);
-  server::AddIngestRoutes(router, ingest);
   server::AddInfluxRoutes(router, influx);
+  server::AddIngestRoutes(router, ingest, &jobs);
+  server::AddJobRoutes(router, jobs);
+  server::AddUploadRoutes(router, uploads);
   server::Dispatcher dispatcher(router, authenticator,
                                 server::ApiOptions{static_cast<int>(config.server.max_json_depth)});
 
@@ -194,6 +216,9 @@ int RunServer(const Config& config) {
   PrintBanner(url, new_admin_key);
 
   http.Run([&health] { health.SetDraining(); });
+  // Running job chunks finish; their jobs resume at the next start.
+  uploads.Stop();
+  jobs.Stop();
   if (Status closed = data->Close(); !closed.ok()) {
     STRATA_LOG(kError, "storage did not close cleanly").Str("error", closed.ToString());
   }

@@ -163,6 +163,18 @@ const std::vector<OptionSpec>& BuildOptions() {
       STRATA_INT_OPTION(ingest, memory_budget_bytes, 1 << 20, int64_t{1} << 42,
                         "memory that ingest requests in flight may hold together; beyond it "
                         "they answer 503 overloaded with Retry-After"),
+      STRATA_INT_OPTION(ingest, async_threshold_bytes, 0, int64_t{1} << 40,
+                        "ingest bodies larger than this run as async jobs (202) unless "
+                        "?async=false; 0 = only with ?async=true"),
+      STRATA_INT_OPTION(ingest, job_workers, 1, 64, "threads that run async ingest jobs"),
+      STRATA_INT_OPTION(ingest, job_queue_capacity, 1, 1'000'000,
+                        "most async jobs queued or running; more are refused with 503"),
+      STRATA_INT_OPTION(ingest, job_chunk_bytes, 1024, int64_t{1} << 32,
+                        "an async job commits its body in chunks of about this size"),
+      STRATA_INT_OPTION(ingest, upload_max_bytes, 1, int64_t{1} << 50,
+                        "largest tus upload (Tus-Max-Size)"),
+      STRATA_INT_OPTION(ingest, upload_expiry_seconds, 1, int64_t{365} * 86'400,
+                        "an incomplete tus upload is removed this long after its last PATCH"),
       {"log.level", OptionKind::kString, "debug, info, warn or error",
        [](Config& c, std::string_view t) -> Status {
          LogLevel level;

@@ -51,6 +51,13 @@ struct IngestConfig {
   int64_t max_errors = 1000;                   // Record errors listed per response.
   int64_t max_rejected_per_dataset = 100'000;  // Dead letters kept per dataset.
   int64_t memory_budget_bytes = 1ll << 30;     // Ingest requests in flight, node-wide.
+  // Async jobs and tus uploads (docs/ingest.md "Async jobs", "Resumable uploads (tus)").
+  int64_t async_threshold_bytes = 16ll << 20;  // Larger bodies become jobs; 0: on request only.
+  int64_t job_workers = 1;
+  int64_t job_queue_capacity = 64;
+  int64_t job_chunk_bytes = 4ll << 20;
+  int64_t upload_max_bytes = 1ll << 30;
+  int64_t upload_expiry_seconds = 86'400;
 };
 
 struct LogConfig {

@@ -1,6 +1,6 @@
 // MetaStore: the control plane's durable state (datasets, schema history, API keys, server
-// secrets) behind an interface, so the services never issue SQL and the embedded SQLite
-// store can be swapped for PostgreSQL in cluster mode.
+// secrets, async jobs, resumable uploads) behind an interface, so the services never issue SQL and
+// the embedded SQLite store can be swapped for PostgreSQL in cluster mode.
 //
 // Thread safety: implementations are safe to call from any thread.
 // Consistency: each call is one transaction. Writes that take an `expected_revision` succeed
@@ -85,6 +85,35 @@ class MetaStore {
                                        const std::vector<int64_t>& ids) = 0;
   // Replaces the reason (code, pointer, detail) of entry `entry.id`.
   virtual Status UpdateRejectedRecord(const RejectedRecordEntry& entry) = 0;
+  // Async jobs (records.h). AlreadyExists if the id is taken.
+  virtual Status CreateJob(const JobRecord& job) = 0;
+  // NotFound if there is no such job.
+  virtual Result<JobRecord> GetJob(std::string_view id) = 0;
+  // Replaces everything stored for the job except cancel_requested. NotFound if it is gone.
+  virtual Status UpdateJob(const JobRecord& job) = 0;
+  // Sets the job's cancel_requested flag (a no-op once the job has finished) and returns the
+  // job as stored afterwards. NotFound if there is no such job.
+  virtual Result<JobRecord> RequestJobCancel(std::string_view id) = 0;
+  // Jobs in state queued or running, oldest first.
+  virtual Result<std::vector<JobRecord>> ListUnfinishedJobs() = 0;
+
+  // Resumable uploads (records.h). Stores a new upload and, when `job` is given (an upload
+  // completed by its creation request), that job in the same transaction. AlreadyExists if
+  // either id is taken.
+  virtual Status CreateUpload(const UploadRecord& upload, const JobRecord* job) = 0;
+  // NotFound if there is no such upload.
+  virtual Result<UploadRecord> GetUpload(std::string_view id) = 0;
+  // Replaces the upload if its stored offset still equals `expected_offset` (else Conflict),
+  // and creates `job` (when given) in the same transaction. NotFound if the upload is gone.
+  virtual Status UpdateUpload(const UploadRecord& upload, uint64_t expected_offset,
+                              const JobRecord* job) = 0;
+  // NotFound if there is no such upload.
+  virtual Status DeleteUpload(std::string_view id) = 0;
+  // Every upload, ordered by id (start-up reconciles them with their files).
+  virtual Result<std::vector<UploadRecord>> ListUploads() = 0;
+  // Uploads with expires_at < now_micros, oldest first, at most `limit`.
+  virtual Result<std::vector<UploadRecord>> ListExpiredUploads(int64_t now_micros,
+                                                               size_t limit) = 0;
 
   // A named server secret (e.g. the key that signs pagination cursors); created with
   // `make` on first use and the same ever after.

@@ -28,4 +28,28 @@ std::optional<SchemaMode> ParseSchemaMode(std::string_view text) {
   return std::nullopt;
 }
 
+std::string_view JobStateName(JobState state) {
+  switch (state) {
+    case JobState::kQueued: return "queued";
+    case JobState::kRunning: return "running";
+    case JobState::kSucceeded: return "succeeded";
+    case JobState::kFailed: return "failed";
+    case JobState::kCancelled: return "cancelled";
+  }
+  return "failed";
+}
+
+std::optional<JobState> ParseJobState(std::string_view text) {
+  for (JobState state : {JobState::kQueued, JobState::kRunning, JobState::kSucceeded,
+                         JobState::kFailed, JobState::kCancelled}) {
+    if (JobStateName(state) == text) return state;
+  }
+  return std::nullopt;
+}
+
+bool IsFinished(JobState state) {
+  return state == JobState::kSucceeded || state == JobState::kFailed ||
+         state == JobState::kCancelled;
+}
+
 }  // namespace strata::meta

@@ -1,4 +1,5 @@
-// Control-plane records kept by a MetaStore: datasets, their schema history, API keys.
+// Control-plane records kept by a MetaStore: datasets, their schema history, API keys, async
+// jobs and resumable uploads.
 // Thread safety: plain values.
 #pragma once
 
@@ -97,6 +98,99 @@ struct IdempotencyRecord {
   std::string outcome;  // Done: the service's serialized outcome.
   int64_t created_at = 0;
   int64_t expires_at = 0;
+};
+
+// Lifecycle of an async job: queued -> running -> succeeded | failed | cancelled. A queued
+// job may also go straight to cancelled (or failed, when recovery finds it broken).
+enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
+
+std::string_view JobStateName(JobState state);  // "queued", "running", ...
+std::optional<JobState> ParseJobState(std::string_view text);
+// True for succeeded, failed and cancelled: nothing changes the job any more.
+bool IsFinished(JobState state);
+
+// One rejected record of an ingest job, as the synchronous ingest answer lists it, with
+// `index` and `pointer` counting records over the whole body.
+struct JobRecordError {
+  uint64_t index = 0;
+  std::optional<std::string> id;  // The record id field's value, when the dataset has one.
+  std::string pointer;            // "/<index>/<field>".
+  std::string code;
+  std::string detail;
+};
+
+// An asynchronous ingest job (POST .../ingest?async=true, or a completed tus upload): its
+// request, where its body lives, its progress and its outcome.
+// Progress invariants:
+//   1. Bytes [0, bytes_done) of the body (after Content-Encoding is undone) are committed,
+//      and counted in records_done, lines_done, accepted, rejected and errors.
+//   2. inflight_end > bytes_done while the chunk [bytes_done, inflight_end) is being
+//      committed; 0 otherwise. inflight_seq is then the dataset's last sequence number seen
+//      before that chunk's append: after a crash, a dataset whose last sequence number is
+//      still at most inflight_seq provably holds no row of the chunk.
+struct JobRecord {
+  std::string id;
+  std::string dataset_id;
+  std::string creator;                     // Principal reference of who started the job.
+  std::vector<std::string> creator_roles;  // The job runs with these roles.
+  JobState state = JobState::kQueued;
+  bool cancel_requested = false;  // Written only by MetaStore::RequestJobCancel.
+
+  // The request.
+  std::string body_file;  // Relative to the data directory: "jobs/<id>" or "uploads/<uid>".
+  std::string upload_id;  // The tus upload the job ingests; "" for an async request body.
+  std::string content_type;
+  std::string content_encoding;  // "" = identity.
+  std::string mode = "partial";  // "partial" or "atomic".
+  bool dry_run = false;
+  std::string precision = "ns";    // Line protocol timestamps.
+  std::string time_unit = "auto";  // Epoch numbers for timestamp fields.
+
+  // Progress (see the invariants above).
+  uint64_t bytes_total = 0;  // Size of the body; once the job has started, after decoding.
+  uint64_t bytes_done = 0;
+  uint64_t inflight_end = 0;
+  int64_t inflight_seq = -1;  // -1: unknown.
+  uint64_t records_done = 0;  // Records in [0, bytes_done): the index of the next one.
+  uint64_t lines_done = 0;    // Line ends in [0, bytes_done): for line numbers in errors.
+
+  // Outcome so far.
+  uint64_t accepted = 0;
+  uint64_t rejected = 0;
+  int64_t first_seq = 0;  // Sequence range of the committed rows; 0 while none.
+  int64_t last_seq = 0;
+  uint32_t schema_version = 0;            // The schema the last chunk was decoded with.
+  std::vector<std::string> added_fields;  // Evolve mode: fields the job added.
+  std::vector<JobRecordError> errors;     // The first ingest.max_errors rejected records.
+  bool errors_truncated = false;
+  // Why the job failed (state failed): the StatusCodeName of its Status ("invalid_argument",
+  // ...), its problem code and its message.
+  std::string error_status;
+  std::string error_code;
+  std::string error_detail;
+
+  int64_t created_at = 0;  // Microseconds since the epoch.
+  int64_t started_at = 0;  // 0 until a runner picked the job up.
+  int64_t updated_at = 0;
+  int64_t finished_at = 0;  // 0 until finished.
+};
+
+// A tus resumable upload (CONVENTIONS.md §2). Its bytes live in <data dir>/uploads/<id>.
+// Invariant: the file holds at least `offset` bytes, and bytes [0, offset) are durable: the
+// offset is recorded only after the fsync of the bytes it acknowledges. Bytes past `offset`
+// (a write the server never acknowledged) are cut off before the next append.
+struct UploadRecord {
+  std::string id;
+  std::string dataset_id;
+  std::string creator;
+  std::vector<std::string> creator_roles;  // The ingest job runs with these roles.
+  int64_t length = -1;                     // Upload-Length; -1 while deferred.
+  uint64_t offset = 0;                     // Bytes received and acknowledged.
+  std::string metadata;                    // Upload-Metadata as sent ("" when none).
+  std::string job_id;                      // The ingest job, once the upload is complete.
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  int64_t expires_at = 0;  // An incomplete upload is removed after this time.
 };
 
 }  // namespace strata::meta

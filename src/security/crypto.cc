@@ -16,6 +16,20 @@ std::string Sha256(std::string_view data) {
   return std::string(reinterpret_cast<char*>(digest), size);
 }
 
+std::string Sha1(std::string_view data) {
+  unsigned char digest[20];
+  unsigned int size = 0;
+  STRATA_CHECK(EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha1(), nullptr) == 1);
+  return std::string(reinterpret_cast<char*>(digest), size);
+}
+
+std::string Md5(std::string_view data) {
+  unsigned char digest[16];
+  unsigned int size = 0;
+  STRATA_CHECK(EVP_Digest(data.data(), data.size(), digest, &size, EVP_md5(), nullptr) == 1);
+  return std::string(reinterpret_cast<char*>(digest), size);
+}
+
 std::string HmacSha256(std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int size = 0;

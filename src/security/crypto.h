@@ -10,6 +10,10 @@ namespace strata::security {
 
 // 32 raw bytes.
 std::string Sha256(std::string_view data);
+// 20 raw bytes. Only for integrity checks that protocols prescribe (tus Upload-Checksum).
+std::string Sha1(std::string_view data);
+// 16 raw bytes. As Sha1: protocol checksums only, never security.
+std::string Md5(std::string_view data);
 // 32 raw bytes.
 std::string HmacSha256(std::string_view key, std::string_view data);
 // `count` bytes from the OS CSPRNG. Aborts if the CSPRNG fails (nothing safe can follow).

@@ -88,6 +88,60 @@ CREATE TABLE rejected_records (
 );
 CREATE INDEX rejected_records_dataset ON rejected_records (dataset, id);
 )sql"},
+      {6, "async jobs and resumable uploads", R"sql(
+CREATE TABLE jobs (
+  id               TEXT PRIMARY KEY,
+  dataset_id       TEXT NOT NULL,     -- no foreign key: a job outlives its dataset
+  creator          TEXT NOT NULL,
+  creator_roles    TEXT NOT NULL,     -- JSON array
+  state            TEXT NOT NULL,     -- queued | running | succeeded | failed | cancelled
+  cancel_requested INTEGER NOT NULL,
+  body_file        TEXT NOT NULL,     -- relative to the data directory
+  upload_id        TEXT NOT NULL,     -- '' = the body of an async request
+  content_type     TEXT NOT NULL,
+  content_encoding TEXT NOT NULL,
+  mode             TEXT NOT NULL,
+  dry_run          INTEGER NOT NULL,
+  precision        TEXT NOT NULL,
+  time_unit        TEXT NOT NULL,
+  bytes_total      INTEGER NOT NULL,
+  bytes_done       INTEGER NOT NULL,  -- committed prefix of the (decoded) body
+  inflight_end     INTEGER NOT NULL,  -- > 0 while [bytes_done, inflight_end) is committed
+  inflight_seq     INTEGER NOT NULL,  -- the dataset's last seq before that chunk; -1 unknown
+  records_done     INTEGER NOT NULL,
+  lines_done       INTEGER NOT NULL,
+  accepted         INTEGER NOT NULL,
+  rejected         INTEGER NOT NULL,
+  first_seq        INTEGER NOT NULL,
+  last_seq         INTEGER NOT NULL,
+  schema_version   INTEGER NOT NULL,
+  added_fields     TEXT NOT NULL,     -- JSON array of field names
+  errors           TEXT NOT NULL,     -- JSON array of {index, id?, pointer, code, detail}
+  errors_truncated INTEGER NOT NULL,
+  error_status     TEXT NOT NULL,     -- status code name; '' unless failed
+  error_code       TEXT NOT NULL,
+  error_detail     TEXT NOT NULL,
+  created_at       INTEGER NOT NULL,  -- microseconds since the epoch
+  started_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  finished_at      INTEGER NOT NULL
+);
+CREATE INDEX jobs_unfinished ON jobs(created_at) WHERE state IN ('queued', 'running');
+CREATE TABLE uploads (
+  id            TEXT PRIMARY KEY,
+  dataset_id    TEXT NOT NULL,
+  creator       TEXT NOT NULL,
+  creator_roles TEXT NOT NULL,        -- JSON array
+  length        INTEGER NOT NULL,     -- -1 = deferred
+  offset_bytes  INTEGER NOT NULL,     -- acknowledged (fsynced) bytes
+  metadata      TEXT NOT NULL,        -- Upload-Metadata as sent
+  job_id        TEXT NOT NULL,        -- '' until complete
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX uploads_by_expiry ON uploads(expires_at);
+)sql"},
   };
   return migrations;
 }

@@ -1,10 +1,13 @@
 #include "meta/sqlite/sqlite_meta_store.h"
 
+#include <algorithm>
 #include <mutex>
+#include <set>
 
 #include "common/json.h"
 #include "common/json_writer.h"
 #include "common/time_util.h"
+#include "meta/sqlite/job_rows.h"
 #include "meta/sqlite/migrations.h"
 #include "meta/sqlite/sqlite_db.h"
 #include "types/schema_json.h"
@@ -115,11 +118,18 @@ class SqliteMetaStore final : public MetaStore {
     STRATA_RETURN_IF_ERROR(Exec(db_, R"sql(
 CREATE TABLE IF NOT EXISTS schema_migrations (
   version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL))sql"));
+    // Applied versions, not just the highest: a migration numbered below one already
+    // applied (numbers reserved by changes merged in another order) still runs.
     int64_t current = 0;
+    std::set<int64_t> applied;
     {
-      Statement query(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-      STRATA_ASSIGN_OR_RETURN(bool row, query.Step());
-      if (row) current = query.Int(0);
+      Statement query(db_, "SELECT version FROM schema_migrations");
+      for (;;) {
+        STRATA_ASSIGN_OR_RETURN(bool row, query.Step());
+        if (!row) break;
+        applied.insert(query.Int(0));
+        current = std::max(current, query.Int(0));
+      }
     }
     const int newest = SqliteSchemaVersion();
     if (current > newest) {
@@ -128,7 +138,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
                                  std::to_string(newest) + "); upgrade stratad");
     }
     for (const sqlite::Migration& migration : sqlite::Migrations()) {
-      if (migration.version <= current) continue;
+      if (applied.count(migration.version) != 0) continue;
       STRATA_RETURN_IF_ERROR(InTransaction([&]() -> Status {
         STRATA_RETURN_IF_ERROR(Exec(db_, migration.sql));
         Statement record(db_, "INSERT INTO schema_migrations VALUES (?, ?, ?)");
@@ -454,6 +464,120 @@ DELETE FROM rejected_records WHERE dataset = ?1 AND id NOT IN
     return update.Run();
   }
 
+  Status CreateJob(const JobRecord& job) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status { return InsertJob(job); });
+  }
+
+  Result<JobRecord> GetJob(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    return FindJob(id);
+  }
+
+  Status UpdateJob(const JobRecord& job) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      STRATA_ASSIGN_OR_RETURN(JobRecord stored, FindJob(job.id));
+      JobRecord updated = job;
+      updated.cancel_requested = stored.cancel_requested;  // Only RequestJobCancel sets it.
+      Statement upsert(db_, sqlite::kUpsertJob);
+      sqlite::BindJob(upsert, updated);
+      return upsert.Run();
+    });
+  }
+
+  Result<JobRecord> RequestJobCancel(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    JobRecord job;
+    STRATA_RETURN_IF_ERROR(InTransaction([&]() -> Status {
+      Statement update(db_,
+                       "UPDATE jobs SET cancel_requested = 1 WHERE id = ? AND state IN "
+                       "('queued', 'running')");
+      update.Bind(1, id);
+      STRATA_RETURN_IF_ERROR(update.Run());
+      STRATA_ASSIGN_OR_RETURN(job, FindJob(id));
+      return Status();
+    }));
+    return job;
+  }
+
+  Result<std::vector<JobRecord>> ListUnfinishedJobs() override {
+    std::lock_guard lock(mu_);
+    Statement query(db_, std::string(sqlite::kSelectJob) +
+                             " WHERE state IN ('queued', 'running') ORDER BY created_at, id");
+    std::vector<JobRecord> out;
+    for (;;) {
+      STRATA_ASSIGN_OR_RETURN(bool row, query.Step());
+      if (!row) break;
+      STRATA_ASSIGN_OR_RETURN(JobRecord job, sqlite::ReadJob(query));
+      out.push_back(std::move(job));
+    }
+    return out;
+  }
+
+  Status CreateUpload(const UploadRecord& upload, const JobRecord* job) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      {
+        Statement exists(db_, "SELECT 1 FROM uploads WHERE id = ?");
+        exists.Bind(1, upload.id);
+        STRATA_ASSIGN_OR_RETURN(bool found, exists.Step());
+        if (found) return Status::AlreadyExists("upload '" + upload.id + "' already exists");
+      }
+      Statement insert(db_, sqlite::kUpsertUpload);
+      sqlite::BindUpload(insert, upload);
+      STRATA_RETURN_IF_ERROR(insert.Run());
+      return job != nullptr ? InsertJob(*job) : Status();
+    });
+  }
+
+  Result<UploadRecord> GetUpload(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    return FindUpload(id);
+  }
+
+  Status UpdateUpload(const UploadRecord& upload, uint64_t expected_offset,
+                      const JobRecord* job) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      STRATA_ASSIGN_OR_RETURN(UploadRecord stored, FindUpload(upload.id));
+      if (stored.offset != expected_offset) {
+        return Status::Conflict("upload '" + upload.id + "' is at offset " +
+                                std::to_string(stored.offset) + ", not " +
+                                std::to_string(expected_offset));
+      }
+      Statement upsert(db_, sqlite::kUpsertUpload);
+      sqlite::BindUpload(upsert, upload);
+      STRATA_RETURN_IF_ERROR(upsert.Run());
+      return job != nullptr ? InsertJob(*job) : Status();
+    });
+  }
+
+  Status DeleteUpload(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    Statement remove(db_, "DELETE FROM uploads WHERE id = ?");
+    remove.Bind(1, id);
+    STRATA_RETURN_IF_ERROR(remove.Run());
+    if (sqlite3_changes(db_) == 0) {
+      return Status::NotFound("upload '" + std::string(id) + "' does not exist");
+    }
+    return Status();
+  }
+
+  Result<std::vector<UploadRecord>> ListUploads() override {
+    std::lock_guard lock(mu_);
+    Statement query(db_, std::string(sqlite::kSelectUpload) + " ORDER BY id");
+    return ReadUploads(query);
+  }
+
+  Result<std::vector<UploadRecord>> ListExpiredUploads(int64_t now_micros, size_t limit) override {
+    std::lock_guard lock(mu_);
+    Statement query(db_, std::string(sqlite::kSelectUpload) +
+                             " WHERE expires_at < ? ORDER BY expires_at, id LIMIT ?");
+    query.Bind(1, now_micros).Bind(2, static_cast<int64_t>(limit));
+    return ReadUploads(query);
+  }
+
   Result<std::string> GetOrCreateSecret(std::string_view name,
                                         const std::function<std::string()>& make) override {
     std::lock_guard lock(mu_);
@@ -482,6 +606,43 @@ DELETE FROM rejected_records WHERE dataset = ?1 AND id NOT IN
     if (status.ok()) status = Exec(db_, "COMMIT");
     if (!status.ok()) Exec(db_, "ROLLBACK").IgnoreError();  // Nothing to add to `status`.
     return status;
+  }
+
+  Result<JobRecord> FindJob(std::string_view id) {
+    Statement query(db_, std::string(sqlite::kSelectJob) + " WHERE id = ?");
+    query.Bind(1, id);
+    STRATA_ASSIGN_OR_RETURN(bool found, query.Step());
+    if (!found) return Status::NotFound("job '" + std::string(id) + "' does not exist");
+    return sqlite::ReadJob(query);
+  }
+
+  Status InsertJob(const JobRecord& job) {
+    Statement exists(db_, "SELECT 1 FROM jobs WHERE id = ?");
+    exists.Bind(1, job.id);
+    STRATA_ASSIGN_OR_RETURN(bool found, exists.Step());
+    if (found) return Status::AlreadyExists("job '" + job.id + "' already exists");
+    Statement insert(db_, sqlite::kUpsertJob);
+    sqlite::BindJob(insert, job);
+    return insert.Run();
+  }
+
+  Result<UploadRecord> FindUpload(std::string_view id) {
+    Statement query(db_, std::string(sqlite::kSelectUpload) + " WHERE id = ?");
+    query.Bind(1, id);
+    STRATA_ASSIGN_OR_RETURN(bool found, query.Step());
+    if (!found) return Status::NotFound("upload '" + std::string(id) + "' does not exist");
+    return sqlite::ReadUpload(query);
+  }
+
+  static Result<std::vector<UploadRecord>> ReadUploads(Statement& query) {
+    std::vector<UploadRecord> out;
+    for (;;) {
+      STRATA_ASSIGN_OR_RETURN(bool row, query.Step());
+      if (!row) break;
+      STRATA_ASSIGN_OR_RETURN(UploadRecord upload, sqlite::ReadUpload(query));
+      out.push_back(std::move(upload));
+    }
+    return out;
   }
 
   Status RequireDataset(std::string_view id) {

@@ -13,12 +13,14 @@ std::string_view Title(int http_status) {
     case 404: return "Not found";
     case 405: return "Method not allowed";
     case 409: return "Conflict";
+    case 410: return "Gone";
     case 412: return "Precondition failed";
     case 413: return "Content too large";
     case 415: return "Unsupported media type";
     case 422: return "Validation failed";
     case 429: return "Too many requests";
     case 431: return "Request header fields too large";
+    case 460: return "Checksum mismatch";  // tus 1.0 checksum extension.
     case 503: return "Service unavailable";
     case 504: return "Gateway timeout";
     case 507: return "Insufficient storage";

@@ -40,6 +40,8 @@ http::response<http::string_body> ToBeastResponse(ApiResponse&& response,
                                                   const std::string& request_id, unsigned version,
                                                   bool keep_alive, bool head) {
   http::response<http::string_body> out{static_cast<http::status>(response.status), version};
+  // Beast knows no reason phrase for tus's 460.
+  if (response.status == 460) out.reason("Checksum Mismatch");
   out.set(http::field::server, "strata");
   out.set("X-Request-Id", request_id);
   if (!response.content_type.empty()) out.set(http::field::content_type, response.content_type);

@@ -18,12 +18,16 @@
 #include "server/api/handlers/health_handlers.h"
 #include "server/api/handlers/influx_handlers.h"
 #include "server/api/handlers/ingest_handlers.h"
+#include "server/api/handlers/job_handlers.h"
+#include "server/api/handlers/upload_handlers.h"
 #include "server/api/openapi_spec.h"
 #include "server/api/router.h"
 #include "service/cursor.h"
 #include "service/dataset_service.h"
 #include "service/health_service.h"
 #include "service/influx_write_service.h"
+#include "service/job_service.h"
+#include "service/upload_service.h"
 #include "test_backend.h"
 #include "test_util.h"
 
@@ -60,10 +64,20 @@ class OpenApiRoutesTest : public ::testing::Test {
     AddDatasetRoutes(router_, *datasets_);
     ingest_ = std::make_unique<service::IngestService>(*datasets_, backend_.get(), *store_,
                                                        service::IngestLimits{});
-    AddIngestRoutes(router_, *ingest_);
     influx_ = std::make_unique<service::InfluxWriteService>(*datasets_, *ingest_, authorizer_,
                                                             service::IngestLimits{});
     AddInfluxRoutes(router_, *influx_);
+    service::JobOptions job_options;
+    job_options.data_dir = backend_.dir();
+    jobs_ = std::make_unique<service::JobService>(*store_, *datasets_, *ingest_, backend_.get(),
+                                                  authorizer_, job_options);
+    service::UploadOptions upload_options;
+    upload_options.data_dir = backend_.dir();
+    uploads_ =
+        std::make_unique<service::UploadService>(*store_, *datasets_, *jobs_, upload_options);
+    AddIngestRoutes(router_, *ingest_, jobs_.get());
+    AddJobRoutes(router_, *jobs_);
+    AddUploadRoutes(router_, *uploads_);
 
     ASSERT_OK_AND_ASSIGN(spec_, json::Parse(OpenApiJson()));
     ASSERT_TRUE(spec_.is_object());
@@ -91,6 +105,8 @@ class OpenApiRoutesTest : public ::testing::Test {
   std::unique_ptr<service::IngestService> ingest_;
   std::unique_ptr<service::InfluxWriteService> influx_;
   std::unique_ptr<service::HealthService> health_;
+  std::unique_ptr<service::JobService> jobs_;
+  std::unique_ptr<service::UploadService> uploads_;
   Router router_;
   json::Value spec_;
   std::set<Operation> documented_;

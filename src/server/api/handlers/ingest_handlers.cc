@@ -4,6 +4,7 @@
 
 #include "common/time_util.h"
 #include "ingest/content_decoding.h"
+#include "server/api/handlers/job_handlers.h"
 #include "server/api/problem.h"
 #include "server/api/request_helpers.h"
 #include "types/schema_json.h"
@@ -65,7 +66,7 @@ Result<std::optional<std::string>> ParseIdempotencyKey(const ApiRequest& request
 
 Result<service::IngestRequest> ParseIngestRequest(const ApiRequest& request) {
   STRATA_RETURN_IF_ERROR(
-      CheckQueryParameters(request, {"mode", "dry_run", "precision", "time_unit"}));
+      CheckQueryParameters(request, {"mode", "dry_run", "precision", "time_unit", "async"}));
   service::IngestRequest ingest;
   if (const std::string* mode = request.Query("mode")) {
     if (*mode == "atomic") {
@@ -123,8 +124,16 @@ void WriteResultMembers(JsonWriter& writer, const IngestResult& result) {
   writer.Member("errors_truncated", result.errors_truncated);
 }
 
-Result<ApiResponse> Ingest(service::IngestService& service, const RequestContext& context) {
+Result<ApiResponse> Ingest(service::IngestService& service, service::JobService* jobs,
+                           const RequestContext& context) {
   STRATA_ASSIGN_OR_RETURN(service::IngestRequest request, ParseIngestRequest(context.request));
+  std::optional<bool> async;
+  if (context.request.Query("async") != nullptr) {
+    STRATA_ASSIGN_OR_RETURN(async, ParseBool(context.request, "async"));
+  }
+  if (jobs != nullptr && jobs->ShouldRunAsync(async, context.request.body.size())) {
+    return StartIngestJob(*jobs, context, std::move(request));
+  }
   Result<IngestResult> ingested =
       service.Ingest(context.principal, context.Param("id"), std::move(request));
   if (!ingested.ok()) {
@@ -269,10 +278,10 @@ Result<ApiResponse> ReplayRejected(service::IngestService& service, const Reques
 
 }  // namespace
 
-void AddIngestRoutes(Router& router, service::IngestService& service) {
+void AddIngestRoutes(Router& router, service::IngestService& service, service::JobService* jobs) {
   router.Add(
       Method::kPost, "/v1/datasets/{id}/ingest",
-      [&service](const RequestContext& context) { return Ingest(service, context); },
+      [&service, jobs](const RequestContext& context) { return Ingest(service, jobs, context); },
       RouteOptions{.offload = true});
   router.Add(Method::kGet, "/v1/datasets/{id}/rejected",
              [&service](const RequestContext& context) { return ListRejected(service, context); });
