@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: setup configure build run test unit e2e asan tsan fmt bench-http bench-micro clean
+.PHONY: setup configure build run test unit e2e asan tsan fmt bench-http bench-micro bench-ingest clean
 
 setup:
 	@scripts/setup.sh
@@ -60,6 +60,12 @@ fmt:
 
 bench-http: setup build
 	bench/http/run.sh
+
+# End-to-end HTTP ingest benchmark (bench/ingest/README.md): TSBS cpu rows as NDJSON, gzip'd
+# NDJSON and line protocol into a Release stratad in $(BENCH_BUILD_DIR). About 3 minutes; set
+# DURATION, CONNECTIONS, ... in the environment, or BENCH_ARGS=--smoke for a few seconds.
+bench-ingest: setup
+	BUILD_DIR=$(BENCH_BUILD_DIR) bench/ingest/run.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-tsan $(BENCH_BUILD_DIR)
