@@ -28,6 +28,20 @@ bool BoolOf(const json::Value& object, std::string_view key) {
 
 }  // namespace
 
+void WriteIngestRecordErrors(JsonWriter& writer, const std::vector<IngestRecordError>& errors) {
+  writer.BeginArray();
+  for (const IngestRecordError& error : errors) {
+    writer.BeginObject();
+    writer.Member("index", static_cast<uint64_t>(error.index));
+    if (error.id) writer.Member("id", *error.id);
+    writer.Member("pointer", error.pointer);
+    writer.Member("code", error.code);
+    writer.Member("detail", error.detail);
+    writer.EndObject();
+  }
+  writer.EndArray();
+}
+
 std::string EncodeIngestOutcome(const Result<IngestResult>& outcome) {
   JsonWriter writer;
   writer.BeginObject();
@@ -64,17 +78,7 @@ std::string EncodeIngestOutcome(const Result<IngestResult>& outcome) {
   for (const types::Field& field : result.added_fields) types::WriteFieldJson(writer, field);
   writer.EndArray();
   writer.Key("errors");
-  writer.BeginArray();
-  for (const IngestRecordError& error : result.errors) {
-    writer.BeginObject();
-    writer.Member("index", static_cast<uint64_t>(error.index));
-    if (error.id) writer.Member("id", *error.id);
-    writer.Member("pointer", error.pointer);
-    writer.Member("code", error.code);
-    writer.Member("detail", error.detail);
-    writer.EndObject();
-  }
-  writer.EndArray();
+  WriteIngestRecordErrors(writer, result.errors);
   writer.EndObject();
   return writer.Take();
 }

@@ -5,11 +5,17 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "common/json_writer.h"
 #include "common/result.h"
 #include "service/ingest_service.h"
 
 namespace strata::service {
+
+// The `errors` array of an ingest answer, in the form the API documents (index, id,
+// pointer, code, detail); stored outcomes use the same form.
+void WriteIngestRecordErrors(JsonWriter& writer, const std::vector<IngestRecordError>& errors);
 
 // JSON text of a result, or of an error status (code, problem code, message, errors).
 std::string EncodeIngestOutcome(const Result<IngestResult>& outcome);

@@ -7,7 +7,6 @@
 #include "common/json_writer.h"
 
 namespace strata::meta::sqlite {
-namespace {
 
 std::string StringsToJson(const std::vector<std::string>& values) {
   JsonWriter writer;
@@ -27,6 +26,8 @@ Result<std::vector<std::string>> StringsFromJson(std::string_view text) {
   }
   return out;
 }
+
+namespace {
 
 std::string ErrorsToJson(const std::vector<JobRecordError>& errors) {
   JsonWriter writer;

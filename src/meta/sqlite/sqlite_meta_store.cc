@@ -17,25 +17,8 @@ namespace {
 
 using sqlite::Exec;
 using sqlite::Statement;
-
-std::string StringsToJson(const std::vector<std::string>& values) {
-  JsonWriter writer;
-  writer.BeginArray();
-  for (const std::string& value : values) writer.String(value);
-  writer.EndArray();
-  return writer.Take();
-}
-
-Result<std::vector<std::string>> StringsFromJson(std::string_view text) {
-  Result<json::Value> parsed = json::Parse(text);
-  if (!parsed.ok() || !parsed->is_array()) return Status::Corruption("stored list is not an array");
-  std::vector<std::string> out;
-  for (const json::Value& item : parsed->items()) {
-    if (!item.is_string()) return Status::Corruption("stored list holds a non-string");
-    out.push_back(item.string_value());
-  }
-  return out;
-}
+using sqlite::StringsFromJson;
+using sqlite::StringsToJson;
 
 constexpr std::string_view kSelectDataset = R"sql(
 SELECT d.id, d.description, d.tags, d.owner, d.retention, d.time_field, d.partition_by,

@@ -7,6 +7,7 @@
 #include "server/api/handlers/job_handlers.h"
 #include "server/api/problem.h"
 #include "server/api/request_helpers.h"
+#include "service/ingest_outcome_codec.h"
 #include "types/schema_json.h"
 
 namespace strata::server {
@@ -110,17 +111,7 @@ void WriteResultMembers(JsonWriter& writer, const IngestResult& result) {
     writer.EndArray();
   }
   writer.Key("errors");
-  writer.BeginArray();
-  for (const service::IngestRecordError& error : result.errors) {
-    writer.BeginObject();
-    writer.Member("index", static_cast<uint64_t>(error.index));
-    if (error.id) writer.Member("id", *error.id);
-    writer.Member("pointer", error.pointer);
-    writer.Member("code", error.code);
-    writer.Member("detail", error.detail);
-    writer.EndObject();
-  }
-  writer.EndArray();
+  service::WriteIngestRecordErrors(writer, result.errors);
   writer.Member("errors_truncated", result.errors_truncated);
 }
 
