@@ -59,8 +59,9 @@ enum class FuncId {
   kConcat,     // concat(a, b, ...) and a || b; NULL arguments are skipped by concat, not by ||.
   // Time (timestamps are int64 µs UTC).
   kTimeBucket,  // time_bucket(interval µs constant, ts[, origin]) -> timestamp.
-  kDateTrunc,   // date_trunc(unit constant, ts): microsecond..year.
-  kExtract,     // extract(field constant, ts) -> float64: epoch, year, month, day, hour, ...
+  kDateTrunc,   // date_trunc(unit, ts): args = [ts], `unit` microsecond..year.
+  kExtract,     // extract(field FROM ts): args = [ts], `unit` the field -> float64: epoch, year,
+                // month, day, hour, minute, second, millisecond, microsecond, dow, doy.
   // JSON: args[0] json, args[1] string key (or int64 index for arrays).
   kJsonGet,      // -> : json.
   kJsonGetText,  // ->> : string (the text of strings, JSON text of other values).
