@@ -21,6 +21,8 @@
 #include "server/api/handlers/influx_handlers.h"
 #include "server/api/handlers/ingest_handlers.h"
 #include "server/api/handlers/job_handlers.h"
+#include "server/api/handlers/query_handlers.h"
+#include "server/api/handlers/records_handlers.h"
 #include "server/api/handlers/upload_handlers.h"
 #include "server/http/http_server.h"
 #include "service/dataset_service.h"
@@ -175,6 +177,19 @@ int RunServer(const Config& config) {
   service::UploadService uploads(*store, datasets, jobs, upload_options);
   if (Status started = uploads.Start(); !started.ok()) return Fail(started.Annotate("uploads"));
 
+  service::QueryLimits query_limits;
+  query_limits.timeout_ms = config.query.timeout_ms;
+  query_limits.memory_limit_bytes = config.query.memory_limit_bytes;
+  query_limits.max_rows = config.query.max_rows;
+  query_limits.parallelism = ThreadsOrCores(static_cast<int>(config.query.parallelism));
+  query_limits.cursor_ttl_seconds = config.query.cursor_ttl_seconds;
+  query_limits.cache_bytes = config.query.cache_bytes;
+  service::QueryService queries(datasets, *data, service::CursorCodec(*cursor_secret),
+                                query_limits);
+
+  service::RecordsService records(queries, datasets, authorizer,
+                                  service::CursorCodec(*cursor_secret));
+
   server::Router router;
   server::AddHealthRoutes(router, health);
   server::AddSpecRoutes(router);
@@ -183,6 +198,8 @@ int RunServer(const Config& config) {
   server::AddIngestRoutes(router, ingest, &jobs);
   server::AddJobRoutes(router, jobs);
   server::AddUploadRoutes(router, uploads);
+  server::AddQueryRoutes(router, queries);
+  server::AddRecordsRoutes(router, records);
   server::Dispatcher dispatcher(router, authenticator,
                                 server::ApiOptions{static_cast<int>(config.server.max_json_depth)});
 

@@ -6,9 +6,11 @@
 // Contract:
 //   1. Append returns only after the rows are durable (per the node's durability setting),
 //      with their dataset sequence numbers; the rows are then visible to every later Scan.
-//   2. Scan reads a consistent snapshot: rows with seq <= ScanStats::snapshot_seq that no
-//      delete with a larger seq removed.
+//   2. Scan reads a consistent snapshot: rows with seq <= ScanStats::snapshot_seq (and
+//      > ScanSpec::min_seq) that no delete with a larger seq removed.
 //   3. A dataset that failed to open answers Unavailable, with the reason, on every call.
+//   4. Stats' resync_horizon counts every delete and every row removed by retention
+//      (types/dataset_stats.h): a changes cursor (ScanSpec::min_seq) below it is incomplete.
 #pragma once
 
 #include <memory>

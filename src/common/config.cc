@@ -147,6 +147,18 @@ const std::vector<OptionSpec>& BuildOptions() {
          return Status();
        },
        [](const Config& c) { return c.storage.encryption_master_key_file; }},
+      STRATA_INT_OPTION(query, timeout_ms, 1, int64_t{1} << 32,
+                        "longest a query may run; longer answers 504 query_timeout"),
+      STRATA_INT_OPTION(query, memory_limit_bytes, 1 << 20, int64_t{1} << 42,
+                        "memory one query may hold (groups, sort buffers); more answers 422 "
+                        "query_memory_limit"),
+      STRATA_INT_OPTION(query, max_rows, 1, int64_t{1} << 32,
+                        "most rows in one query response; the default and cap of limit"),
+      STRATA_INT_OPTION(query, parallelism, 0, 256, "scan threads per query; 0 = one per core"),
+      STRATA_INT_OPTION(query, cursor_ttl_seconds, 1, int64_t{1} << 32,
+                        "how long a query cursor stays valid"),
+      STRATA_INT_OPTION(query, cache_bytes, 0, int64_t{1} << 40,
+                        "memory of the query result cache; 0 disables it"),
       STRATA_INT_OPTION(ingest, max_decoded_body_bytes, 1024, int64_t{1} << 40,
                         "largest ingest body once its Content-Encoding is undone; larger gets "
                         "413"),

@@ -60,6 +60,15 @@ struct IngestConfig {
   int64_t upload_expiry_seconds = 86'400;
 };
 
+struct QueryConfig {
+  int64_t timeout_ms = 30'000;
+  int64_t memory_limit_bytes = 1ll << 30;
+  int64_t max_rows = 10'000;  // Rows per response: the page size cap.
+  int64_t parallelism = 0;    // Scan threads per query; 0: one per core.
+  int64_t cursor_ttl_seconds = 3600;
+  int64_t cache_bytes = 64ll << 20;  // Result cache; 0 disables it.
+};
+
 struct LogConfig {
   std::string level = "info";
 };
@@ -68,6 +77,7 @@ struct Config {
   ServerConfig server;
   StorageConfig storage;
   IngestConfig ingest;
+  QueryConfig query;
   LogConfig log;
 };
 

@@ -17,7 +17,7 @@ std::optional<std::string> Base64UrlDecode(std::string_view text);
 // Lower-case hex of `bytes`.
 std::string HexEncode(std::string_view bytes);
 
-// Levenshtein distance (insert, delete, substitute each cost 1).
+// Edit distance: insert, delete, substitute and swap two adjacent characters each cost 1.
 size_t EditDistance(std::string_view a, std::string_view b);
 
 // The candidate closest to `name` when it is close enough to be a likely typo (distance at

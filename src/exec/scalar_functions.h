@@ -1,5 +1,10 @@
 // Vectorized kernels of the scalar functions (sql::FuncId): each computes `rows` results from
 // dense arguments. Semantics per function: sql/bound_expr.h and docs/query.md.
+// concat() and || are both FuncId::kConcat and cannot be told apart here: both skip NULL
+// arguments (a || NULL = a), and neither is ever NULL.
+// Results: validity only when some row is NULL; a string result may be in dictionary form
+// (lower, upper and substring of a dictionary-form input; any string result of an all-scalar
+// call repeated over `rows`).
 // Thread safety: stateless; safe from any thread.
 #pragma once
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "types/data_type.h"
@@ -92,6 +93,12 @@ struct Expr {
 
 using ExprPtr = std::unique_ptr<Expr>;
 
+// A canonical S-expression of `expr` for tests and EXPLAIN: `(+ a (* b 2))`, `(count *)`,
+// `(count DISTINCT x)`, `(:: x int)`, `(IS NOT NULL x)`, `(NOT IN x 1 2)`, `(-> j 'k')`,
+// `(CASE x (WHEN 1 'a') (ELSE 'b'))`, `(interval 300000000)`, `$1`, `t.x`, `'it''s'`, `1.5`.
+// Names that are not plain identifiers are double-quoted.
+std::string DebugString(const Expr& expr);
+
 struct SelectItem {
   ExprPtr expr;       // kStar for "*" / "t.*".
   std::string alias;  // Empty when none was given.
@@ -143,5 +150,11 @@ struct Statement {
   std::vector<CommonTable> with;
   std::unique_ptr<Select> select;
 };
+
+// S-expressions of a query, clause by clause, e.g.
+// `(select (items (AS (max x) m)) (from cpu c) (where (> x 1)) (order-by (m DESC)) (limit 5))`
+// and `EXPLAIN ANALYZE (with (t (select ...))) (select ...)`.
+std::string DebugString(const Select& select);
+std::string DebugString(const Statement& statement);
 
 }  // namespace strata::sql

@@ -56,7 +56,7 @@ enum class FuncId {
   kUpper,
   kLength,
   kSubstring,  // substring(s, start[, count]), start 1-based.
-  kConcat,     // concat(a, b, ...) and a || b; NULL arguments are skipped by concat, not by ||.
+  kConcat,     // concat(a, b, ...) and a || b: NULL arguments are skipped (never NULL).
   // Time (timestamps are int64 µs UTC).
   kTimeBucket,  // time_bucket(interval µs constant, ts[, origin]) -> timestamp.
   kDateTrunc,   // date_trunc(unit, ts): args = [ts], `unit` microsecond..year.
@@ -85,10 +85,10 @@ struct BoundExpr {
 
   FuncId func = FuncId::kAdd;  // kFunction.
   std::vector<BoundExprPtr> args;
-  bool case_insensitive = false;                 // kLike.
-  bool has_else = false;                         // kCase.
+  bool case_insensitive = false;                      // kLike.
+  bool has_else = false;                              // kCase.
   types::DataType cast_to = types::DataType::kInt64;  // kCast (== type).
-  std::string unit;                              // kDateTrunc, kExtract: lower-cased.
+  std::string unit;                                   // kDateTrunc, kExtract: lower-cased.
 
   static BoundExprPtr Constant(types::Value value, types::DataType type);
   static BoundExprPtr Column(int slot, types::DataType type);

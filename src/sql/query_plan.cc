@@ -41,6 +41,7 @@ QueryPlan QueryPlan::Clone() const {
   copy.scan = scan;
   if (inner) copy.inner = std::make_unique<QueryPlan>(inner->Clone());
   copy.source_columns = source_columns;
+  copy.time_field_id = time_field_id;
   copy.needs_seqs = needs_seqs;
   copy.filter = CloneOrNull(filter);
   copy.aggregate = aggregate;

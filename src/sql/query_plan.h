@@ -48,7 +48,7 @@ std::string_view AggName(AggKind kind);
 
 struct AggregateCall {
   AggKind kind = AggKind::kCountStar;
-  std::vector<BoundExprPtr> args;  // Over the source slots; none for count(*).
+  std::vector<BoundExprPtr> args;                  // Over the source slots; none for count(*).
   types::DataType type = types::DataType::kInt64;  // Result type.
   double quantile = 0.5;                           // kQuantile.
 
@@ -78,7 +78,9 @@ struct QueryPlan {
   types::ScanSpec scan;  // field_ids, time range, pushed predicates (snapshot set at run).
   std::unique_ptr<QueryPlan> inner;
   std::vector<SourceColumn> source_columns;  // One per source slot.
-  // Seq of each scanned row is needed (cursor keyset on sequence numbers).
+  std::optional<uint32_t> time_field_id;     // The dataset's time field, for pushdown.
+  // Dataset sources: when set, the slot after the scan fields holds each row's sequence
+  // number (int64), e.g. as a pagination tie-breaker.
   bool needs_seqs = false;
 
   BoundExprPtr filter;  // Null: none.

@@ -21,6 +21,15 @@ struct DatasetStats {
   uint64_t memtable_rows = 0;  // Rows not yet in segments.
   int64_t last_seq = 0;
   int64_t last_ingest_micros = 0;  // 0: never.
+  // The smallest changes cursor that is still complete: a client that holds the rows of
+  // snapshot S and fetched only rows with seq > S since (ScanSpec::min_seq) must resync when
+  // S < resync_horizon. It is the largest of (a) the seq of every delete (DeleteWhere) ever
+  // committed and (b) the largest seq of every row retention ever removed; 0 when neither
+  // happened. Never decreases and survives restarts. Rows retention removed with seq <= S
+  // stay with such a client: retention expires rows by time, not by a delete it can see.
+  // Read it after the scan whose cursor it judges, so that every delete and removal that
+  // scan's snapshot reflects is counted.
+  int64_t resync_horizon = 0;
   // Logical bytes per byte on disk, over the rows in segments; 0 before the first flush.
   double compression_ratio() const {
     return bytes_on_disk == 0 ? 0.0 : static_cast<double>(logical_bytes) / bytes_on_disk;

@@ -38,10 +38,17 @@ struct ScanSpec {
   std::vector<Predicate> predicates;
   // Read rows with seq <= snapshot_seq. 0: the latest committed state.
   int64_t snapshot_seq = 0;
+  // Read only rows with seq > min_seq (a changes cursor; see DatasetStats::resync_horizon).
+  // Segments, segment chunks (by their seq zone maps) and memtable chunks whose rows all
+  // have seq <= min_seq are skipped unread. 0: every row.
+  int64_t min_seq = 0;
   // Also return each row's sequence number in Batch::seqs.
   bool with_seqs = false;
   // Upper bound on worker threads used; 1 runs on the caller's thread only.
   int parallelism = 1;
+  // Plan only: prune partitions and chunks, fill the totals and pruned counts of ScanStats,
+  // and read nothing (EXPLAIN).
+  bool plan_only = false;
 };
 
 struct ScanStats {
@@ -51,8 +58,8 @@ struct ScanStats {
   uint64_t bytes_scanned = 0;  // Encoded bytes read for the chunks decoded.
   uint64_t partitions_total = 0;
   uint64_t partitions_pruned = 0;  // Partitions of which no chunk was read.
-  uint64_t chunks_total = 0;
-  uint64_t chunks_pruned = 0;
+  uint64_t chunks_total = 0;       // Segment chunks and memtable chunks of the snapshot.
+  uint64_t chunks_pruned = 0;      // Of those, skipped unread (zone maps, time range, min_seq).
 
   void Add(const ScanStats& other);
 };

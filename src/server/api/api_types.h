@@ -1,12 +1,17 @@
 // Transport-neutral request and response of the REST API. The HTTP layer (server/http)
 // converts Beast messages to and from these, so handlers never see Beast.
-// Thread safety: plain values.
+// Thread safety: plain values, except `ApiRequest::cancellation` (thread-safe, shared by
+// copies) and `ApiResponse::stream`, which the HTTP layer calls on a worker thread.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "common/cancellation.h"
 
 namespace strata::server {
 
@@ -25,6 +30,10 @@ struct ApiRequest {
   std::string body;
   std::string request_id;
   std::string peer;  // "ip:port" of the client.
+  // Set when the client of the request is gone (docs/architecture.md "Streamed responses
+  // and cancellation"): on offloaded routes the HTTP layer watches the connection while the
+  // handler and a streamed body run. Never null; one per request, shared by copies.
+  CancellationPtr cancellation = std::make_shared<Cancellation>();
 
   // The first value of a header or query parameter, or "" when absent.
   std::string_view Header(std::string_view lower_name) const;
@@ -32,16 +41,37 @@ struct ApiRequest {
   const std::string* Query(std::string_view name) const;
 };
 
+// Writes one chunk of a streamed body; false when the client is gone or too slow (the
+// producer should stop then). An empty chunk writes nothing.
+using ChunkWriter = std::function<bool(std::string_view chunk)>;
+
 struct ApiResponse {
   int status = 200;
   std::string content_type = "application/json";
   Params headers;
   std::string body;
+  // When set, the HTTP layer sends the status and headers, then calls `stream` on a worker
+  // thread; every chunk it writes goes out with chunked transfer encoding (HTTP/1.0: raw,
+  // then the connection closes). `body` is ignored. Returns false to end the response
+  // abnormally: the connection is closed without the final chunk, so the client sees a
+  // truncated transfer. Not called for HEAD or for statuses without a body (1xx, 204, 304).
+  // `stream` may reference the ApiRequest: the request outlives the call.
+  // REQUIRES: the route has `offload`. Elsewhere the HTTP layer logs a warning, runs it
+  // inline on the I/O thread and sends the result buffered (also for HEAD; false → 500).
+  std::function<bool(const ChunkWriter& write)> stream;
 
   static ApiResponse Json(int status, std::string body) {
     ApiResponse response;
     response.status = status;
     response.body = std::move(body);
+    return response;
+  }
+  static ApiResponse Streamed(int status, std::string content_type,
+                              std::function<bool(const ChunkWriter& write)> producer) {
+    ApiResponse response;
+    response.status = status;
+    response.content_type = std::move(content_type);
+    response.stream = std::move(producer);
     return response;
   }
   static ApiResponse NoContent() {

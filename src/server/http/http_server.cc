@@ -24,6 +24,7 @@
 #include "common/trace_context.h"
 #include "server/api/problem.h"
 #include "server/http/message_conversion.h"
+#include "server/http/offloaded_exchange.h"
 
 namespace strata::server {
 
@@ -251,14 +252,27 @@ class HttpServer::Impl {
       Router::Match match = dispatcher_.FindRoute(request);
       if (match.route != nullptr) route = match.route->pattern;
       if (match.route != nullptr && match.route->options.offload) {
-        response = co_await net::co_spawn(
-            workers_,
-            [&]() -> net::awaitable<ApiResponse> {
-              co_return dispatcher_.Run(request, match, principal);
-            },
-            net::use_awaitable);
+        const OffloadContext context{
+            .stream = stream,
+            .buffer = buffer,
+            .workers = workers_,
+            .io_context = ioc_,
+            .body_timeout = std::chrono::milliseconds(options_.body_timeout_ms),
+            .version = version,
+            .wants_keep_alive = wants_keep_alive,
+            .stopping = stopping_,
+        };
+        const std::function<ApiResponse()> handle = [&] {
+          return dispatcher_.Run(request, match, principal);
+        };
+        const OffloadResult offloaded = co_await ServeOffloaded(context, request, handle, response);
+        if (offloaded.streamed) {
+          LogRequest(request, route, response.status, offloaded.body_bytes, principal, start);
+          co_return offloaded.keep_alive;
+        }
       } else {
         response = dispatcher_.Run(request, match, principal);
+        if (response.stream) response = BufferStream(std::move(response), request, route);
       }
     }
     const bool keep_alive = wants_keep_alive && !stopping_;
@@ -270,6 +284,29 @@ class HttpServer::Impl {
     auto [write_ec, written] = co_await http::async_write(stream, out, kNoThrow);
     LogRequest(request, route, status, bytes, principal, start);
     co_return !write_ec && keep_alive;
+  }
+
+  // A streamed response of a route without `offload`: produced here, on the I/O thread, and
+  // sent buffered with a Content-Length (also for HEAD, so that it is right). The producer
+  // returning false gives a 500 problem. Logged as a warning: such routes should offload.
+  ApiResponse BufferStream(ApiResponse response, const ApiRequest& request,
+                           std::string_view route) {
+    STRATA_LOG(kWarn, "streamed response on a route without offload; sent buffered")
+        .Str("route", route)
+        .Str("request_id", request.request_id);
+    const std::function<bool(const ChunkWriter&)> producer = std::move(response.stream);
+    response.stream = nullptr;
+    if (!StatusHasBody(response.status)) return response;
+    std::string body;
+    const bool ok = producer([&body](std::string_view chunk) {
+      body.append(chunk);
+      return true;
+    });
+    if (!ok) {
+      return ProblemResponse(Status::Internal("the streamed response failed"), request.request_id);
+    }
+    response.body = std::move(body);
+    return response;
   }
 
   Status BodyTooLarge() const {

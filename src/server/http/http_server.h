@@ -2,7 +2,10 @@
 //
 // Threading: `io_threads` threads run the I/O context; each connection is a coroutine on its
 // own strand. Routes marked `offload` run on a separate pool of `worker_threads`, so CPU-heavy
-// requests never stall I/O threads.
+// requests never stall I/O threads. While an offloaded request runs, its connection is
+// watched: a client that closes it cancels `ApiRequest::cancellation`. Offloaded routes may
+// stream their body (`ApiResponse::stream`, chunked transfer encoding); see
+// docs/architecture.md "Streamed responses and cancellation".
 // Limits: header bytes (431), body bytes (413), header/body/idle timeouts, max connections
 // (503). Shutdown: Run() returns after SIGTERM/SIGINT (or Shutdown()) once in-flight requests
 // finish or `shutdown_timeout_ms` passes; idle keep-alive connections close at once.

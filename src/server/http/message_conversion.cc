@@ -36,24 +36,49 @@ Status FromBeastRequest(http::request<http::string_body>&& message, const std::s
   return Status();
 }
 
-http::response<http::string_body> ToBeastResponse(ApiResponse&& response,
-                                                  const std::string& request_id, unsigned version,
-                                                  bool keep_alive, bool head) {
-  http::response<http::string_body> out{static_cast<http::status>(response.status), version};
+namespace {
+
+// Status line and fields shared by buffered and streamed responses.
+template <typename Body>
+void FillHead(const ApiResponse& response, const std::string& request_id, bool keep_alive,
+              http::response<Body>& out) {
+  out.result(static_cast<unsigned>(response.status));
   // Beast knows no reason phrase for tus's 460.
   if (response.status == 460) out.reason("Checksum Mismatch");
   out.set(http::field::server, "strata");
   out.set("X-Request-Id", request_id);
   if (!response.content_type.empty()) out.set(http::field::content_type, response.content_type);
-  for (auto& [name, value] : response.headers) out.insert(name, value);
+  for (const auto& [name, value] : response.headers) out.insert(name, value);
   out.keep_alive(keep_alive);
-  const bool bodiless = response.status == 204 || response.status == 304 || response.status < 200;
+}
+
+}  // namespace
+
+bool StatusHasBody(int status) { return status >= 200 && status != 204 && status != 304; }
+
+http::response<http::string_body> ToBeastResponse(ApiResponse&& response,
+                                                  const std::string& request_id, unsigned version,
+                                                  bool keep_alive, bool head) {
+  http::response<http::string_body> out;
+  out.version(version);
+  FillHead(response, request_id, keep_alive, out);
   if (head) {
     out.content_length(response.body.size());
-  } else if (!bodiless) {
+  } else if (StatusHasBody(response.status)) {
     out.body() = std::move(response.body);
     out.prepare_payload();
   }
+  return out;
+}
+
+http::response<http::empty_body> ToBeastStreamHead(const ApiResponse& response,
+                                                   const std::string& request_id, unsigned version,
+                                                   bool keep_alive) {
+  http::response<http::empty_body> out;
+  out.version(version);
+  const bool has_body = StatusHasBody(response.status);
+  FillHead(response, request_id, keep_alive && (version >= 11 || !has_body), out);
+  if (has_body && version >= 11) out.chunked(true);
   return out;
 }
 

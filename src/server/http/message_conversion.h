@@ -2,6 +2,7 @@
 // Thread safety: stateless functions.
 #pragma once
 
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <string>
@@ -25,5 +26,15 @@ Status FromBeastRequest(boost::beast::http::request<boost::beast::http::string_b
 boost::beast::http::response<boost::beast::http::string_body> ToBeastResponse(
     ApiResponse&& response, const std::string& request_id, unsigned version, bool keep_alive,
     bool head);
+
+// Whether a response with `status` carries a body (not 1xx, 204 or 304).
+bool StatusHasBody(int status);
+
+// The head of a streamed response (`response.stream` set), with the fields of
+// ToBeastResponse. HTTP/1.1 with a body: chunked transfer encoding. HTTP/1.0 with a body:
+// no framing, so keep-alive is off and the body ends when the connection closes. For HEAD
+// the fields are the same as for GET.
+boost::beast::http::response<boost::beast::http::empty_body> ToBeastStreamHead(
+    const ApiResponse& response, const std::string& request_id, unsigned version, bool keep_alive);
 
 }  // namespace strata::server

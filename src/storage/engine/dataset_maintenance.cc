@@ -79,6 +79,10 @@ Status DatasetStore::Impl::InstallManifest(const std::function<void(Manifest&)>&
   });
   for (const auto& segment : added) manifest.segments.push_back(segment->entry);
   if (edit) edit(manifest);
+  // Before tombstones are collected: the horizon outlives them.
+  for (const Tombstone& tombstone : manifest.tombstones) {
+    manifest.resync_horizon = std::max(manifest.resync_horizon, tombstone.seq);
+  }
   manifest.version += 1;
   manifest.next_file_id = std::max(manifest.next_file_id, next_file_id.load());
   CollectGarbageTombstones(manifest);
@@ -172,7 +176,8 @@ class DatasetStore::Impl::SegmentOutput {
 Status DatasetStore::Impl::WriteSegments(const types::Batch& rows,
                                          const types::DatasetLayout& layout,
                                          int64_t applied_tombstone_seq,
-                                         std::vector<std::shared_ptr<SegmentHandle>>& added) {
+                                         std::vector<std::shared_ptr<SegmentHandle>>& added,
+                                         int64_t& expired_max_seq) {
   const int64_t now = NowMicros();
   for (const PartitionRows& part : SplitAndSort(rows, layout)) {
     // Rows already in order and all in one partition are written as they are.
@@ -187,7 +192,10 @@ Status DatasetStore::Impl::WriteSegments(const types::Batch& rows,
       for (size_t row_idx = 0; row_idx < sorted.num_rows; ++row_idx) {
         if (!time.IsNull(row_idx)) max_time = std::max(max_time, time.ints()[row_idx]);
       }
-      if (Expired(layout, part.partition, max_time, now)) continue;
+      if (Expired(layout, part.partition, max_time, now)) {
+        for (int64_t seq : sorted.seqs) expired_max_seq = std::max(expired_max_seq, seq);
+        continue;
+      }
     }
     SegmentOutput output(*this, layout, part.partition, applied_tombstone_seq, false,
                          OrderKey(layout));
@@ -228,7 +236,8 @@ Status DatasetStore::Impl::FlushFrozen() {
       STRATA_RETURN_IF_ERROR(CollectRows(*source, snap, &rows));
     }
     std::vector<std::shared_ptr<SegmentHandle>> added;
-    Status status = WriteSegments(rows, snap.layout, applied, added);
+    int64_t expired_max_seq = 0;
+    Status status = WriteSegments(rows, snap.layout, applied, added, expired_max_seq);
     if (status.ok()) {
       int64_t ingest_micros;
       {
@@ -242,6 +251,7 @@ Status DatasetStore::Impl::FlushFrozen() {
             manifest.tombstones.insert(manifest.tombstones.end(), memtable->tombstones.begin(),
                                        memtable->tombstones.end());
             manifest.last_ingest_micros = ingest_micros;
+            manifest.resync_horizon = std::max(manifest.resync_horizon, expired_max_seq);
           },
           added, {}, 1);
     }
@@ -340,8 +350,14 @@ Status DatasetStore::Impl::MergeSegments(
   }
   std::vector<std::shared_ptr<SegmentHandle>> added;
   uint64_t rows_written = 0;
+  int64_t expired_max_seq = 0;
   auto merge = [&]() -> Status {
-    if (Expired(layout, partition, max_time, NowMicros())) return {};  // Nothing to keep.
+    if (Expired(layout, partition, max_time, NowMicros())) {  // Nothing to keep.
+      for (const auto& segment : segments) {
+        expired_max_seq = std::max(expired_max_seq, segment->entry.max_seq);
+      }
+      return {};
+    }
     const std::vector<uint32_t> order_key = OrderKey(layout);
     types::Batch output = types::Batch::ForSchema(layout.schema);
     const std::vector<size_t> key_columns = KeyColumns(output, order_key);
@@ -382,7 +398,13 @@ Status DatasetStore::Impl::MergeSegments(
     return {};
   };
   Status status = merge();
-  if (status.ok()) status = InstallManifest(nullptr, added, removed, 0);
+  if (status.ok()) {
+    status = InstallManifest(
+        [&](Manifest& manifest) {
+          manifest.resync_horizon = std::max(manifest.resync_horizon, expired_max_seq);
+        },
+        added, removed, 0);
+  }
   if (!status.ok()) {
     for (auto& handle : added) handle->obsolete = true;
     return status.Annotate("compaction of dataset '" + id + "' failed");
@@ -447,14 +469,22 @@ Status DatasetStore::ApplyRetention(int64_t now_micros) {
   Impl& s = *impl_;
   const auto [version, layout] = s.CurrentVersionAndLayout();
   std::vector<uint64_t> removed;
+  int64_t removed_max_seq = 0;
   for (const SegmentEntry& entry : version->manifest.segments) {
-    if (Expired(layout, entry.partition, entry.max_time, now_micros)) removed.push_back(entry.id);
+    if (Expired(layout, entry.partition, entry.max_time, now_micros)) {
+      removed.push_back(entry.id);
+      removed_max_seq = std::max(removed_max_seq, entry.max_seq);
+    }
   }
   if (removed.empty()) return {};
   STRATA_LOG(kInfo, "retention dropped expired segments")
       .Str("dataset", s.id)
       .Int("segments", static_cast<int64_t>(removed.size()));
-  return s.InstallManifest(nullptr, {}, removed, 0);
+  return s.InstallManifest(
+      [&](Manifest& manifest) {
+        manifest.resync_horizon = std::max(manifest.resync_horizon, removed_max_seq);
+      },
+      {}, removed, 0);
 }
 
 Status DatasetStore::RunFlush(int64_t now_micros) {

@@ -1,6 +1,6 @@
-// DatasetStore::Scan: plan (validate, prune partitions, segments and chunks by zone maps),
-// then decode, filter and emit each work item — one segment chunk or one memtable chunk —
-// on up to spec.parallelism threads.
+// DatasetStore::Scan: plan (validate, prune partitions, segments and chunks by zone maps and
+// by ScanSpec::min_seq), then decode, filter and emit each work item — one segment chunk or one
+// memtable chunk — on up to spec.parallelism threads.
 #include <algorithm>
 #include <atomic>
 #include <set>
@@ -20,6 +20,7 @@ struct ScanPlan {
   std::vector<const types::Field*> outputs;
   std::vector<Predicate> predicates;  // Spec predicates plus the time range.
   const Snapshot* snap = nullptr;
+  int64_t min_seq = 0;  // Only rows with a larger seq.
   bool with_seqs = false;
 };
 
@@ -50,8 +51,18 @@ struct Selection {
   bool all = false;            // Every row survives (rows is then left empty).
 };
 
-// Filters a work item's rows: the snapshot's seq, the predicates, then the tombstones.
-Result<Selection> SelectRows(RowSource& source, const Snapshot& snap,
+// Whether the seq zone map of a segment chunk proves that all its rows have seq <= min_seq.
+bool ChunkAtOrBelowSeq(const SegmentFooter& footer, size_t chunk_idx, int64_t min_seq) {
+  const ColumnMeta* seqs = footer.FindColumn(kSeqFieldId);
+  if (seqs == nullptr) return false;
+  const ZoneMap& zone = seqs->chunks[chunk_idx].zone;
+  const int64_t* max = std::get_if<int64_t>(&zone.max);
+  return zone.has_min_max && max != nullptr && *max <= min_seq;
+}
+
+// Filters a work item's rows: the snapshot's seq and min_seq, the predicates, then the
+// tombstones.
+Result<Selection> SelectRows(RowSource& source, const Snapshot& snap, int64_t min_seq,
                              const std::vector<Predicate>& predicates) {
   const size_t rows = source.rows();
   Selection selection;
@@ -62,6 +73,10 @@ Result<Selection> SelectRows(RowSource& source, const Snapshot& snap,
   if (source.max_seq() > snap.seq) {
     filtered = true;
     for (size_t row_idx = 0; row_idx < rows; ++row_idx) keep[row_idx] &= seqs[row_idx] <= snap.seq;
+  }
+  if (source.min_seq() <= min_seq) {
+    filtered = true;
+    for (size_t row_idx = 0; row_idx < rows; ++row_idx) keep[row_idx] &= seqs[row_idx] > min_seq;
   }
   for (const Predicate& predicate : predicates) {
     STRATA_ASSIGN_OR_RETURN(ColumnRef column, source.Column(predicate.field_id));
@@ -109,7 +124,7 @@ bool RunItem(RowSource& source, const ScanPlan& plan, const BatchSink& sink,
   const size_t rows = source.rows();
   if (rows == 0) return true;
   stats.rows_scanned += rows;
-  Result<Selection> selected = SelectRows(source, *plan.snap, plan.predicates);
+  Result<Selection> selected = SelectRows(source, *plan.snap, plan.min_seq, plan.predicates);
   if (!selected.ok()) {
     error = selected.status();
     return false;
@@ -156,7 +171,7 @@ bool RunItem(RowSource& source, const ScanPlan& plan, const BatchSink& sink,
 Status CollectRows(RowSource& source, const Snapshot& snap, types::Batch* out) {
   const size_t rows = source.rows();
   if (rows == 0) return {};
-  STRATA_ASSIGN_OR_RETURN(Selection selection, SelectRows(source, snap, {}));
+  STRATA_ASSIGN_OR_RETURN(Selection selection, SelectRows(source, snap, 0, {}));
   const size_t count = SelectedCount(selection, rows);
   if (count == 0) return {};
   const std::vector<types::Field>& fields = snap.layout.schema.fields;
@@ -183,6 +198,7 @@ Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const B
   ScanPlan plan;
   plan.snap = &snap;
   plan.with_seqs = spec.with_seqs;
+  plan.min_seq = std::max<int64_t>(spec.min_seq, 0);
   if (spec.field_ids.empty()) {
     for (const types::Field& field : schema.fields) plan.outputs.push_back(&field);
   } else {
@@ -219,7 +235,7 @@ Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const B
     const SegmentEntry& entry = segment->entry;
     partitions.insert(entry.partition);
     const int64_t partition_end = types::PartitionEnd(entry.partition, snap.layout.partition_by);
-    bool prune = entry.min_seq > snap.seq;
+    bool prune = entry.min_seq > snap.seq || entry.max_seq <= plan.min_seq;
     if (has_range && snap.layout.partition_by != types::Granularity::kNone) {
       prune = prune || partition_end <= spec.min_time || entry.partition >= spec.max_time;
     }
@@ -232,9 +248,12 @@ Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const B
       stats.chunks_pruned += footer.chunk_count();
       continue;
     }
+    // Chunks of rows that are all older than min_seq: only where the segment has some.
+    const bool check_seqs = entry.min_seq <= plan.min_seq;
     for (size_t chunk_idx = 0; chunk_idx < footer.chunk_count(); ++chunk_idx) {
-      bool may_match = true;
+      bool may_match = !check_seqs || !ChunkAtOrBelowSeq(footer, chunk_idx, plan.min_seq);
       for (const Predicate& predicate : plan.predicates) {
+        if (!may_match) break;
         const ColumnMeta* column = footer.FindColumn(predicate.field_id);
         if (column == nullptr) continue;  // Default values: no zone map, no pruning.
         if (!ZoneMayMatch(column->chunks[chunk_idx].zone, predicate)) {
@@ -252,7 +271,15 @@ Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const B
   }
   stats.partitions_total = partitions.size();
   stats.partitions_pruned = partitions.size() - partitions_read.size();
-  for (const auto& chunk : snap.chunks) items.push_back(MakeMemChunkSource(chunk, schema));
+  for (const auto& chunk : snap.chunks) {
+    ++stats.chunks_total;
+    if (chunk->last_seq() <= plan.min_seq) {
+      ++stats.chunks_pruned;
+      continue;
+    }
+    items.push_back(MakeMemChunkSource(chunk, schema));
+  }
+  if (spec.plan_only) return stats;
 
   // Execute.
   const size_t workers = std::max<size_t>(

@@ -450,6 +450,21 @@ size_t DatasetStore::Impl::UnflushedBytesLocked() const {
   return bytes;
 }
 
+int64_t DatasetStore::Impl::ResyncHorizonLocked() const {
+  int64_t horizon = current->manifest.resync_horizon;
+  for (const Tombstone& tombstone : current->manifest.tombstones) {
+    horizon = std::max(horizon, tombstone.seq);
+  }
+  auto add = [&](const Memtable& memtable) {
+    for (const Tombstone& tombstone : memtable.tombstones) {
+      horizon = std::max(horizon, tombstone.seq);
+    }
+  };
+  for (const auto& memtable : frozen) add(*memtable);
+  add(*active);
+  return horizon;
+}
+
 void DatasetStore::SetMaintenanceWaker(std::function<void()> wake) {
   std::lock_guard lock(impl_->mu);
   impl_->wake_maintenance = std::move(wake);
@@ -513,6 +528,7 @@ DatasetStats DatasetStore::Stats() const {
   if (impl_->wal != nullptr) stats.bytes_on_disk += impl_->wal->size();
   stats.last_seq = impl_->visible_seq;
   stats.last_ingest_micros = impl_->last_ingest_micros;
+  stats.resync_horizon = impl_->ResyncHorizonLocked();
   return stats;
 }
 

@@ -119,6 +119,9 @@ struct DatasetStore::Impl {
   std::function<void()> wake_maintenance;  // Asks the background task to run now.
 
   size_t UnflushedBytesLocked() const;
+  // DatasetStats::resync_horizon: the current manifest's, raised by the tombstones of the
+  // manifest (older manifests) and of the memtables (durable in the WAL only). REQUIRES: mu.
+  int64_t ResyncHorizonLocked() const;
   // Appends stall above this many unflushed bytes (StorageOptions::max_unflushed_bytes).
   size_t UnflushedLimit() const {
     return options.max_unflushed_bytes > 0 ? options.max_unflushed_bytes
@@ -140,8 +143,9 @@ struct DatasetStore::Impl {
   Status RepairWalLocked();
 
   // Applies an edit to the current manifest — remove segments, add segments, then `edit`
-  // (may be null) — writes it durably and installs the new version; pops frozen_flushed
-  // frozen memtables in the same step (invariant 3).
+  // (may be null), then raise resync_horizon to its tombstones' seqs — writes it durably and
+  // installs the new version; pops frozen_flushed frozen memtables in the same step
+  // (invariant 3).
   Status InstallManifest(const std::function<void(Manifest&)>& edit,
                          std::vector<std::shared_ptr<SegmentHandle>> added,
                          const std::vector<uint64_t>& removed, size_t frozen_flushed);
@@ -152,9 +156,11 @@ struct DatasetStore::Impl {
                        const Manifest& base, const types::DatasetLayout& layout);
   // Writes flushed rows (already filtered) as segments in sort-key order, one per partition,
   // skipping expired partitions, and adds their handles to added (not yet in the manifest).
+  // Raises expired_max_seq to the largest seq of the rows it skipped as expired.
   Status WriteSegments(const types::Batch& rows, const types::DatasetLayout& layout,
                        int64_t applied_tombstone_seq,
-                       std::vector<std::shared_ptr<SegmentHandle>>& added);
+                       std::vector<std::shared_ptr<SegmentHandle>>& added,
+                       int64_t& expired_max_seq);
   class SegmentOutput;
   Result<std::shared_ptr<SegmentHandle>> OpenSegment(const SegmentEntry& entry);
 };

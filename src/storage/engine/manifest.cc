@@ -70,8 +70,10 @@ std::string EncodeManifestPayload(const Manifest& manifest) {
     out.PutZigzag64(tombstone.created_micros);
     PutPredicates(out, tombstone.predicates);
   }
-  // Manifests written before notes existed end here; an empty list is written the same way.
-  if (!manifest.notes.empty()) {
+  // Optional trailing sections, each omitted when it is empty or 0 and nothing follows it, so
+  // that manifests written before a section existed read as empty or 0: notes, then the
+  // resync horizon.
+  if (!manifest.notes.empty() || manifest.resync_horizon != 0) {
     out.PutVarint64(manifest.notes.size());
     for (const types::CommittedNote& note : manifest.notes) {
       out.PutLengthPrefixed(note.key);
@@ -80,6 +82,7 @@ std::string EncodeManifestPayload(const Manifest& manifest) {
       out.PutZigzag64(note.last_seq);
     }
   }
+  if (manifest.resync_horizon != 0) out.PutZigzag64(manifest.resync_horizon);
   return out.Release();
 }
 
@@ -139,6 +142,8 @@ Status DecodeManifestPayload(std::string_view payload, Manifest* manifest) {
       note.payload = std::string(body);
     }
   }
+  manifest->resync_horizon = 0;
+  if (!in.empty() && !in.GetZigzag64(&manifest->resync_horizon)) return bad();
   if (!in.empty()) return bad();
   return {};
 }

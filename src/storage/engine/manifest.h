@@ -1,12 +1,15 @@
 // Manifest: the durable description of a dataset's stored state — which segments form it,
-// up to which sequence number rows are in segments, and the delete tombstones not yet
-// erased from every segment. Replaced atomically (write, fsync, rename, fsync dir) on every
-// change, so a crash leaves the old or the new version (docs/formats/segment.md).
+// up to which sequence number rows are in segments, the delete tombstones not yet erased
+// from every segment, and the resync horizon of changes cursors. Replaced atomically (write,
+// fsync, rename, fsync dir) on every change, so a crash leaves the old or the new version
+// (docs/formats/segment.md).
 //
 //   MANIFEST := magic "STRMAN01" | crc32c: u32 | length: u32 | payload ([sealed])
 //
 // Thread safety: plain values and pure functions.
-// Invariants: segment ids are unique and < next_file_id; flushed_seq <= last_seq.
+// Invariants: segment ids are unique and < next_file_id; flushed_seq <= last_seq;
+// resync_horizon >= the seq of every tombstone (once the manifest has been written by this
+// version of the code; older manifests may hold tombstones above it).
 #pragma once
 
 #include <cstdint>
@@ -58,6 +61,11 @@ struct Manifest {
   // Commit notes not yet confirmed by their writer, kept here once their WAL records may be
   // gone (see types/commit_note.h). `dataset` is not stored.
   std::vector<types::CommittedNote> notes;
+  // The largest seq of a delete this manifest ever held (tombstones are collected once
+  // erased, this is not) or of a row removed by retention (dropped segments, and expired rows
+  // that flush or compaction did not write). Never decreases. 0 in manifests written before
+  // it existed. See types::DatasetStats::resync_horizon.
+  int64_t resync_horizon = 0;
 };
 
 std::string EncodeManifestPayload(const Manifest& manifest);

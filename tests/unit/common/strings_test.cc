@@ -73,7 +73,7 @@ TEST(HexEncodeTest, LowerCase) {
   EXPECT_EQ(HexEncode(std::string("\x00\x01\xab\xff", 4)), "0001abff");
 }
 
-TEST(EditDistanceTest, Levenshtein) {
+TEST(EditDistanceTest, CountsEditsAndSwaps) {
   EXPECT_EQ(EditDistance("", ""), 0u);
   EXPECT_EQ(EditDistance("abc", ""), 3u);
   EXPECT_EQ(EditDistance("", "abc"), 3u);
@@ -81,7 +81,9 @@ TEST(EditDistanceTest, Levenshtein) {
   EXPECT_EQ(EditDistance("kitten", "sitting"), 3u);
   EXPECT_EQ(EditDistance("sitting", "kitten"), 3u);
   EXPECT_EQ(EditDistance("flaw", "lawn"), 2u);
-  EXPECT_EQ(EditDistance("ab", "ba"), 2u);  // A transposition costs two.
+  EXPECT_EQ(EditDistance("ab", "ba"), 1u);  // A swap of adjacent characters costs one.
+  EXPECT_EQ(EditDistance("hots", "host"), 1u);
+  EXPECT_EQ(EditDistance("ca", "abc"), 3u);  // Optimal string alignment, not Damerau.
   EXPECT_EQ(EditDistance("limit", "limt"), 1u);
   EXPECT_EQ(EditDistance("Limit", "limit"), 1u);  // Case-sensitive.
 }

@@ -19,6 +19,8 @@
 #include "server/api/handlers/influx_handlers.h"
 #include "server/api/handlers/ingest_handlers.h"
 #include "server/api/handlers/job_handlers.h"
+#include "server/api/handlers/query_handlers.h"
+#include "server/api/handlers/records_handlers.h"
 #include "server/api/handlers/upload_handlers.h"
 #include "server/api/openapi_spec.h"
 #include "server/api/router.h"
@@ -27,6 +29,8 @@
 #include "service/health_service.h"
 #include "service/influx_write_service.h"
 #include "service/job_service.h"
+#include "service/query_service.h"
+#include "service/records_service.h"
 #include "service/upload_service.h"
 #include "test_backend.h"
 #include "test_util.h"
@@ -78,6 +82,13 @@ class OpenApiRoutesTest : public ::testing::Test {
     AddIngestRoutes(router_, *ingest_, jobs_.get());
     AddJobRoutes(router_, *jobs_);
     AddUploadRoutes(router_, *uploads_);
+    queries_ = std::make_unique<service::QueryService>(*datasets_, backend_.get(),
+                                                       service::CursorCodec(std::string(32, 'q')),
+                                                       service::QueryLimits{});
+    AddQueryRoutes(router_, *queries_);
+    records_ = std::make_unique<service::RecordsService>(
+        *queries_, *datasets_, authorizer_, service::CursorCodec(std::string(32, 'r')));
+    AddRecordsRoutes(router_, *records_);
 
     ASSERT_OK_AND_ASSIGN(spec_, json::Parse(OpenApiJson()));
     ASSERT_TRUE(spec_.is_object());
@@ -107,6 +118,8 @@ class OpenApiRoutesTest : public ::testing::Test {
   std::unique_ptr<service::HealthService> health_;
   std::unique_ptr<service::JobService> jobs_;
   std::unique_ptr<service::UploadService> uploads_;
+  std::unique_ptr<service::QueryService> queries_;
+  std::unique_ptr<service::RecordsService> records_;
   Router router_;
   json::Value spec_;
   std::set<Operation> documented_;

@@ -1,0 +1,30 @@
+// RowSink: where a query's result rows go, in result order — a JSON page being built, or an
+// NDJSON/CSV stream to a client.
+// Thread safety: the executor calls a sink from one thread at a time.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "types/column_vector.h"
+
+namespace strata::exec {
+
+struct ResultColumn {
+  std::string name;
+  types::DataType type = types::DataType::kInt64;
+};
+
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+  // Called once, before any row.
+  virtual Status Begin(const std::vector<ResultColumn>& columns) = 0;
+  // Rows [begin, end) of `columns` (one per result column). An error stops the query and is
+  // returned by Execute (e.g. the client went away).
+  virtual Status Write(const std::vector<types::ColumnVector>& columns, size_t begin,
+                       size_t end) = 0;
+};
+
+}  // namespace strata::exec

@@ -1,0 +1,303 @@
+// Executor: end-to-end runs of bound plans over in-memory batches (parse, bind, fold, push
+// down, execute), checking results, ordering, limits and parallel merging.
+#include "exec/executor.h"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <thread>
+
+#include "exec/constant_folding.h"
+#include "sql/binder.h"
+#include "sql/parser.h"
+#include "sql/pushdown.h"
+#include "test_util.h"
+
+namespace strata::exec {
+namespace {
+
+using types::ColumnVector;
+using types::DataType;
+
+class OneTable : public sql::Catalog {
+ public:
+  std::optional<sql::TableInfo> Find(std::string_view name) override {
+    if (name != "t") return std::nullopt;
+    sql::TableInfo table;
+    table.name = "t";
+    table.schema = schema;
+    table.time_field_id = 1;
+    return table;
+  }
+  std::vector<std::string> Names() override { return {"t"}; }
+  types::Schema schema;
+};
+
+// Rows as text, one string per row ("a|1|NULL"), in result order.
+class TextSink : public RowSink {
+ public:
+  Status Begin(const std::vector<ResultColumn>& columns) override {
+    this->columns = columns;
+    return Status();
+  }
+  Status Write(const std::vector<ColumnVector>& batch, size_t begin, size_t end) override {
+    for (size_t row = begin; row < end; ++row) {
+      std::string text;
+      for (size_t j = 0; j < batch.size(); ++j) {
+        if (j > 0) text += '|';
+        const types::Value value = batch[j].ValueAt(row);
+        if (std::holds_alternative<std::monostate>(value)) {
+          text += "NULL";
+        } else if (const auto* b = std::get_if<bool>(&value)) {
+          text += *b ? "true" : "false";
+        } else if (const auto* i = std::get_if<int64_t>(&value)) {
+          text += std::to_string(*i);
+        } else if (const auto* d = std::get_if<double>(&value)) {
+          char buffer[32];
+          std::snprintf(buffer, sizeof(buffer), "%g", *d);
+          text += buffer;
+        } else {
+          text += std::get<std::string>(value);
+        }
+      }
+      rows.push_back(std::move(text));
+    }
+    return Status();
+  }
+  std::vector<ResultColumn> columns;
+  std::vector<std::string> rows;
+};
+
+class ExecutorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto field = [](uint32_t id, std::string name, DataType type) {
+      types::Field f;
+      f.id = id;
+      f.name = std::move(name);
+      f.type = type;
+      f.nullable = true;
+      return f;
+    };
+    catalog_.schema.version = 1;
+    catalog_.schema.fields = {field(1, "time", DataType::kTimestamp),
+                              field(2, "host", DataType::kString), field(3, "v", DataType::kInt64),
+                              field(4, "f", DataType::kFloat64)};
+    // 4 batches of 250 rows: host h0..h9 (dictionary form in odd batches), v = i % 100,
+    // f = i / 4.0, every 7th f NULL; time = i seconds.
+    for (int b = 0; b < 4; ++b) {
+      types::Batch batch = types::Batch::ForSchema(catalog_.schema);
+      for (int k = 0; k < 250; ++k) {
+        const int i = b * 250 + k;
+        batch.columns[0].AppendInt(int64_t{i} * 1'000'000);
+        batch.columns[1].AppendString("h" + std::to_string(i % 10));
+        batch.columns[2].AppendInt(i % 100);
+        if (i % 7 == 0) {
+          batch.columns[3].AppendNull();
+        } else {
+          batch.columns[3].AppendDouble(i / 4.0);
+        }
+      }
+      batch.num_rows = 250;
+      if (b % 2 == 1) batch.columns[1].DictionaryEncode();
+      for (int k = 0; k < 250; ++k) batch.seqs.push_back(b * 250 + k + 1);
+      batches_.push_back(std::move(batch));
+    }
+  }
+
+  // Serves the batches in order (one thread) or split over two threads.
+  ScanFunction Scan() {
+    return [this](const std::string&, const types::ScanSpec& spec,
+                  const types::BatchSink& sink) -> Result<types::ScanStats> {
+      types::ScanStats stats;
+      std::mutex mu;
+      auto serve = [&](size_t first) {
+        for (size_t b = first; b < batches_.size(); b += static_cast<size_t>(spec.parallelism)) {
+          types::Batch batch;
+          batch.num_rows = batches_[b].num_rows;
+          for (uint32_t id : spec.field_ids) batch.columns.push_back(*batches_[b].Column(id));
+          batch.field_ids = spec.field_ids;
+          if (spec.with_seqs) batch.seqs = batches_[b].seqs;
+          // Apply pushed predicates the way storage does, by filtering rows.
+          std::vector<uint32_t> keep;
+          for (uint32_t row = 0; row < batch.num_rows; ++row) {
+            const int64_t time = batches_[b].columns[0].IntAt(row);
+            bool ok = time >= spec.min_time && time < spec.max_time;
+            for (const types::Predicate& p : spec.predicates) {
+              const ColumnVector& column = *batches_[b].Column(p.field_id);
+              if (column.IsNull(row)) ok = false;
+              if (!ok) break;
+              const types::Value value = column.ValueAt(row);
+              if (p.op == types::CompareOp::kIn) {
+                bool any = false;
+                for (const types::Value& candidate : p.values) any = any || candidate == value;
+                ok = any;
+              } else {
+                const int c = value < p.values[0] ? -1 : (p.values[0] < value ? 1 : 0);
+                switch (p.op) {
+                  case types::CompareOp::kEq: ok = c == 0; break;
+                  case types::CompareOp::kLt: ok = c < 0; break;
+                  case types::CompareOp::kLe: ok = c <= 0; break;
+                  case types::CompareOp::kGt: ok = c > 0; break;
+                  case types::CompareOp::kGe: ok = c >= 0; break;
+                  case types::CompareOp::kIn: break;
+                }
+              }
+            }
+            if (ok) keep.push_back(row);
+          }
+          types::Batch filtered;
+          filtered.field_ids = batch.field_ids;
+          for (const ColumnVector& column : batch.columns) {
+            filtered.columns.emplace_back(column.type());
+            filtered.columns.back().AppendSelected(column, keep);
+          }
+          for (uint32_t row : keep) {
+            if (spec.with_seqs) filtered.seqs.push_back(batch.seqs[row]);
+          }
+          filtered.num_rows = keep.size();
+          {
+            std::lock_guard lock(mu);
+            stats.rows_scanned += batch.num_rows;
+          }
+          if (!sink(filtered)) return;
+        }
+      };
+      if (spec.parallelism > 1) {
+        std::thread other(serve, 1);
+        serve(0);
+        other.join();
+      } else {
+        serve(0);
+      }
+      return stats;
+    };
+  }
+
+  Result<std::vector<std::string>> Run(const std::string& text, int parallelism = 1,
+                                       ExecOptions options = {}) {
+    STRATA_ASSIGN_OR_RETURN(sql::Statement statement, sql::ParseStatement(text));
+    sql::BindOptions bind;
+    bind.catalog = &catalog_;
+    bind.sql = text;
+    STRATA_ASSIGN_OR_RETURN(sql::BoundStatement bound, sql::Bind(statement, bind));
+    STRATA_RETURN_IF_ERROR(FoldConstants(bound.plan));
+    sql::PushDownPredicates(bound.plan);
+    options.parallelism = parallelism;
+    TextSink sink;
+    STRATA_ASSIGN_OR_RETURN(ExecStats stats, Execute(bound.plan, Scan(), options, sink));
+    last_stats_ = stats;
+    return sink.rows;
+  }
+
+  OneTable catalog_;
+  std::vector<types::Batch> batches_;
+  ExecStats last_stats_;
+};
+
+TEST_F(ExecutorTest, GroupByStringKeyWithSeveralAggregates) {
+  for (int parallelism : {1, 2}) {
+    ASSERT_OK_AND_ASSIGN(auto rows, Run("SELECT host, count(*), count(f), sum(v), min(v), max(v) "
+                                        "FROM t GROUP BY host ORDER BY host",
+                                        parallelism));
+    ASSERT_EQ(rows.size(), 10u);
+    // host h0: i = 0, 10, ..., 990 (100 rows); v = i % 100 in {0,10,...,90}, 10 times each.
+    // f NULL where i % 7 == 0: i = 0, 70, 140, ..., 980 -> 15 rows.
+    EXPECT_EQ(rows[0], "h0|100|85|4500|0|90") << parallelism;
+    EXPECT_EQ(rows[9], "h9|100|86|5400|9|99") << parallelism;
+  }
+}
+
+TEST_F(ExecutorTest, GlobalAggregateOverNoRowsAnswersOneRow) {
+  ASSERT_OK_AND_ASSIGN(auto rows, Run("SELECT count(*), sum(v), max(f) FROM t WHERE host = 'x'"));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0], "0|NULL|NULL");
+}
+
+TEST_F(ExecutorTest, TimeBucketsGroupAndOrder) {
+  ASSERT_OK_AND_ASSIGN(auto rows,
+                       Run("SELECT time_bucket('5 minutes', time) AS bucket, count(*) FROM t "
+                           "GROUP BY bucket ORDER BY bucket DESC LIMIT 2",
+                           2));
+  // 1000 seconds: buckets at 0, 300, 600, 900 s; the last holds 100 rows.
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], "900000000|100");
+  EXPECT_EQ(rows[1], "600000000|300");
+}
+
+TEST_F(ExecutorTest, FilterProjectAndStreamingLimit) {
+  ASSERT_OK_AND_ASSIGN(auto rows, Run("SELECT v * 2, host FROM t WHERE v >= 98 AND f > 100"));
+  // i % 100 >= 98 and i / 4 > 100 (i > 400): 498, 499, 598, ..., 999 minus NULL f (i%7==0).
+  std::vector<std::string> expected;
+  for (int i = 401; i < 1000; ++i) {
+    if (i % 100 >= 98 && i % 7 != 0) {
+      expected.push_back(std::to_string(2 * (i % 100)) + "|h" + std::to_string(i % 10));
+    }
+  }
+  EXPECT_EQ(rows, expected);
+  ASSERT_OK_AND_ASSIGN(rows, Run("SELECT v FROM t LIMIT 3 OFFSET 2"));
+  EXPECT_EQ(rows, (std::vector<std::string>{"2", "3", "4"}));
+}
+
+TEST_F(ExecutorTest, OrderByWithTopNAcrossThreads) {
+  ASSERT_OK_AND_ASSIGN(auto rows, Run("SELECT time, f FROM t ORDER BY f DESC NULLS LAST, time "
+                                      "LIMIT 3",
+                                      2));
+  EXPECT_EQ(rows,
+            (std::vector<std::string>{"999000000|249.75", "998000000|249.5", "997000000|249.25"}));
+}
+
+TEST_F(ExecutorTest, DistinctAndDistinctOn) {
+  ASSERT_OK_AND_ASSIGN(auto rows, Run("SELECT DISTINCT v % 3 AS m FROM t ORDER BY m"));
+  EXPECT_EQ(rows, (std::vector<std::string>{"0", "1", "2"}));
+  ASSERT_OK_AND_ASSIGN(rows, Run("SELECT DISTINCT ON (host) host, time FROM t "
+                                 "ORDER BY host, time DESC LIMIT 2",
+                                 2));
+  EXPECT_EQ(rows, (std::vector<std::string>{"h0|990000000", "h1|991000000"}));
+}
+
+TEST_F(ExecutorTest, HavingAndSubquery) {
+  ASSERT_OK_AND_ASSIGN(auto rows,
+                       Run("SELECT host, avg(v) AS a FROM t GROUP BY host HAVING avg(v) > 53 "
+                           "ORDER BY a DESC"));
+  EXPECT_EQ(rows, (std::vector<std::string>{"h9|54"}));  // avg(v) of host hk is 45 + k.
+  ASSERT_OK_AND_ASSIGN(rows, Run("SELECT count(*) FROM (SELECT host, max(v) AS m FROM t "
+                                 "GROUP BY host) s WHERE m > 95"));
+  EXPECT_EQ(rows, (std::vector<std::string>{"4"}));
+}
+
+TEST_F(ExecutorTest, PushedPredicatesReachTheScan) {
+  ASSERT_OK_AND_ASSIGN(auto rows, Run("SELECT count(*) FROM t WHERE host IN ('h1', 'h2') AND "
+                                      "time >= 100000000 AND time < 200000000"));
+  EXPECT_EQ(rows, (std::vector<std::string>{"20"}));
+}
+
+TEST_F(ExecutorTest, MemoryLimitStopsTheQueryWithAClearError) {
+  ExecOptions options;
+  options.memory_limit_bytes = 1000;
+  Result<std::vector<std::string>> rows = Run("SELECT time, host FROM t ORDER BY time", 1, options);
+  ASSERT_FALSE(rows.ok());
+  EXPECT_EQ(rows.status().problem_code(), "query_memory_limit");
+}
+
+TEST_F(ExecutorTest, CancellationAndDeadlineStopTheScan) {
+  ExecOptions options;
+  options.cancellation = std::make_shared<Cancellation>();
+  options.cancellation->Cancel();
+  Result<std::vector<std::string>> rows = Run("SELECT count(*) FROM t", 1, options);
+  ASSERT_FALSE(rows.ok());
+  EXPECT_EQ(rows.status().problem_code(), "query_cancelled");
+  ExecOptions late;
+  late.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  rows = Run("SELECT count(*) FROM t", 1, late);
+  ASSERT_FALSE(rows.ok());
+  EXPECT_EQ(rows.status().problem_code(), "query_timeout");
+}
+
+TEST_F(ExecutorTest, SelectWithoutFromEvaluatesOnce) {
+  ASSERT_OK_AND_ASSIGN(auto rows, Run("SELECT 1 + 2, 'a' || 'b'"));
+  EXPECT_EQ(rows, (std::vector<std::string>{"3|ab"}));
+}
+
+}  // namespace
+}  // namespace strata::exec
