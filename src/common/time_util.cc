@@ -56,7 +56,7 @@ int64_t NowMicros() {
       .count();
 }
 
-std::string FormatRfc3339(int64_t micros) {
+void AppendRfc3339(std::string& out, int64_t micros) {
   int64_t seconds = micros / 1'000'000;
   int64_t frac = micros % 1'000'000;
   if (frac < 0) {
@@ -72,20 +72,46 @@ std::string FormatRfc3339(int64_t micros) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, y, m, d);
-  char buf[48];
-  int n = std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02d:%02d:%02d",
-                        static_cast<long long>(y), m, d, static_cast<int>(rem / 3600),
-                        static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60));
-  std::string out(buf, static_cast<size_t>(n));
-  if (frac != 0) {
-    if (frac % 1000 == 0) {
-      std::snprintf(buf, sizeof(buf), ".%03lld", static_cast<long long>(frac / 1000));
-    } else {
-      std::snprintf(buf, sizeof(buf), ".%06lld", static_cast<long long>(frac));
-    }
-    out += buf;
+  char buf[40];
+  char* p = buf;
+  auto two = [&p](unsigned v) {
+    *p++ = static_cast<char>('0' + v / 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  };
+  if (y >= 0 && y <= 9999) {
+    two(static_cast<unsigned>(y / 100));
+    two(static_cast<unsigned>(y % 100));
+  } else {
+    p += std::snprintf(p, 16, "%04lld", static_cast<long long>(y));
   }
-  out.push_back('Z');
+  *p++ = '-';
+  two(m);
+  *p++ = '-';
+  two(d);
+  *p++ = 'T';
+  two(static_cast<unsigned>(rem / 3600));
+  *p++ = ':';
+  two(static_cast<unsigned>(rem / 60 % 60));
+  *p++ = ':';
+  two(static_cast<unsigned>(rem % 60));
+  if (frac != 0) {
+    *p++ = '.';
+    const bool millis = frac % 1000 == 0;
+    int64_t value = millis ? frac / 1000 : frac;
+    const int digits = millis ? 3 : 6;
+    for (int i = digits - 1; i >= 0; --i) {
+      p[i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+    p += digits;
+  }
+  *p++ = 'Z';
+  out.append(buf, static_cast<size_t>(p - buf));
+}
+
+std::string FormatRfc3339(int64_t micros) {
+  std::string out;
+  AppendRfc3339(out, micros);
   return out;
 }
 

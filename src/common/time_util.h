@@ -14,6 +14,8 @@ int64_t NowMicros();
 // "2024-05-01T12:00:00.123456Z": UTC, 'Z', with a fraction only when non-zero (trailing
 // zeros trimmed to a multiple of three digits).
 std::string FormatRfc3339(int64_t micros);
+// FormatRfc3339, appended to `out` without a temporary.
+void AppendRfc3339(std::string& out, int64_t micros);
 
 // Parses RFC 3339 date-time: "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)", 'T'/'t' or ' ' as
 // separator, 'Z'/'z'. Fractions beyond microseconds are truncated. Returns nullopt when

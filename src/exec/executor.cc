@@ -10,6 +10,8 @@
 #include "exec/group_table.h"
 #include "exec/row_order.h"
 
+#include <span>
+
 namespace strata::exec {
 
 using sql::QueryPlan;
@@ -74,10 +76,30 @@ struct LocalState {
   std::optional<GroupTable> groups;
   std::vector<std::unique_ptr<Aggregator>> aggregators;
   RowBuffer buffer;
+  // DISTINCT ON candidates: groups of the key, and per group its best row in `buffer`.
+  std::optional<GroupTable> distinct_groups;
+  std::vector<uint32_t> best;
   std::vector<uint32_t> selection;
   std::vector<uint32_t> gids;
   int64_t reported_bytes = 0;
 };
+
+// DISTINCT ON (k...) ORDER BY k..., rest: only the first row of each key in `rest` order can
+// be in the result, so each thread keeps one candidate row per key instead of every row.
+bool KeepsCandidates(const QueryPlan& plan) {
+  if (plan.aggregate || plan.distinct || plan.distinct_on.empty() ||
+      plan.order_by.size() < plan.distinct_on.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < plan.distinct_on.size(); ++i) {
+    bool found = false;
+    for (size_t j = 0; j < plan.distinct_on.size(); ++j) {
+      found = found || plan.order_by[j].column == plan.distinct_on[i];
+    }
+    if (!found) return false;
+  }
+  return true;
+}
 
 bool Streams(const QueryPlan& plan) {
   return !plan.aggregate && !plan.distinct && plan.distinct_on.empty() && plan.order_by.empty();
@@ -92,7 +114,11 @@ std::optional<size_t> TopN(const QueryPlan& plan) {
 class Run {
  public:
   Run(const QueryPlan& plan, const ExecOptions& options, RowSink& sink)
-      : plan_(plan), options_(options), sink_(sink), streams_(Streams(plan)) {}
+      : plan_(plan),
+        options_(options),
+        sink_(sink),
+        streams_(Streams(plan)),
+        keeps_candidates_(KeepsCandidates(plan)) {}
 
   Status Begin() { return sink_.Begin(ResultColumns(plan_)); }
 
@@ -122,6 +148,7 @@ class Run {
     if (plan_.aggregate) return FinishAggregate();
     RowBuffer all(plan_);
     for (const auto& local : pool_) {
+      if (keeps_candidates_) local->buffer.Keep(local->best);
       all.Append(local->buffer.columns, local->buffer.rows);
     }
     pool_.clear();
@@ -190,6 +217,7 @@ class Run {
       }
     }
     if (plan_.aggregate) return Aggregate(local, input);
+    if (keeps_candidates_) return KeepCandidates(local, input);
     std::vector<ColumnVector> computed(plan_.outputs.size());
     for (size_t j = 0; j < plan_.outputs.size(); ++j) {
       STRATA_RETURN_IF_ERROR(EvaluateToVector(*plan_.outputs[j].expr, input, computed[j]));
@@ -203,6 +231,74 @@ class Run {
       SortRows(local.buffer.columns, plan_.order_by, rows, *top_n);
       std::sort(rows.begin(), rows.end());  // Keep arrival order among the kept rows.
       local.buffer.Keep(rows);
+    }
+    return Status();
+  }
+
+  Status KeepCandidates(LocalState& local, const EvalInput& input) {
+    // The key and sort columns first; the other outputs only for rows that become candidates.
+    std::vector<ColumnVector> keys(plan_.outputs.size());
+    std::vector<Datum> key_datums;
+    std::vector<types::DataType> key_types;
+    for (int column : plan_.distinct_on) {
+      ColumnVector& key = keys[static_cast<size_t>(column)];
+      STRATA_RETURN_IF_ERROR(
+          EvaluateToVector(*plan_.outputs[static_cast<size_t>(column)].expr, input, key));
+      key_datums.push_back(Datum{&key, nullptr, key.type()});
+      key_types.push_back(key.type());
+    }
+    const std::span<const sql::SortKey> rest(plan_.order_by.data() + plan_.distinct_on.size(),
+                                             plan_.order_by.size() - plan_.distinct_on.size());
+    for (const sql::SortKey& key : rest) {
+      ColumnVector& column = keys[static_cast<size_t>(key.column)];
+      if (column.empty() && input.size > 0) {
+        STRATA_RETURN_IF_ERROR(
+            EvaluateToVector(*plan_.outputs[static_cast<size_t>(key.column)].expr, input, column));
+      }
+    }
+    if (!local.distinct_groups) local.distinct_groups.emplace(std::move(key_types));
+    local.distinct_groups->Map(key_datums, input.size, local.gids);
+    // The best row of each key within this batch.
+    std::vector<int64_t> batch_best(local.distinct_groups->num_groups(), -1);
+    std::vector<uint32_t> touched;
+    for (size_t i = 0; i < input.size; ++i) {
+      const uint32_t g = local.gids[i];
+      if (batch_best[g] < 0) {
+        batch_best[g] = static_cast<int64_t>(i);
+        touched.push_back(g);
+      } else if (CompareRows(keys, static_cast<uint32_t>(i), keys,
+                             static_cast<uint32_t>(batch_best[g]), rest) < 0) {
+        batch_best[g] = static_cast<int64_t>(i);
+      }
+    }
+    // Those that beat the key's candidate so far replace it.
+    std::vector<uint32_t> winners;
+    std::vector<uint32_t> winner_groups;
+    for (uint32_t g : touched) {
+      const auto row = static_cast<uint32_t>(batch_best[g]);
+      if (g >= local.best.size() ||
+          CompareRows(keys, row, local.buffer.columns, local.best[g], rest) < 0) {
+        winners.push_back(input.rows == nullptr ? row : input.rows[row]);
+        winner_groups.push_back(g);
+      }
+    }
+    if (winners.empty()) return Status();
+    EvalInput chosen{input.slots, winners.data(), winners.size()};
+    std::vector<ColumnVector> computed(plan_.outputs.size());
+    for (size_t j = 0; j < plan_.outputs.size(); ++j) {
+      STRATA_RETURN_IF_ERROR(EvaluateToVector(*plan_.outputs[j].expr, chosen, computed[j]));
+    }
+    const auto first = static_cast<uint32_t>(local.buffer.rows);
+    local.buffer.Append(computed, winners.size());
+    local.best.resize(local.distinct_groups->num_groups(), 0);
+    for (size_t w = 0; w < winner_groups.size(); ++w) {
+      local.best[winner_groups[w]] = first + static_cast<uint32_t>(w);
+    }
+    // Replaced candidates are garbage; drop them once they outnumber the live ones.
+    if (local.buffer.rows > 2 * local.best.size() + 4096) {
+      std::vector<uint32_t> live = local.best;
+      local.buffer.Keep(live);
+      for (size_t g = 0; g < local.best.size(); ++g) local.best[g] = static_cast<uint32_t>(g);
     }
     return Status();
   }
@@ -374,6 +470,7 @@ class Run {
   const ExecOptions& options_;
   RowSink& sink_;
   const bool streams_;
+  const bool keeps_candidates_;
 
   std::mutex mu_;  // Guards error_, pool_, free_.
   Status error_;

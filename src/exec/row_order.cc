@@ -24,26 +24,28 @@ int CompareDoubles(double a, double b) {
   return Compare(a, b);
 }
 
-// Three-way comparison of rows a and b on one key, NULL placement included.
-int CompareKey(const ColumnVector& column, const sql::SortKey& key, uint32_t a, uint32_t b) {
-  const bool a_null = column.IsNull(a);
-  const bool b_null = column.IsNull(b);
+// Three-way comparison of row a of `x` with row b of `y` (same type) on one key, NULL
+// placement included.
+int CompareKey(const ColumnVector& x, uint32_t a, const ColumnVector& y, uint32_t b,
+               const sql::SortKey& key) {
+  const bool a_null = x.IsNull(a);
+  const bool b_null = y.IsNull(b);
   if (a_null || b_null) {
     if (a_null == b_null) return 0;
     return (a_null == key.nulls_first) ? -1 : 1;
   }
   int c = 0;
-  switch (column.type()) {
-    case DataType::kBool: c = Compare(column.BoolAt(a), column.BoolAt(b)); break;
+  switch (x.type()) {
+    case DataType::kBool: c = Compare(x.BoolAt(a), y.BoolAt(b)); break;
     case DataType::kInt64:
-    case DataType::kTimestamp: c = Compare(column.IntAt(a), column.IntAt(b)); break;
-    case DataType::kFloat64: c = CompareDoubles(column.DoubleAt(a), column.DoubleAt(b)); break;
+    case DataType::kTimestamp: c = Compare(x.IntAt(a), y.IntAt(b)); break;
+    case DataType::kFloat64: c = CompareDoubles(x.DoubleAt(a), y.DoubleAt(b)); break;
     case DataType::kString:
     case DataType::kJson:
-      if (column.is_dictionary() && column.codes()[a] == column.codes()[b]) {
+      if (&x == &y && x.is_dictionary() && x.codes()[a] == x.codes()[b]) {
         c = 0;
       } else {
-        c = column.StringAt(a).compare(column.StringAt(b));
+        c = x.StringAt(a).compare(y.StringAt(b));
         c = c < 0 ? -1 : (c > 0 ? 1 : 0);
       }
       break;
@@ -61,7 +63,8 @@ void SortRows(const std::vector<ColumnVector>& columns, const std::vector<sql::S
   }
   auto less = [&](uint32_t a, uint32_t b) {
     for (const sql::SortKey& key : keys) {
-      const int c = CompareKey(columns[static_cast<size_t>(key.column)], key, a, b);
+      const ColumnVector& column = columns[static_cast<size_t>(key.column)];
+      const int c = CompareKey(column, a, column, b, key);
       if (c != 0) return c < 0;
     }
     return a < b;  // Stable: rows are in input order, so the index breaks ties.
@@ -72,6 +75,16 @@ void SortRows(const std::vector<ColumnVector>& columns, const std::vector<sql::S
   } else {
     std::sort(rows.begin(), rows.end(), less);
   }
+}
+
+int CompareRows(const std::vector<ColumnVector>& a, uint32_t ra, const std::vector<ColumnVector>& b,
+                uint32_t rb, std::span<const sql::SortKey> keys) {
+  for (const sql::SortKey& key : keys) {
+    const size_t column = static_cast<size_t>(key.column);
+    const int c = CompareKey(a[column], ra, b[column], rb, key);
+    if (c != 0) return c;
+  }
+  return 0;
 }
 
 void KeepFirstPerKey(const std::vector<ColumnVector>& columns, const std::vector<int>& key_columns,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "sql/query_plan.h"
@@ -16,6 +17,12 @@ namespace strata::exec {
 // NULLs order per SortKey::nulls_first; NaN sorts above every number.
 void SortRows(const std::vector<types::ColumnVector>& columns,
               const std::vector<sql::SortKey>& keys, std::vector<uint32_t>& rows, size_t keep);
+
+// Three-way comparison of row `ra` of `a` with row `rb` of `b` (same column layout) on
+// `keys`: negative when ra sorts first.
+int CompareRows(const std::vector<types::ColumnVector>& a, uint32_t ra,
+                const std::vector<types::ColumnVector>& b, uint32_t rb,
+                std::span<const sql::SortKey> keys);
 
 // Keeps, in order, the first of `rows` for each distinct tuple of `key_columns`.
 void KeepFirstPerKey(const std::vector<types::ColumnVector>& columns,

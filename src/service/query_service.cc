@@ -322,10 +322,14 @@ Result<std::unique_ptr<PreparedQuery>> QueryService::Prepare(const security::Pri
       plan.limit ? std::optional<int64_t>(std::max<int64_t>(*plan.limit - position, 0))
                  : std::nullopt;
   if (request.format == ResultFormat::kJson) {
-    // A result that may need another page reads in a total order.
-    if (!remaining || *remaining > query.page_rows_) AddTieBreakers(plan);
     plan.offset = query.sql_offset_ + position;
     plan.limit = remaining ? std::min(*remaining, query.page_rows_ + 1) : query.page_rows_ + 1;
+    // A result that may need another page reads in a total order. The first page first tries
+    // the statement's own order: when the whole result fits, no tie-breaking sort is needed.
+    if (!remaining || *remaining > query.page_rows_) {
+      if (position == 0) query.single_page_plan_ = plan.Clone();
+      AddTieBreakers(plan);
+    }
     if (position == 0 && cache_.enabled()) {
       query.cache_key_ = CacheKey(plan, fingerprint, query.page_rows_);
     }
@@ -382,6 +386,24 @@ Result<QueryOutcome> PreparedQuery::Run(exec::RowSink& sink) {
       outcome.next_cursor = cached->next_cursor;
       outcome.cache_hit = true;
       outcome.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      return outcome;
+    }
+  }
+  if (format_ == ResultFormat::kJson && single_page_plan_) {
+    // The result in the statement's own order, kept only if it fits in this one page.
+    RecordingSink attempt(discard_, true);
+    PageSink page(attempt, page_rows_);
+    STRATA_ASSIGN_OR_RETURN(
+        outcome.stats, exec::Execute(*single_page_plan_, ScanFunction(), ExecutionOptions(), page));
+    if (!page.more()) {
+      CachedResult& rows = attempt.result;
+      STRATA_RETURN_IF_ERROR(sink.Begin(rows.columns));
+      if (rows.num_rows > 0) STRATA_RETURN_IF_ERROR(sink.Write(rows.rows, 0, rows.num_rows));
+      outcome.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      if (!cache_key_.empty()) {
+        rows.stats = outcome.stats;
+        service_.cache_.Insert(cache_key_, std::make_shared<CachedResult>(std::move(rows)));
+      }
       return outcome;
     }
   }

@@ -149,6 +149,17 @@ class PreparedQuery {
   std::optional<int64_t> sql_limit_;
   int64_t sql_offset_ = 0;
   std::string cache_key_;  // Empty: the result is not cached (later pages, streams, EXPLAIN).
+  // First JSON page of a statement without a total order: the plan in the statement's own
+  // order, tried first (Run); `statement_.plan` adds tie-breakers for when it needs pages.
+  std::optional<sql::QueryPlan> single_page_plan_;
+  // Receives nothing; the target of a first attempt whose rows are recorded.
+  class NullSink : public exec::RowSink {
+   public:
+    Status Begin(const std::vector<exec::ResultColumn>&) override { return Status(); }
+    Status Write(const std::vector<types::ColumnVector>&, size_t, size_t) override {
+      return Status();
+    }
+  } discard_;
 };
 
 }  // namespace strata::service

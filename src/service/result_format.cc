@@ -1,6 +1,8 @@
 #include "service/result_format.h"
 
+#include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "common/json_writer.h"
 #include "common/strings.h"
@@ -46,82 +48,143 @@ std::string_view ResultContentType(ResultFormat format) {
 
 namespace {
 
-void AppendNumber(std::string& out, double value) {
-  JsonWriter writer;
-  writer.Double(value);
-  out += writer.str();
-}
-
-void AppendJsonValue(std::string& out, const ColumnVector& column, size_t row) {
-  if (column.IsNull(row)) {
-    out += "null";
-    return;
-  }
-  switch (column.type()) {
-    case DataType::kBool: out += column.BoolAt(row) ? "true" : "false"; return;
-    case DataType::kInt64: out += std::to_string(column.IntAt(row)); return;
-    case DataType::kFloat64: AppendNumber(out, column.DoubleAt(row)); return;
-    case DataType::kTimestamp:
-      out += '"';
-      out += FormatRfc3339(column.IntAt(row));
-      out += '"';
-      return;
-    case DataType::kString: AppendJsonString(out, column.StringAt(row)); return;
-    case DataType::kJson: {
-      const std::string_view text = column.StringAt(row);
-      out += text.empty() ? std::string_view("null") : text;
-      return;
-    }
-  }
-}
-
-void AppendCsvField(std::string& out, std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out += value;
-    return;
-  }
-  out += '"';
+std::string CsvField(std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string out = "\"";
   for (char c : value) {
     if (c == '"') out += '"';
     out += c;
   }
   out += '"';
+  return out;
 }
 
-void AppendCsvValue(std::string& out, const ColumnVector& column, size_t row) {
-  if (column.IsNull(row)) return;
-  switch (column.type()) {
-    case DataType::kBool: out += column.BoolAt(row) ? "true" : "false"; return;
-    case DataType::kInt64: out += std::to_string(column.IntAt(row)); return;
-    case DataType::kFloat64: {
-      const double value = column.DoubleAt(row);
-      if (std::isfinite(value)) AppendNumber(out, value);
-      return;
+// Encodes the values of one column, row by row, into a buffer the caller has sized with
+// MaxBytes. String columns in dictionary form encode each entry once (escaping, quoting), so
+// a low-cardinality column costs one copy per row.
+class ColumnEncoder {
+ public:
+  enum class Format { kJson, kCsv };
+
+  ColumnEncoder(const ColumnVector& column, Format format) : column_(column), format_(format) {
+    if (!IsStringStored(column.type()) || !column.is_dictionary()) return;
+    entries_.reserve(column.dictionary_size());
+    for (uint32_t e = 0; e < column.dictionary_size(); ++e) {
+      std::string text;
+      EncodeString(text, column.DictionaryEntry(e));
+      entries_.push_back(std::move(text));
     }
-    case DataType::kTimestamp: out += FormatRfc3339(column.IntAt(row)); return;
-    case DataType::kString:
-    case DataType::kJson: AppendCsvField(out, column.StringAt(row)); return;
   }
-}
 
-}  // namespace
+  // An upper bound of the bytes Write adds for `row`.
+  size_t MaxBytes(size_t row) const {
+    switch (column_.type()) {
+      case DataType::kBool:
+      case DataType::kInt64:
+      case DataType::kFloat64:
+      case DataType::kTimestamp: return 40;
+      case DataType::kString:
+      case DataType::kJson:
+        if (column_.IsNull(row)) return 4;
+        if (!entries_.empty()) return entries_[column_.codes()[row]].size();
+        return 6 * column_.StringAt(row).size() + 2;
+    }
+    return 40;
+  }
 
-void AppendJsonRows(std::string& out, const std::vector<ColumnVector>& columns, size_t begin,
-                    size_t end, bool& first) {
+  // Writes row `row` at `p`; returns the end. REQUIRES: MaxBytes(row) bytes of room.
+  char* Write(char* p, size_t row) const {
+    if (column_.IsNull(row)) {
+      if (format_ == Format::kJson) p = Copy(p, "null");
+      return p;
+    }
+    switch (column_.type()) {
+      case DataType::kBool: return Copy(p, column_.BoolAt(row) ? "true" : "false");
+      case DataType::kInt64: return std::to_chars(p, p + 24, column_.IntAt(row)).ptr;
+      case DataType::kFloat64: {
+        const double value = column_.DoubleAt(row);
+        if (std::isfinite(value)) return std::to_chars(p, p + 32, value).ptr;
+        return format_ == Format::kJson ? Copy(p, "null") : p;
+      }
+      case DataType::kTimestamp: {
+        scratch_.clear();
+        if (format_ == Format::kJson) scratch_ += '"';
+        AppendRfc3339(scratch_, column_.IntAt(row));
+        if (format_ == Format::kJson) scratch_ += '"';
+        return Copy(p, scratch_);
+      }
+      case DataType::kString:
+      case DataType::kJson:
+        if (!entries_.empty()) return Copy(p, entries_[column_.codes()[row]]);
+        scratch_.clear();
+        EncodeString(scratch_, column_.StringAt(row));
+        return Copy(p, scratch_);
+    }
+    return p;
+  }
+
+ private:
+  static char* Copy(char* p, std::string_view text) {
+    std::memcpy(p, text.data(), text.size());
+    return p + text.size();
+  }
+
+  void EncodeString(std::string& out, std::string_view text) const {
+    if (format_ == Format::kCsv) {
+      out += CsvField(text);
+    } else if (column_.type() == DataType::kJson) {
+      out += text.empty() ? std::string_view("null") : text;
+    } else {
+      AppendJsonString(out, text);
+    }
+  }
+
+  const ColumnVector& column_;
+  Format format_;
+  std::vector<std::string> entries_;
+  mutable std::string scratch_;
+};
+
+// Appends rows [begin, end) to `out`, each as `prefix`, the values separated by `separator`
+// (each preceded by keys[j] when keys is set), then `suffix`.
+void AppendRows(std::string& out, const std::vector<ColumnEncoder>& encoders,
+                const std::vector<std::string>* keys, size_t begin, size_t end,
+                std::string_view prefix, std::string_view suffix, bool comma_between_rows) {
+  size_t key_bytes = 0;
+  if (keys != nullptr) {
+    for (const std::string& key : *keys) key_bytes += key.size();
+  }
   for (size_t row = begin; row < end; ++row) {
-    if (!first) out += ',';
-    first = false;
-    out += '[';
-    for (size_t j = 0; j < columns.size(); ++j) {
-      if (j > 0) out += ',';
-      AppendJsonValue(out, columns[j], row);
+    size_t bound = prefix.size() + suffix.size() + 1 + key_bytes + encoders.size();
+    for (const ColumnEncoder& encoder : encoders) bound += encoder.MaxBytes(row);
+    const size_t old = out.size();
+    if (out.capacity() < old + bound) out.reserve(std::max(out.capacity() * 2, old + bound));
+    out.resize(old + bound);
+    char* p = out.data() + old;
+    if (comma_between_rows && row > begin) *p++ = ',';
+    p = static_cast<char*>(std::memcpy(p, prefix.data(), prefix.size())) + prefix.size();
+    for (size_t j = 0; j < encoders.size(); ++j) {
+      if (j > 0) *p++ = ',';
+      if (keys != nullptr) {
+        p = static_cast<char*>(std::memcpy(p, (*keys)[j].data(), (*keys)[j].size())) +
+            (*keys)[j].size();
+      }
+      p = encoders[j].Write(p, row);
     }
-    out += ']';
+    p = static_cast<char*>(std::memcpy(p, suffix.data(), suffix.size())) + suffix.size();
+    out.resize(static_cast<size_t>(p - out.data()));
   }
 }
 
-void AppendNdjsonRows(std::string& out, const std::vector<exec::ResultColumn>& header,
-                      const std::vector<ColumnVector>& columns, size_t begin, size_t end) {
+std::vector<ColumnEncoder> Encoders(const std::vector<ColumnVector>& columns,
+                                    ColumnEncoder::Format format) {
+  std::vector<ColumnEncoder> encoders;
+  encoders.reserve(columns.size());
+  for (const ColumnVector& column : columns) encoders.emplace_back(column, format);
+  return encoders;
+}
+
+std::vector<std::string> ObjectKeys(const std::vector<exec::ResultColumn>& header) {
   std::vector<std::string> keys;
   keys.reserve(header.size());
   for (const exec::ResultColumn& column : header) {
@@ -130,46 +193,46 @@ void AppendNdjsonRows(std::string& out, const std::vector<exec::ResultColumn>& h
     key += ':';
     keys.push_back(std::move(key));
   }
-  for (size_t row = begin; row < end; ++row) {
-    out += '{';
-    for (size_t j = 0; j < columns.size(); ++j) {
-      if (j > 0) out += ',';
-      out += keys[j];
-      AppendJsonValue(out, columns[j], row);
-    }
-    out += "}\n";
-  }
+  return keys;
 }
 
-void AppendJsonObject(std::string& out, const std::vector<exec::ResultColumn>& header,
-                      const std::vector<ColumnVector>& columns, size_t row) {
-  out += '{';
-  for (size_t j = 0; j < columns.size(); ++j) {
-    if (j > 0) out += ',';
-    AppendJsonString(out, header[j].name);
-    out += ':';
-    AppendJsonValue(out, columns[j], row);
-  }
-  out += '}';
+}  // namespace
+
+void AppendJsonRows(std::string& out, const std::vector<ColumnVector>& columns, size_t begin,
+                    size_t end, bool& first) {
+  if (begin >= end) return;
+  if (!first) out += ',';
+  first = false;
+  AppendRows(out, Encoders(columns, ColumnEncoder::Format::kJson), nullptr, begin, end, "[", "]",
+             true);
+}
+
+void AppendJsonObjects(std::string& out, const std::vector<exec::ResultColumn>& header,
+                       const std::vector<ColumnVector>& columns, size_t begin, size_t end) {
+  const std::vector<std::string> keys = ObjectKeys(header);
+  AppendRows(out, Encoders(columns, ColumnEncoder::Format::kJson), &keys, begin, end, "{", "}",
+             true);
+}
+
+void AppendNdjsonRows(std::string& out, const std::vector<exec::ResultColumn>& header,
+                      const std::vector<ColumnVector>& columns, size_t begin, size_t end) {
+  const std::vector<std::string> keys = ObjectKeys(header);
+  AppendRows(out, Encoders(columns, ColumnEncoder::Format::kJson), &keys, begin, end, "{", "}\n",
+             false);
 }
 
 void AppendCsvHeader(std::string& out, const std::vector<exec::ResultColumn>& header) {
   for (size_t j = 0; j < header.size(); ++j) {
     if (j > 0) out += ',';
-    AppendCsvField(out, header[j].name);
+    out += CsvField(header[j].name);
   }
   out += "\r\n";
 }
 
 void AppendCsvRows(std::string& out, const std::vector<ColumnVector>& columns, size_t begin,
                    size_t end) {
-  for (size_t row = begin; row < end; ++row) {
-    for (size_t j = 0; j < columns.size(); ++j) {
-      if (j > 0) out += ',';
-      AppendCsvValue(out, columns[j], row);
-    }
-    out += "\r\n";
-  }
+  AppendRows(out, Encoders(columns, ColumnEncoder::Format::kCsv), nullptr, begin, end, "", "\r\n",
+             false);
 }
 
 void AppendJsonColumns(std::string& out, const std::vector<exec::ResultColumn>& header) {

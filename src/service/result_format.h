@@ -28,9 +28,9 @@ std::string_view ResultContentType(ResultFormat format);
 // cleared): the body of a "rows" array.
 void AppendJsonRows(std::string& out, const std::vector<types::ColumnVector>& columns, size_t begin,
                     size_t end, bool& first);
-// Appends row `row` as one JSON object keyed by column name.
-void AppendJsonObject(std::string& out, const std::vector<exec::ResultColumn>& header,
-                      const std::vector<types::ColumnVector>& columns, size_t row);
+// Appends rows [begin, end) as JSON objects keyed by column name, separated by commas.
+void AppendJsonObjects(std::string& out, const std::vector<exec::ResultColumn>& header,
+                       const std::vector<types::ColumnVector>& columns, size_t begin, size_t end);
 // Appends rows [begin, end) as NDJSON lines.
 void AppendNdjsonRows(std::string& out, const std::vector<exec::ResultColumn>& header,
                       const std::vector<types::ColumnVector>& columns, size_t begin, size_t end);

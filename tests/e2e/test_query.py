@@ -330,3 +330,31 @@ def test_client_disconnect_mid_stream_leaves_the_server_serving(api, dataset, se
         assert first.startswith(b"HTTP/1.1 200"), first[:100]
         sock.close()
     assert ok_rows(api, "SELECT count(*) FROM q") == [[N]]
+
+
+def test_result_cache_hits_until_a_commit(api, server):
+    api.create_dataset({"id": "cached", "time_field": "time",
+                        "fields": [{"name": "time", "type": "timestamp"},
+                                   {"name": "v", "type": "int64"}]})
+    ingest(api, "cached", [{"time": T0 + i, "v": i} for i in range(100)])
+    sql = "SELECT sum(v) FROM cached WHERE v >= $lo"
+    first = query(api, sql, params={"lo": 10})
+    assert first.headers["Strata-Cache"] == "miss"
+    again = query(api, sql, params={"lo": 10})
+    assert again.headers["Strata-Cache"] == "hit"
+    assert again.json()["rows"] == first.json()["rows"] == [[sum(range(10, 100))]]
+    # Other parameters are another entry.
+    assert query(api, sql, params={"lo": 20}).headers["Strata-Cache"] == "miss"
+    # A commit changes the dataset's version: the next answer is computed afresh.
+    ingest(api, "cached", [{"time": T0 + 100, "v": 1000}])
+    fresh = query(api, sql, params={"lo": 10})
+    assert fresh.headers["Strata-Cache"] == "miss"
+    assert fresh.json()["rows"] == [[sum(range(10, 100)) + 1000]]
+    # A delete too.
+    assert api.delete("/v1/datasets/cached/records", params={"filter": "v = 1000"}).json() == \
+        {"deleted": 1}
+    after = query(api, sql, params={"lo": 10})
+    assert after.headers["Strata-Cache"] == "miss"
+    assert after.json()["rows"] == [[sum(range(10, 100))]]
+    # Streams are never served from the cache.
+    assert query(api, sql, params={"lo": 10}, format="ndjson").headers["Strata-Cache"] == "miss"

@@ -72,10 +72,7 @@ ApiResponse PageResponse(const ApiRequest& request, const service::RecordsPage& 
     case ResultFormat::kJson: {
       std::string& body = response.body;
       body = "{\"items\":[";
-      for (size_t row = 0; row < page.num_rows; ++row) {
-        if (row > 0) body += ',';
-        service::AppendJsonObject(body, page.columns, page.rows, row);
-      }
+      service::AppendJsonObjects(body, page.columns, page.rows, 0, page.num_rows);
       body += "],\"next_cursor\":";
       if (page.next_cursor.empty()) {
         body += "null";
