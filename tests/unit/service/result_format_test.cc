@@ -1,0 +1,88 @@
+// Result encodings: JSON rows, JSON objects, NDJSON and CSV, for every type, NULLs, escaping,
+// and strings in plain and dictionary form (which must encode identically).
+#include "service/result_format.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+namespace strata::service {
+namespace {
+
+using types::ColumnVector;
+using types::DataType;
+
+class ResultFormatTest : public ::testing::TestWithParam<bool> {
+ protected:
+  // Columns: b bool, i int64, f float64, t timestamp, s string, j json; 3 rows, row 1 NULL.
+  void SetUp() override {
+    header_ = {{"b", DataType::kBool},      {"i", DataType::kInt64},  {"f", DataType::kFloat64},
+               {"t", DataType::kTimestamp}, {"s", DataType::kString}, {"j", DataType::kJson}};
+    for (const exec::ResultColumn& column : header_) columns_.emplace_back(column.type);
+    columns_[0].AppendBool(true);
+    columns_[1].AppendInt(-42);
+    columns_[2].AppendDouble(0.25);
+    columns_[3].AppendInt(1451606400123000);
+    columns_[4].AppendString("a,\"b\"\n");
+    columns_[5].AppendString("{\"k\":[1,2]}");
+    for (ColumnVector& column : columns_) column.AppendNull();
+    columns_[0].AppendBool(false);
+    columns_[1].AppendInt(std::numeric_limits<int64_t>::min());
+    columns_[2].AppendDouble(std::numeric_limits<double>::infinity());
+    columns_[3].AppendInt(-1);
+    columns_[4].AppendString("a,\"b\"\n");
+    columns_[5].AppendString("");
+    if (GetParam()) {
+      ASSERT_TRUE(columns_[4].DictionaryEncode(1.0));
+    }
+  }
+
+  std::vector<exec::ResultColumn> header_;
+  std::vector<ColumnVector> columns_;
+};
+
+TEST_P(ResultFormatTest, JsonRows) {
+  std::string out;
+  bool first = true;
+  AppendJsonRows(out, columns_, 0, 2, first);
+  AppendJsonRows(out, columns_, 2, 3, first);
+  EXPECT_EQ(out,
+            "[true,-42,0.25,\"2016-01-01T00:00:00.123Z\",\"a,\\\"b\\\"\\n\",{\"k\":[1,2]}],"
+            "[null,null,null,null,null,null],"
+            "[false,-9223372036854775808,null,\"1969-12-31T23:59:59.999999Z\",\"a,\\\"b\\\"\\n\","
+            "null]");
+}
+
+TEST_P(ResultFormatTest, NdjsonAndObjects) {
+  std::string out;
+  AppendNdjsonRows(out, header_, columns_, 1, 2);
+  EXPECT_EQ(out, "{\"b\":null,\"i\":null,\"f\":null,\"t\":null,\"s\":null,\"j\":null}\n");
+  out.clear();
+  AppendJsonObjects(out, {header_[1]}, {columns_[1]}, 0, 3);
+  EXPECT_EQ(out, "{\"i\":-42},{\"i\":null},{\"i\":-9223372036854775808}");
+}
+
+TEST_P(ResultFormatTest, CsvQuotesAndLeavesNullEmpty) {
+  std::string out;
+  AppendCsvHeader(out, header_);
+  AppendCsvRows(out, columns_, 0, 3);
+  EXPECT_EQ(out,
+            "b,i,f,t,s,j\r\n"
+            "true,-42,0.25,2016-01-01T00:00:00.123Z,\"a,\"\"b\"\"\n\",\"{\"\"k\"\":[1,2]}\"\r\n"
+            ",,,,,\r\n"
+            "false,-9223372036854775808,,1969-12-31T23:59:59.999999Z,\"a,\"\"b\"\"\n\",\r\n");
+}
+
+INSTANTIATE_TEST_SUITE_P(PlainAndDictionary, ResultFormatTest, ::testing::Bool());
+
+TEST(ResultFormatNames, FormatsAndAccept) {
+  EXPECT_EQ(ParseResultFormat("csv"), ResultFormat::kCsv);
+  EXPECT_EQ(ParseResultFormat("xml"), std::nullopt);
+  EXPECT_EQ(ResultFormatFromAccept("text/html, application/x-ndjson;q=0.9"), ResultFormat::kNdjson);
+  EXPECT_EQ(ResultFormatFromAccept("*/*"), std::nullopt);
+  EXPECT_EQ(ResultContentType(ResultFormat::kCsv), "text/csv; charset=utf-8; header=present");
+}
+
+}  // namespace
+}  // namespace strata::service
