@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: setup configure build run test unit e2e asan tsan fmt bench-http bench-micro bench-ingest clean
+.PHONY: setup configure build run test unit e2e asan tsan fmt bench-http bench-micro bench-ingest bench-query clean
 
 setup:
 	@scripts/setup.sh
@@ -66,6 +66,13 @@ bench-http: setup build
 # DURATION, CONNECTIONS, ... in the environment, or BENCH_ARGS=--smoke for a few seconds.
 bench-ingest: setup
 	BUILD_DIR=$(BENCH_BUILD_DIR) bench/ingest/run.sh $(BENCH_ARGS)
+
+# TSBS query benchmark (bench/query/README.md): loads TSBS cpu-only, SCALE hosts x 1 day, into a
+# Release stratad in $(BENCH_BUILD_DIR), then times every TSBS query type against the goals.
+# Set SCALE, RUNS, PROFILE_QUERY, RESULTS=1, ... in the environment; BENCH_ARGS=--quick for
+# 1M rows, BENCH_ARGS=--smoke for a CI check of a few seconds.
+bench-query: setup
+	BUILD_DIR=$(BENCH_BUILD_DIR) JOBS=$(JOBS) bench/query/run.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-tsan $(BENCH_BUILD_DIR)

@@ -4,6 +4,7 @@
 //
 //   STRATA_BENCH_KEY=<api key> ingest_load --port 8080 --format ndjson --connections 4
 //       --duration 20 [--warmup 2] [--batches 200] [--rows-per-request 5000] [--hosts 1000]
+//   STRATA_BENCH_KEY=<api key> ingest_load --port 8080 --cycles 8 --batches 216 ...
 //
 // Run shape: all bodies are generated (and compressed) first. Then every connection sends the
 // batches it owns (batch b belongs to connection b mod N, so it alone rewrites b's timestamps
@@ -12,6 +13,12 @@
 // the same body after its Retry-After; its latency runs from the first attempt to the final
 // answer. Other non-200 answers are counted (a 207's accepted rows still count) and not
 // retried. Only loopback addresses are accepted as targets.
+//
+// With --cycles C the run is a fixed load instead (bench/query loads its data set this way):
+// every body is sent exactly C times, i.e. C * batches * rows-per-request rows covering
+// C * batches * rows-per-request / hosts consecutive ticks, with no warm-up; --duration and
+// --warmup do not apply, and the rate is taken over the whole run. Only the uncompressed
+// formats can be replayed without repeating rows, so C > 1 needs ndjson or lp.
 //
 // Output: one JSON line on stdout, one human-readable line on stderr. Exit 0 when the run
 // happened (whatever the answers), 1 when it could not (bad options, no connection, a
@@ -51,7 +58,8 @@ struct Options {
   size_t connections = 4;
   double duration_s = 20;
   double warmup_s = 2;
-  int server_pid = 0;  // If set, the server's CPU time over the window is reported.
+  uint64_t cycles = 0;  // > 0: send every body this many times, then stop (a fixed load).
+  int server_pid = 0;   // If set, the server's CPU time over the window is reported.
 };
 
 [[noreturn]] void Usage(const char* message) {
@@ -60,7 +68,8 @@ struct Options {
                "usage: STRATA_BENCH_KEY=<key> ingest_load --port P [--address 127.0.0.1]\n"
                "  [--dataset cpu] [--format ndjson|ndjson-gzip|lp] [--connections 4]\n"
                "  [--duration 20] [--warmup 2] [--batches 200] [--rows-per-request 5000]\n"
-               "  [--hosts 1000] [--seed 123] [--gzip-level 1] [--server-pid PID]\n",
+               "  [--hosts 1000] [--seed 123] [--gzip-level 1] [--server-pid PID]\n"
+               "  [--cycles C]  (a fixed load of C cycles instead of --duration)\n",
                message);
   std::exit(2);
 }
@@ -114,6 +123,9 @@ Options ParseOptions(int argc, char** argv) {
       const uint64_t level = ParseUint(value, "bad --gzip-level");
       if (level < 1 || level > 9) Usage("bad --gzip-level");
       options.payload.gzip_level = static_cast<int>(level);
+    } else if (flag == "--cycles") {
+      options.cycles = ParseUint(value, "bad --cycles");
+      if (options.cycles == 0 || options.cycles > 1'000'000) Usage("bad --cycles");
     } else if (flag == "--server-pid") {
       options.server_pid = static_cast<int>(ParseUint(value, "bad --server-pid"));
     } else {
@@ -124,6 +136,12 @@ Options ParseOptions(int argc, char** argv) {
   if (options.address.rfind("127.", 0) != 0) Usage("--address must be a loopback address");
   if (options.connections == 0 || options.connections > 64) Usage("--connections: 1..64");
   if (options.duration_s <= 0) Usage("--duration must be positive");
+  if (options.cycles > 0) {
+    options.warmup_s = 0;
+    if (options.cycles > 1 && options.payload.format == PayloadFormat::kNdjsonGzip) {
+      Usage("--cycles above 1 would repeat rows of a gzip set; use ndjson or lp");
+    }
+  }
   if (options.payload.batches < options.connections) {
     Usage("--batches must be at least --connections (each connection owns its batches)");
   }
@@ -196,10 +214,23 @@ class LoadRun {
   LoadRun(const Options& options, PayloadSet& payloads, std::string key)
       : options_(options), payloads_(payloads), key_(std::move(key)) {}
 
-  // Runs every connection to the end of the window (or until it gives up: any_fatal()).
+  // Runs every connection to the end of the window, or through its cycles (--cycles), or until
+  // it gives up: any_fatal().
   void Run() {
     stats_.resize(options_.connections);
     start_ = Clock::now();
+    if (options_.cycles > 0) {
+      window_start_ = start_;
+      cpu_start_ = SampleCpu();
+      std::vector<std::thread> threads;
+      for (size_t conn_idx = 0; conn_idx < options_.connections; ++conn_idx) {
+        threads.emplace_back([this, conn_idx] { Connection(conn_idx); });
+      }
+      for (std::thread& thread : threads) thread.join();
+      window_end_ = Clock::now();
+      cpu_end_ = SampleCpu();
+      return;
+    }
     window_start_ = start_ + std::chrono::duration_cast<Clock::duration>(
                                  std::chrono::duration<double>(options_.warmup_s));
     window_end_ = window_start_ + std::chrono::duration_cast<Clock::duration>(
@@ -282,8 +313,12 @@ void LoadRun::Connection(size_t conn_idx) {
   std::vector<Payload>& all = payloads_.payloads();
   std::vector<size_t> owned;
   for (size_t idx = conn_idx; idx < all.size(); idx += options_.connections) owned.push_back(idx);
-  // Room for every counted request at 1 ms each, so that recording never allocates.
-  stats.latencies_us.reserve(static_cast<size_t>(options_.duration_s * 1000) + 1024);
+  // Room for every counted request at 1 ms each (or every request of a fixed load), so that
+  // recording never allocates.
+  const uint64_t fixed_requests = options_.cycles * owned.size();
+  stats.latencies_us.reserve(options_.cycles > 0
+                                 ? fixed_requests
+                                 : static_cast<size_t>(options_.duration_s * 1000) + 1024);
 
   // The request head: everything but the Content-Length value is fixed.
   const std::string_view encoding = PayloadContentEncoding(options_.payload.format);
@@ -304,6 +339,7 @@ void LoadRun::Connection(size_t conn_idx) {
   int consecutive_errors = 0;
   HttpAnswer answer;
   for (uint64_t sent = 0; !stop_.load(std::memory_order_relaxed); ++sent) {
+    if (options_.cycles > 0 && sent == fixed_requests) break;
     Payload& payload = all[owned[sent % owned.size()]];
     const uint64_t cycle = sent / owned.size();
     if (payload.shiftable() && payload.cycle != cycle) payloads_.ShiftToCycle(payload, cycle);
@@ -413,8 +449,8 @@ void LoadRun::Report() const {
   }
   std::printf(
       "{\"format\":\"%s\",\"connections\":%zu,\"rows_per_request\":%zu,\"distinct_batches\":%zu,"
-      "\"hosts\":%zu,\"warmup_s\":%.1f,\"duration_s\":%.3f,\"requests\":%" PRIu64
-      ",\"rows\":%" PRIu64
+      "\"hosts\":%zu,\"cycles\":%" PRIu64
+      ",\"warmup_s\":%.1f,\"duration_s\":%.3f,\"requests\":%" PRIu64 ",\"rows\":%" PRIu64
       ",\"rows_per_s\":%.0f,\"sent_mb_per_s\":%.1f,\"decoded_mb_per_s\":%.1f,"
       "\"sent_bytes_per_row\":%.1f,\"decoded_bytes_per_row\":%.1f,\"p50_ms\":%.2f,"
       "\"p99_ms\":%.2f,\"max_ms\":%.2f,\"non_200\":%" PRIu64
@@ -424,7 +460,8 @@ void LoadRun::Report() const {
       "%.2f,\"fatal\":\"%s\"}\n",
       std::string(PayloadFormatName(options_.payload.format)).c_str(), options_.connections,
       options_.payload.rows_per_batch, set.payloads().size(), options_.payload.tsbs.hosts,
-      options_.warmup_s, seconds, total.requests, total.rows, rows_per_s, sent_mb_s, decoded_mb_s,
+      options_.cycles, options_.warmup_s, seconds, total.requests, total.rows, rows_per_s,
+      sent_mb_s, decoded_mb_s,
       static_cast<double>(set.total_body_bytes()) / static_cast<double>(set.total_rows()),
       static_cast<double>(set.total_decoded_bytes()) / static_cast<double>(set.total_rows()), p50,
       p99, max, non_200, statuses.c_str(), total.retries_503, total.transport_errors,
