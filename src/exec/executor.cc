@@ -207,6 +207,9 @@ class Run {
 
   Status ConsumeInto(LocalState& local, std::span<const ColumnVector* const> slots,
                      size_t num_rows) {
+    // An empty input (an inner plan without rows) has nothing to add. Kernels and aggregators
+    // need not handle it: with no rows the group ids are empty and read as "no GROUP BY".
+    if (num_rows == 0) return Status();
     EvalInput input{slots, nullptr, num_rows};
     if (plan_.filter) {
       STRATA_RETURN_IF_ERROR(Select(*plan_.filter, input, local.selection));

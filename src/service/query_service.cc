@@ -30,7 +30,8 @@ Status InvalidCursor(const std::string& message) {
 Result<types::Value> ParamValue(const json::Value& value, const std::string& pointer) {
   if (value.is_null()) return types::Value();
   if (value.is_bool()) return types::Value(value.bool_value());
-  if (value.is_int64()) return types::Value(value.int64_value());
+  // Only integer literals are int64: 2.0 and 1e3 are floats, as they are in SQL text.
+  if (value.type() == json::Type::kInt64) return types::Value(value.int64_value());
   if (value.is_number()) return types::Value(value.double_value());
   if (value.is_string()) return types::Value(value.string_value());
   return Status::InvalidArgument("parameter " + pointer +
@@ -326,8 +327,10 @@ Result<std::unique_ptr<PreparedQuery>> QueryService::Prepare(const security::Pri
     plan.limit = remaining ? std::min(*remaining, query.page_rows_ + 1) : query.page_rows_ + 1;
     // A result that may need another page reads in a total order. The first page first tries
     // the statement's own order: when the whole result fits, no tie-breaking sort is needed.
-    if (!remaining || *remaining > query.page_rows_) {
-      if (position == 0) query.single_page_plan_ = plan.Clone();
+    if (position > 0) {
+      AddTieBreakers(plan);  // Every page of a chain reads in the first page's total order.
+    } else if (!remaining || *remaining > query.page_rows_) {
+      query.single_page_plan_ = plan.Clone();
       AddTieBreakers(plan);
     }
     if (position == 0 && cache_.enabled()) {
@@ -372,6 +375,22 @@ exec::ScanFunction PreparedQuery::ScanFunction() const {
                     const types::BatchSink& sink) { return backend.Scan(dataset, spec, sink); };
 }
 
+std::string PreparedQuery::NextCursor(int64_t snapshot) const {
+  JsonWriter state;
+  state.BeginObject();
+  state.Member("sql", sql_);
+  state.Member("params", params_json_);
+  state.Member("scope", scope_);
+  state.Member("sv", static_cast<int64_t>(schema_version_.value_or(0)));
+  state.Member("now", now_micros_);
+  state.Member("snap", snapshot);
+  state.Member("pos", position_ + page_rows_);
+  state.Member("page", page_rows_);
+  state.Member("exp", NowMicros() + service_.limits_.cursor_ttl_seconds * 1'000'000);
+  state.EndObject();
+  return service_.cursors_.Encode(kCursorKind, caller_, state.str());
+}
+
 Result<QueryOutcome> PreparedQuery::Run(exec::RowSink& sink) {
   if (statement_.explain) return RunExplain(sink);
   const Clock::time_point start = Clock::now();
@@ -383,7 +402,8 @@ Result<QueryOutcome> PreparedQuery::Run(exec::RowSink& sink) {
       if (cached->num_rows > 0)
         STRATA_RETURN_IF_ERROR(sink.Write(cached->rows, 0, cached->num_rows));
       outcome.stats = cached->stats;
-      outcome.next_cursor = cached->next_cursor;
+      // The cursor is the caller's and the statement's, not the cached run's.
+      if (cached->more) outcome.next_cursor = NextCursor(cached->stats.scan.snapshot_seq);
       outcome.cache_hit = true;
       outcome.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
       return outcome;
@@ -413,27 +433,15 @@ Result<QueryOutcome> PreparedQuery::Run(exec::RowSink& sink) {
     STRATA_ASSIGN_OR_RETURN(outcome.stats,
                             exec::Execute(plan, ScanFunction(), ExecutionOptions(), page));
     if (page.more()) {
-      const int64_t snapshot = snapshot_seq_ != 0 ? snapshot_seq_ : outcome.stats.scan.snapshot_seq;
-      JsonWriter state;
-      state.BeginObject();
-      state.Member("sql", sql_);
-      state.Member("params", params_json_);
-      state.Member("scope", scope_);
-      state.Member("sv", static_cast<int64_t>(schema_version_.value_or(0)));
-      state.Member("now", now_micros_);
-      state.Member("snap", snapshot);
-      state.Member("pos", position_ + page_rows_);
-      state.Member("page", page_rows_);
-      state.Member("exp", NowMicros() + service_.limits_.cursor_ttl_seconds * 1'000'000);
-      state.EndObject();
-      outcome.next_cursor = service_.cursors_.Encode(kCursorKind, caller_, state.str());
+      outcome.next_cursor =
+          NextCursor(snapshot_seq_ != 0 ? snapshot_seq_ : outcome.stats.scan.snapshot_seq);
     }
     if (!cache_key_.empty()) {
       auto cached = std::make_shared<CachedResult>(std::move(recorded.result));
       cached->stats = outcome.stats;
       cached->stats.rows_returned =
           std::min<uint64_t>(cached->stats.rows_returned, static_cast<uint64_t>(page_rows_));
-      cached->next_cursor = outcome.next_cursor;
+      cached->more = page.more();
       service_.cache_.Insert(cache_key_, std::move(cached));
     }
   } else {

@@ -125,6 +125,8 @@ class PreparedQuery {
  private:
   friend class QueryService;
   Result<QueryOutcome> RunExplain(exec::RowSink& sink);
+  // The cursor of the page after this one, reading at `snapshot`.
+  std::string NextCursor(int64_t snapshot) const;
   exec::ExecOptions ExecutionOptions() const;
   exec::ScanFunction ScanFunction() const;
 

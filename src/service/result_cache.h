@@ -24,8 +24,8 @@ struct CachedResult {
   std::vector<exec::ResultColumn> columns;
   std::vector<types::ColumnVector> rows;  // One vector per column.
   size_t num_rows = 0;
-  exec::ExecStats stats;
-  std::string next_cursor;
+  exec::ExecStats stats;  // stats.scan.snapshot_seq: the snapshot the result was read at.
+  bool more = false;      // Rows follow this page (the reader builds its own cursor).
 
   size_t MemoryBytes() const;
 };

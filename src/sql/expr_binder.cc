@@ -114,8 +114,8 @@ FuncId FlipComparison(FuncId func) {
 
 // `int_expr <func> constant` where the constant is a float: the same comparison on int64
 // (so that it stays a plain column predicate the scan can use), or nullopt when the constant
-// is out of int64 range. Sets `always` when the result does not depend on the row (e.g.
-// x = 90.5), except for NULL rows.
+// is out of int64 range. Sets `always` to the answer for every non-NULL row when it does not
+// depend on the row's value (x = 90.5 is false, x <> 90.5 true); NULL rows still answer NULL.
 std::optional<std::pair<FuncId, int64_t>> IntComparisonFor(FuncId func, double c,
                                                            std::optional<bool>& always) {
   if (!std::isfinite(c) || c < -9.2e18 || c > 9.2e18) return std::nullopt;
@@ -398,16 +398,17 @@ Result<BoundExprPtr> ExprBinder::BindComparison(FuncId func, BoundExprPtr left, 
     std::optional<bool> always;
     if (auto int_form = IntComparisonFor(func, std::get<double>(right->value), always)) {
       if (always) {
-        // NULL rows stay NULL: (x IS NOT NULL) AND <always>, or NOT NULL-ness only.
+        // The answer is *always for every row except NULL rows, which stay NULL:
+        // x <> 90.5 is (x IS NOT NULL) OR NULL, x = 90.5 is (x IS NULL) AND NULL.
         std::vector<BoundExprPtr> args;
         args.push_back(std::move(left));
-        BoundExprPtr not_null =
-            BoundExpr::Function(FuncId::kIsNotNull, DataType::kBool, std::move(args));
-        if (*always) return not_null;
+        BoundExprPtr null_test = BoundExpr::Function(*always ? FuncId::kIsNotNull : FuncId::kIsNull,
+                                                     DataType::kBool, std::move(args));
         std::vector<BoundExprPtr> both;
-        both.push_back(std::move(not_null));
-        both.push_back(BoundExpr::Constant(false, DataType::kBool));
-        return BoundExpr::Function(FuncId::kAnd, DataType::kBool, std::move(both));
+        both.push_back(std::move(null_test));
+        both.push_back(BoundExpr::Constant(Value(), DataType::kBool));
+        return BoundExpr::Function(*always ? FuncId::kOr : FuncId::kAnd, DataType::kBool,
+                                   std::move(both));
       }
       func = int_form->first;
       right = BoundExpr::Constant(int_form->second, DataType::kInt64);

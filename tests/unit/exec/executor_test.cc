@@ -239,6 +239,22 @@ TEST_F(ExecutorTest, FilterProjectAndStreamingLimit) {
   EXPECT_EQ(rows, (std::vector<std::string>{"2", "3", "4"}));
 }
 
+// Regression (differential test against SQLite): an int64 compared with a non-integral float
+// constant answered false instead of NULL for NULL values, so NOT (x = 0.5) kept NULL rows.
+TEST_F(ExecutorTest, IntAgainstNonIntegralConstantIsNullForNullValues) {
+  // x is v where f is not NULL (i = 1, 2) and NULL where it is (i = 0, 7).
+  const std::string x = "(CASE WHEN f IS NULL THEN NULL ELSE v END)";
+  ASSERT_OK_AND_ASSIGN(auto rows, Run("SELECT v, " + x + " = 0.5, " + x + " <> 0.5, 0.5 < " + x +
+                                      " FROM t WHERE v IN (0, 1, 2, 7) AND time < 10000000"));
+  EXPECT_EQ(rows, (std::vector<std::string>{"0|NULL|NULL|NULL", "1|false|true|true",
+                                            "2|false|true|true", "7|NULL|NULL|NULL"}));
+  ASSERT_OK_AND_ASSIGN(rows,
+                       Run("SELECT v FROM t WHERE NOT (" + x + " = 0.5) AND time < 10000000"));
+  EXPECT_EQ(rows, (std::vector<std::string>{"1", "2", "3", "4", "5", "6", "8", "9"}));
+  ASSERT_OK_AND_ASSIGN(rows, Run("SELECT v FROM t WHERE NOT (" + x + " <> 0.5)"));
+  EXPECT_TRUE(rows.empty());
+}
+
 TEST_F(ExecutorTest, OrderByWithTopNAcrossThreads) {
   ASSERT_OK_AND_ASSIGN(auto rows, Run("SELECT time, f FROM t ORDER BY f DESC NULLS LAST, time "
                                       "LIMIT 3",
@@ -264,6 +280,25 @@ TEST_F(ExecutorTest, HavingAndSubquery) {
   ASSERT_OK_AND_ASSIGN(rows, Run("SELECT count(*) FROM (SELECT host, max(v) AS m FROM t "
                                  "GROUP BY host) s WHERE m > 95"));
   EXPECT_EQ(rows, (std::vector<std::string>{"4"}));
+}
+
+// Regression (differential test against SQLite): grouping the rows of a subquery that has
+// none crashed the server; the executor fed the outer plan a batch of zero rows.
+TEST_F(ExecutorTest, GroupingAnEmptySubqueryAnswersNoGroups) {
+  for (int parallelism : {1, 2}) {
+    ASSERT_OK_AND_ASSIGN(auto rows, Run("SELECT x, count(*), sum(x) FROM (SELECT v AS x FROM t "
+                                        "WHERE v > 1000) s GROUP BY x",
+                                        parallelism));
+    EXPECT_TRUE(rows.empty());
+    ASSERT_OK_AND_ASSIGN(rows, Run("SELECT count(*), sum(m) FROM (SELECT host, max(v) AS m FROM t "
+                                   "GROUP BY host HAVING false) s",
+                                   parallelism));
+    EXPECT_EQ(rows, (std::vector<std::string>{"0|NULL"}));
+    ASSERT_OK_AND_ASSIGN(rows, Run("SELECT m FROM (SELECT host, max(v) AS m FROM t GROUP BY host "
+                                   "HAVING false) s ORDER BY m",
+                                   parallelism));
+    EXPECT_TRUE(rows.empty());
+  }
 }
 
 TEST_F(ExecutorTest, PushedPredicatesReachTheScan) {

@@ -135,8 +135,19 @@ TEST_F(BinderTest, IntColumnAgainstFloatConstantStaysAnIntegerComparison) {
   ASSERT_OK_AND_ASSIGN(BoundStatement bound,
                        BindText("SELECT 1 FROM cpu WHERE usage_user > 90.0 AND usage_user >= 9.5"));
   EXPECT_EQ(ToString(*bound.plan.filter), "((#0 > 90) AND (#0 >= 10))");
-  ASSERT_OK_AND_ASSIGN(bound, BindText("SELECT 1 FROM cpu WHERE usage_user = 1.5"));
-  EXPECT_EQ(ToString(*bound.plan.filter), "((#0 IS NOT NULL) AND false)");
+}
+
+// Regression (differential test against SQLite): x = 1.5 and x <> 1.5 on an int64 x answered
+// false for NULL rows, so NOT (x = 1.5) kept them. The answer must not depend on x's value,
+// but must stay NULL for NULL rows.
+TEST_F(BinderTest, IntAgainstNonIntegralConstantKeepsNullRowsNull) {
+  ASSERT_OK_AND_ASSIGN(BoundStatement bound,
+                       BindText("SELECT usage_user = 1.5, usage_user <> 1.5, 1.5 != usage_user "
+                                "FROM cpu"));
+  ASSERT_EQ(bound.plan.outputs.size(), 3u);
+  EXPECT_EQ(ToString(*bound.plan.outputs[0].expr), "((#0 IS NULL) AND NULL)");
+  EXPECT_EQ(ToString(*bound.plan.outputs[1].expr), "((#0 IS NOT NULL) OR NULL)");
+  EXPECT_EQ(ToString(*bound.plan.outputs[2].expr), "((#0 IS NOT NULL) OR NULL)");
 }
 
 TEST_F(BinderTest, ParametersAreBoundAsValues) {
