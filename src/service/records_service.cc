@@ -296,9 +296,8 @@ Result<RecordsPage> RecordsService::List(const security::Principal& caller,
 
 Result<int64_t> RecordsService::Delete(const security::Principal& caller,
                                        const std::string& dataset, const std::string& filter) {
-  STRATA_ASSIGN_OR_RETURN(
-      std::shared_ptr<const DatasetDocument> document,
-      datasets_.LoadForData(caller, dataset, security::Permission::kDataDelete));
+  STRATA_RETURN_IF_ERROR(
+      datasets_.LoadForData(caller, dataset, security::Permission::kDataDelete).status());
   if (Trim(filter).empty()) {
     return BadParameter("filter", "filter is required; it selects the rows to delete");
   }
@@ -340,7 +339,6 @@ Result<int64_t> RecordsService::Delete(const security::Principal& caller,
   if (matched > 0) {
     STRATA_RETURN_IF_ERROR(queries_.backend().DeleteWhere(dataset, std::move(predicates)).status());
   }
-  (void)document;
   return matched;
 }
 

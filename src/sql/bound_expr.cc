@@ -107,10 +107,8 @@ bool IsInfix(FuncId func) {
     case FuncId::kAnd:
     case FuncId::kOr:
     case FuncId::kJsonGet:
-    case FuncId::kJsonGetText:
-      return true;
-    default:
-      return false;
+    case FuncId::kJsonGetText: return true;
+    default: return false;
   }
 }
 
@@ -138,9 +136,7 @@ void AppendConstant(std::string& out, const types::Value& value, types::DataType
 
 void Append(std::string& out, const BoundExpr& expr, const std::vector<std::string>* names) {
   switch (expr.kind) {
-    case BoundKind::kConstant:
-      AppendConstant(out, expr.value, expr.type);
-      return;
+    case BoundKind::kConstant: AppendConstant(out, expr.value, expr.type); return;
     case BoundKind::kColumn:
       if (names != nullptr && expr.slot >= 0 && static_cast<size_t>(expr.slot) < names->size()) {
         out += (*names)[static_cast<size_t>(expr.slot)];
@@ -149,8 +145,7 @@ void Append(std::string& out, const BoundExpr& expr, const std::vector<std::stri
         out += std::to_string(expr.slot);
       }
       return;
-    case BoundKind::kFunction:
-      break;
+    case BoundKind::kFunction: break;
   }
   if (IsInfix(expr.func) && expr.args.size() == 2) {
     out += '(';
@@ -199,8 +194,7 @@ void Append(std::string& out, const BoundExpr& expr, const std::vector<std::stri
       out += types::DataTypeName(expr.cast_to);
       out += ')';
       return;
-    default:
-      break;
+    default: break;
   }
   out += FuncName(expr.func);
   out += '(';
