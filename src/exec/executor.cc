@@ -498,26 +498,6 @@ std::vector<ResultColumn> ResultColumns(const QueryPlan& plan) {
   return columns;
 }
 
-namespace {
-
-// Collects an inner plan's rows as the outer plan's source.
-class CollectSink : public RowSink {
- public:
-  Status Begin(const std::vector<ResultColumn>& columns) override {
-    for (const ResultColumn& column : columns) this->columns.emplace_back(column.type);
-    return Status();
-  }
-  Status Write(const std::vector<ColumnVector>& batch, size_t begin, size_t end) override {
-    for (size_t j = 0; j < columns.size(); ++j) columns[j].AppendRange(batch[j], begin, end);
-    rows += end - begin;
-    return Status();
-  }
-  std::vector<ColumnVector> columns;
-  size_t rows = 0;
-};
-
-}  // namespace
-
 Result<ExecStats> Execute(const QueryPlan& plan, const ScanFunction& scan,
                           const ExecOptions& options, RowSink& sink) {
   ExecStats stats;
@@ -530,7 +510,7 @@ Result<ExecStats> Execute(const QueryPlan& plan, const ScanFunction& scan,
     stats.peak_memory_bytes = inner_stats.peak_memory_bytes;
     std::vector<const ColumnVector*> slots;
     for (const ColumnVector& column : inner_rows.columns) slots.push_back(&column);
-    run.Consume(slots, inner_rows.rows);
+    run.Consume(slots, inner_rows.num_rows);
   } else if (plan.dataset.empty()) {
     run.Consume({}, 1);  // SELECT without FROM: one row of no columns.
   } else {

@@ -27,4 +27,23 @@ class RowSink {
                        size_t end) = 0;
 };
 
+// Keeps every row written to it (inner plans, records pages, EXPLAIN lines).
+class CollectSink : public RowSink {
+ public:
+  Status Begin(const std::vector<ResultColumn>& columns) override {
+    header = columns;
+    for (const ResultColumn& column : columns) this->columns.emplace_back(column.type);
+    return Status();
+  }
+  Status Write(const std::vector<types::ColumnVector>& batch, size_t begin, size_t end) override {
+    for (size_t j = 0; j < columns.size(); ++j) columns[j].AppendRange(batch[j], begin, end);
+    num_rows += end - begin;
+    return Status();
+  }
+
+  std::vector<ResultColumn> header;
+  std::vector<types::ColumnVector> columns;  // One per result column.
+  size_t num_rows = 0;
+};
+
 }  // namespace strata::exec

@@ -160,24 +160,6 @@ std::optional<types::Value> CursorValue(const json::Value& value, DataType type)
   return std::nullopt;
 }
 
-// Collects every row written to it.
-class CollectSink : public exec::RowSink {
- public:
-  Status Begin(const std::vector<exec::ResultColumn>& header) override {
-    columns = header;
-    for (const exec::ResultColumn& column : header) rows.emplace_back(column.type);
-    return Status();
-  }
-  Status Write(const std::vector<types::ColumnVector>& batch, size_t begin, size_t end) override {
-    for (size_t j = 0; j < rows.size(); ++j) rows[j].AppendRange(batch[j], begin, end);
-    num_rows += end - begin;
-    return Status();
-  }
-  std::vector<exec::ResultColumn> columns;
-  std::vector<types::ColumnVector> rows;
-  size_t num_rows = 0;
-};
-
 // Adds `_seq` (the row's sequence number) as the last visible column and the last sort key.
 int AddSequenceColumn(sql::QueryPlan& plan) {
   plan.needs_seqs = true;
@@ -192,12 +174,12 @@ int AddSequenceColumn(sql::QueryPlan& plan) {
   return seq_slot;
 }
 
-RecordsPage PageOf(CollectSink& sink, size_t visible, size_t rows) {
+RecordsPage PageOf(exec::CollectSink& sink, size_t visible, size_t rows) {
   RecordsPage page;
-  page.columns.assign(sink.columns.begin(), sink.columns.begin() + static_cast<ptrdiff_t>(visible));
+  page.columns.assign(sink.header.begin(), sink.header.begin() + static_cast<ptrdiff_t>(visible));
   for (size_t j = 0; j < visible; ++j) {
-    types::ColumnVector column(sink.rows[j].type());
-    column.AppendRange(sink.rows[j], 0, rows);
+    types::ColumnVector column(sink.columns[j].type());
+    column.AppendRange(sink.columns[j], 0, rows);
     page.rows.push_back(std::move(column));
   }
   page.num_rows = rows;
@@ -270,7 +252,7 @@ Result<RecordsPage> RecordsService::List(const security::Principal& caller,
   }
   plan.limit = request.limit + 1;
 
-  CollectSink sink;
+  exec::CollectSink sink;
   STRATA_ASSIGN_OR_RETURN(exec::ExecStats stats,
                           queries_.Execute(plan, sink, snapshot, request.cancellation));
   const size_t rows = std::min(sink.num_rows, static_cast<size_t>(request.limit));
@@ -280,11 +262,11 @@ Result<RecordsPage> RecordsService::List(const security::Principal& caller,
     JsonWriter state;
     state.BeginObject();
     state.Member("snap", snapshot != 0 ? snapshot : stats.scan.snapshot_seq);
-    state.Member("seq", sink.rows[plan.visible_columns - 1].IntAt(last));
+    state.Member("seq", sink.columns[plan.visible_columns - 1].IntAt(last));
     state.Key("keys");
     state.BeginArray();
     for (size_t i = 0; i < sort.size(); ++i) {
-      WriteCursorValue(state, sink.rows[user_columns + i].ValueAt(last));
+      WriteCursorValue(state, sink.columns[user_columns + i].ValueAt(last));
     }
     state.EndArray();
     state.Member("exp", NowMicros() + kCursorTtlMicros);
@@ -333,9 +315,9 @@ Result<int64_t> RecordsService::Delete(const security::Principal& caller,
       predicates.push_back({*plan.time_field_id, types::CompareOp::kLt, {plan.scan.max_time}});
     }
   }
-  CollectSink sink;
+  exec::CollectSink sink;
   STRATA_RETURN_IF_ERROR(queries_.Execute(plan, sink, 0, nullptr).status());
-  const int64_t matched = sink.num_rows == 1 ? sink.rows[0].IntAt(0) : 0;
+  const int64_t matched = sink.num_rows == 1 ? sink.columns[0].IntAt(0) : 0;
   if (matched > 0) {
     STRATA_RETURN_IF_ERROR(queries_.backend().DeleteWhere(dataset, std::move(predicates)).status());
   }
@@ -374,7 +356,7 @@ Result<RecordsPage> RecordsService::Changes(const security::Principal& caller,
   plan.filter = sql::JoinConjuncts(std::move(conjuncts));
   plan.limit = request.limit;
 
-  CollectSink sink;
+  exec::CollectSink sink;
   STRATA_RETURN_IF_ERROR(queries_.Execute(plan, sink, 0, request.cancellation).status());
   if (!request.since.empty()) {
     // Read after the scan: a delete or retention pass that raced it is then not missed.
@@ -389,7 +371,7 @@ Result<RecordsPage> RecordsService::Changes(const security::Principal& caller,
   }
   RecordsPage page = PageOf(sink, plan.visible_columns, sink.num_rows);
   const int64_t next =
-      sink.num_rows == 0 ? since : sink.rows[plan.visible_columns - 1].IntAt(sink.num_rows - 1);
+      sink.num_rows == 0 ? since : sink.columns[plan.visible_columns - 1].IntAt(sink.num_rows - 1);
   JsonWriter state;
   state.BeginObject();
   state.Member("seq", next);
