@@ -60,7 +60,9 @@ Result<Principal> Authenticator::Authenticate(std::string_view authorization) {
   if (!record || !ConstantTimeEquals(record->hash, hash)) return Invalid("unknown API key");
   if (record->revoked_at != 0) return Invalid("API key revoked");
   if (record->expires_at != 0 && record->expires_at <= now) return Invalid("API key expired");
-  Principal principal{record->principal, record->roles};
+  Principal principal;
+  principal.ref = record->principal;
+  principal.roles = record->roles;
   std::unique_lock lock(mu_);
   if (cache_.size() >= kMaxCacheEntries) cache_.clear();
   cache_[hash] = CacheEntry{principal, record->expires_at, now + kCacheTtlMicros};

@@ -5,6 +5,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <memory>
+
 #include "common/check.h"
 
 namespace strata::security {
@@ -59,6 +61,70 @@ std::string RandomBase62(size_t count) {
     }
   }
   return out;
+}
+
+namespace {
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+
+const unsigned char* Bytes(std::string_view data) {
+  return reinterpret_cast<const unsigned char*>(data.data());
+}
+
+}  // namespace
+
+Ed25519KeyPair GenerateEd25519KeyPair() {
+  Ed25519KeyPair pair;
+  pair.private_key = RandomBytes(32);
+  pair.public_key = Ed25519PublicKey(pair.private_key);
+  return pair;
+}
+
+std::string Ed25519PublicKey(std::string_view private_key) {
+  STRATA_CHECK(private_key.size() == 32);
+  PkeyPtr key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, Bytes(private_key),
+                                           private_key.size()));
+  STRATA_CHECK(key != nullptr);
+  std::string out(32, '\0');
+  size_t size = out.size();
+  STRATA_CHECK(EVP_PKEY_get_raw_public_key(key.get(), reinterpret_cast<unsigned char*>(out.data()),
+                                           &size) == 1 &&
+               size == 32);
+  return out;
+}
+
+std::string Ed25519Sign(std::string_view private_key, std::string_view message) {
+  STRATA_CHECK(private_key.size() == 32);
+  PkeyPtr key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, Bytes(private_key),
+                                           private_key.size()));
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  STRATA_CHECK(key != nullptr && ctx != nullptr);
+  STRATA_CHECK(EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) == 1);
+  std::string signature(64, '\0');
+  size_t size = signature.size();
+  STRATA_CHECK(EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &size,
+                              Bytes(message), message.size()) == 1 &&
+               size == 64);
+  return signature;
+}
+
+bool Ed25519Verify(std::string_view public_key, std::string_view message,
+                   std::string_view signature) {
+  if (public_key.size() != 32 || signature.size() != 64) return false;
+  PkeyPtr key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, Bytes(public_key),
+                                          public_key.size()));
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (key == nullptr || ctx == nullptr) return false;
+  if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) return false;
+  return EVP_DigestVerify(ctx.get(), Bytes(signature), signature.size(), Bytes(message),
+                          message.size()) == 1;
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

@@ -183,7 +183,7 @@ Result<JobRecord> UploadService::CompletionJob(const UploadRecord& upload) {
   STRATA_ASSIGN_OR_RETURN(std::vector<UploadMetadataEntry> entries,
                           ParseUploadMetadata(upload.metadata));
   STRATA_ASSIGN_OR_RETURN(IngestJobSpec spec, IngestSpecFromMetadata(entries));
-  const security::Principal creator{upload.creator, upload.creator_roles};
+  const security::Principal creator{upload.creator, upload.creator_roles, {}, {}};
   return jobs_.NewJob(creator, upload.dataset_id, spec, std::string(kUploadsDir) + "/" + upload.id,
                       upload.id, static_cast<uint64_t>(upload.length));
 }

@@ -16,7 +16,9 @@ constexpr Permission kAll[] = {
     P::kDataRead,       P::kDataDelete,     P::kAccessRead,     P::kAccessManage,   P::kAuditRead,
     P::kUsersManage,    P::kWebhooksManage, P::kPiiRead,        P::kAdmin};
 
-Principal With(std::vector<std::string> roles) { return Principal{"user:test", std::move(roles)}; }
+Principal With(std::vector<std::string> roles) {
+  return Principal{"user:test", std::move(roles), {}, {}};
+}
 
 TEST(AuthorizerTest, AdminHasEverything) {
   Authorizer authorizer;

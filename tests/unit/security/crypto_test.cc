@@ -65,6 +65,43 @@ TEST(RandomBase62Test, UsesTheWholeAlphabet) {
   EXPECT_EQ(seen.size(), kBase62.size());
 }
 
+std::string FromHex(std::string_view hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
+TEST(Ed25519Test, Rfc8032Vectors) {
+  // RFC 8032 §7.1, TEST 1 (empty message) and TEST 2 (one byte).
+  const std::string seed1 =
+      FromHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+  EXPECT_EQ(HexEncode(Ed25519PublicKey(seed1)),
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+  EXPECT_EQ(HexEncode(Ed25519Sign(seed1, "")),
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
+            "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
+  const std::string seed2 =
+      FromHex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb");
+  EXPECT_EQ(HexEncode(Ed25519Sign(seed2, FromHex("72"))),
+            "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
+            "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00");
+}
+
+TEST(Ed25519Test, VerifyRejectsAnyChange) {
+  const Ed25519KeyPair pair = GenerateEd25519KeyPair();
+  const std::string signature = Ed25519Sign(pair.private_key, "checkpoint 42");
+  EXPECT_TRUE(Ed25519Verify(pair.public_key, "checkpoint 42", signature));
+  EXPECT_FALSE(Ed25519Verify(pair.public_key, "checkpoint 43", signature));
+  std::string flipped = signature;
+  flipped[10] ^= 1;
+  EXPECT_FALSE(Ed25519Verify(pair.public_key, "checkpoint 42", flipped));
+  EXPECT_FALSE(Ed25519Verify(pair.public_key, "checkpoint 42", signature.substr(0, 63)));
+  EXPECT_FALSE(Ed25519Verify(GenerateEd25519KeyPair().public_key, "checkpoint 42", signature));
+  EXPECT_FALSE(Ed25519Verify("short", "checkpoint 42", signature));
+}
+
 TEST(ConstantTimeEqualsTest, Cases) {
   EXPECT_TRUE(ConstantTimeEquals("", ""));
   EXPECT_TRUE(ConstantTimeEquals("secret", "secret"));

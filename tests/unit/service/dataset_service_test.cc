@@ -84,8 +84,8 @@ class DatasetServiceTest : public ::testing::Test {
   strata::testing::TestBackend backend_;
   std::unique_ptr<meta::MetaStore> store_;
   std::unique_ptr<DatasetService> service_;
-  const security::Principal admin_{"key:admin", {"admin"}};
-  const security::Principal reader_{"key:reader", {"reader"}};
+  const security::Principal admin_{"key:admin", {"admin"}, {}, {}};
+  const security::Principal reader_{"key:reader", {"reader"}, {}, {}};
 };
 
 // ---------------------------------------------------------------- Create and Get
@@ -481,7 +481,7 @@ TEST(PreconditionTest, Check) {
 
 TEST_F(DatasetServiceTest, EvolveSchemaCreatesAVersion) {
   CreateLogs("logs");
-  const security::Principal editor{"user:ed", {"editor"}};
+  const security::Principal editor{"user:ed", {"editor"}, {}, {}};
   ASSERT_OK_AND_ASSIGN(
       meta::DatasetRecord evolved,
       service_->EvolveSchema(
@@ -627,7 +627,7 @@ TEST_F(DatasetServiceTest, ReaderCannotWrite) {
 
 TEST_F(DatasetServiceTest, PrincipalWithoutRolesCannotRead) {
   CreateLogs("logs");
-  const security::Principal nobody{"key:nobody", {}};
+  const security::Principal nobody{"key:nobody", {}, {}, {}};
   EXPECT_EQ(service_->Get(nobody, "logs").status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(service_->List(nobody, DatasetListRequest{}).status().code(),
             StatusCode::kPermissionDenied);

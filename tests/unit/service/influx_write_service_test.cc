@@ -98,9 +98,9 @@ class InfluxWriteServiceTest : public ::testing::Test {
   IngestLimits limits_;
   std::unique_ptr<IngestService> ingest_;
   std::unique_ptr<InfluxWriteService> influx_;
-  const security::Principal admin_{"key:admin", {"admin"}};
-  const security::Principal writer_{"key:writer", {"writer"}};
-  const security::Principal reader_{"key:reader", {"reader"}};
+  const security::Principal admin_{"key:admin", {"admin"}, {}, {}};
+  const security::Principal writer_{"key:writer", {"writer"}, {}, {}};
+  const security::Principal reader_{"key:reader", {"reader"}, {}, {}};
 };
 
 std::vector<uint64_t> LinesOf(const InfluxWriteResult& result) {

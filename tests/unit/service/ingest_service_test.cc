@@ -63,9 +63,9 @@ class IngestServiceTest : public ::testing::Test {
   std::unique_ptr<DatasetService> datasets_;
   IngestLimits limits_;
   std::unique_ptr<IngestService> ingest_;
-  const security::Principal admin_{"key:admin", {"admin"}};
-  const security::Principal writer_{"key:writer", {"writer"}};
-  const security::Principal reader_{"key:reader", {"reader"}};
+  const security::Principal admin_{"key:admin", {"admin"}, {}, {}};
+  const security::Principal writer_{"key:writer", {"writer"}, {}, {}};
+  const security::Principal reader_{"key:reader", {"reader"}, {}, {}};
 };
 
 constexpr const char* kGood = R"({"ts":1451606400,"host":"a","value":1})"

@@ -247,7 +247,7 @@ TEST_F(JobServiceTest, CreatorOrWritersReadAndCancelJobs) {
   ASSERT_EQ(job.state, JobState::kSucceeded);
   EXPECT_OK(jobs_->Get(other_writer_, job.id).status());
   // The creator keeps access with fewer roles; a reader who did not create it has none.
-  const security::Principal creator_as_reader{writer_.ref, {"reader"}};
+  const security::Principal creator_as_reader{writer_.ref, {"reader"}, {}, {}};
   EXPECT_OK(jobs_->Get(creator_as_reader, job.id).status());
   EXPECT_EQ(jobs_->Get(reader_, job.id).status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(jobs_->Cancel(reader_, job.id).status().code(), StatusCode::kPermissionDenied);

@@ -95,10 +95,10 @@ class JobTestEnv : public ::testing::Test {
   std::unique_ptr<DatasetService> datasets_;
   IngestLimits limits_;
   std::unique_ptr<IngestService> ingest_;
-  const security::Principal admin_{"key:admin", {"admin"}};
-  const security::Principal writer_{"key:writer", {"writer"}};
-  const security::Principal other_writer_{"key:other", {"writer"}};
-  const security::Principal reader_{"key:reader", {"reader"}};
+  const security::Principal admin_{"key:admin", {"admin"}, {}, {}};
+  const security::Principal writer_{"key:writer", {"writer"}, {}, {}};
+  const security::Principal other_writer_{"key:other", {"writer"}, {}, {}};
+  const security::Principal reader_{"key:reader", {"reader"}, {}, {}};
 };
 
 }  // namespace strata::service
