@@ -115,7 +115,8 @@ int RunServer(const Config& config) {
   if (!opened.ok()) return Fail(opened.status());
   std::unique_ptr<meta::MetaStore> store = std::move(opened).value();
 
-  security::Authenticator authenticator(*store);
+  security::Authorizer authorizer;
+  security::Authenticator authenticator(*store, authorizer);
   const char* operator_key = std::getenv("STRATA_BOOTSTRAP_KEY");
   Result<std::optional<std::string>> bootstrap =
       authenticator.EnsureBootstrapAdmin(operator_key ? operator_key : "");
@@ -138,7 +139,6 @@ int RunServer(const Config& config) {
   if (!opened_backend.ok()) return Fail(opened_backend.status());
   std::unique_ptr<backend::DataBackend> data = std::move(opened_backend).value();
 
-  security::Authorizer authorizer;
   service::DatasetService datasets(*store, *data, authorizer, service::CursorCodec(*cursor_secret));
   Result<size_t> unavailable = datasets.OpenAllStorage();
   if (!unavailable.ok()) return Fail(unavailable.status());

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "meta/identity_store.h"
 #include "meta/records.h"
 
 namespace strata::meta {
@@ -51,9 +52,20 @@ class MetaStore {
   // NotFound if the dataset or the version does not exist.
   virtual Result<SchemaVersionRecord> GetSchemaVersion(std::string_view id, uint32_t version) = 0;
 
+  // Users, roles, grants, refresh tokens and dataset policies.
+  virtual IdentityStore& identity() = 0;
+
   virtual Status CreateApiKey(const ApiKeyRecord& key) = 0;
   // The key whose hash is `hash`, or nullopt.
   virtual Result<std::optional<ApiKeyRecord>> FindApiKeyByHash(std::string_view hash) = 0;
+  // NotFound if there is no such key.
+  virtual Result<ApiKeyRecord> GetApiKey(std::string_view id) = 0;
+  // Keys acting as `principal` ("" = every key), ordered by id.
+  virtual Result<std::vector<ApiKeyRecord>> ListApiKeys(std::string_view principal) = 0;
+  // Sets revoked_at to `now` unless the key is revoked already. NotFound if there is none.
+  virtual Status RevokeApiKey(std::string_view id, int64_t now_micros) = 0;
+  // Records a use of the key at `now`.
+  virtual Status TouchApiKey(std::string_view id, int64_t now_micros) = 0;
   // Number of keys holding the admin role that are neither revoked nor expired at `now`.
   virtual Result<int64_t> CountAdminKeys(int64_t now_micros) = 0;
 

@@ -62,13 +62,20 @@ struct DatasetListQuery {
 struct ApiKeyRecord {
   std::string id;
   std::string name;
-  std::string hash;       // SHA-256 of the whole key, 32 raw bytes. The key itself is never stored.
-  std::string prefix;     // First characters of the key, to recognise it in listings.
-  std::string principal;  // Principal the key acts as, e.g. "key:<id>".
-  std::vector<std::string> roles;
+  std::string hash;    // SHA-256 of the whole key, 32 raw bytes. The key itself is never stored.
+  std::string prefix;  // First characters of the key, to recognise it in listings.
+  // Principal the key acts as: its owner ("user:<name>", "service:<name>"), or for keys
+  // made before users existed, "key:<id>" acting on its own with `roles`.
+  std::string principal;
+  std::vector<std::string> roles;  // Roles on every dataset; only for "key:<id>" keys.
+  // Scope: a subset of the owner's permissions ("data:read", ...); empty = all of them.
+  std::vector<std::string> scopes;
+  // Datasets the key may touch; empty = every dataset the owner may touch.
+  std::vector<std::string> datasets;
   int64_t created_at = 0;
-  int64_t expires_at = 0;  // 0: never.
-  int64_t revoked_at = 0;  // 0: not revoked.
+  int64_t expires_at = 0;    // 0: never.
+  int64_t revoked_at = 0;    // 0: not revoked.
+  int64_t last_used_at = 0;  // 0: never; updated at most once a minute.
 };
 
 // A record an ingest request rejected, kept as a dead letter of its dataset
@@ -131,8 +138,9 @@ struct JobRecordError {
 struct JobRecord {
   std::string id;
   std::string dataset_id;
-  std::string creator;                     // Principal reference of who started the job.
-  std::vector<std::string> creator_roles;  // The job runs with these roles.
+  std::string creator;  // Principal reference of who started the job.
+  // The roles the creator held on the dataset; the job runs with them, on it only.
+  std::vector<std::string> creator_roles;
   JobState state = JobState::kQueued;
   bool cancel_requested = false;  // Written only by MetaStore::RequestJobCancel.
 
@@ -183,11 +191,12 @@ struct UploadRecord {
   std::string id;
   std::string dataset_id;
   std::string creator;
-  std::vector<std::string> creator_roles;  // The ingest job runs with these roles.
-  int64_t length = -1;                     // Upload-Length; -1 while deferred.
-  uint64_t offset = 0;                     // Bytes received and acknowledged.
-  std::string metadata;                    // Upload-Metadata as sent ("" when none).
-  std::string job_id;                      // The ingest job, once the upload is complete.
+  // The roles the creator held on the dataset; the ingest job runs with them, on it only.
+  std::vector<std::string> creator_roles;
+  int64_t length = -1;   // Upload-Length; -1 while deferred.
+  uint64_t offset = 0;   // Bytes received and acknowledged.
+  std::string metadata;  // Upload-Metadata as sent ("" when none).
+  std::string job_id;    // The ingest job, once the upload is complete.
   int64_t created_at = 0;
   int64_t updated_at = 0;
   int64_t expires_at = 0;  // An incomplete upload is removed after this time.

@@ -41,6 +41,15 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<char*>(mac), size);
 }
 
+std::string HmacSha1(std::string_view key, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  STRATA_CHECK(HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()),
+                    reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
+                    &size) != nullptr);
+  return std::string(reinterpret_cast<char*>(mac), size);
+}
+
 std::string RandomBytes(size_t count) {
   std::string out(count, '\0');
   STRATA_CHECK(RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(count)) ==
@@ -118,8 +127,8 @@ std::string Ed25519Sign(std::string_view private_key, std::string_view message) 
 bool Ed25519Verify(std::string_view public_key, std::string_view message,
                    std::string_view signature) {
   if (public_key.size() != 32 || signature.size() != 64) return false;
-  PkeyPtr key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, Bytes(public_key),
-                                          public_key.size()));
+  PkeyPtr key(
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, Bytes(public_key), public_key.size()));
   MdCtxPtr ctx(EVP_MD_CTX_new());
   if (key == nullptr || ctx == nullptr) return false;
   if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) return false;

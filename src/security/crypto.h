@@ -16,6 +16,8 @@ std::string Sha1(std::string_view data);
 std::string Md5(std::string_view data);
 // 32 raw bytes.
 std::string HmacSha256(std::string_view key, std::string_view data);
+// 20 raw bytes. Only for protocols that prescribe it (TOTP, RFC 6238); never for new designs.
+std::string HmacSha1(std::string_view key, std::string_view data);
 // `count` bytes from the OS CSPRNG. Aborts if the CSPRNG fails (nothing safe can follow).
 std::string RandomBytes(size_t count);
 // `count` characters of [0-9A-Za-z], uniformly random.

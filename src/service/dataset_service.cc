@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "common/ids.h"
 #include "common/json_writer.h"
 #include "common/logging.h"
 #include "common/time_util.h"
@@ -86,6 +87,19 @@ Result<meta::DatasetRecord> DatasetService::Create(const Principal& caller, Data
   first.schema = dataset.schema;
   STRATA_RETURN_IF_ERROR(store_.CreateDataset(dataset, first));
   cache_.Invalidate(dataset.id);
+  // The creator owns what it creates: the owner role on the new dataset, unless its roles
+  // on every dataset already include all of owner's permissions.
+  if (!authorizer_.CoversRoleEverywhere(caller, "owner")) {
+    meta::GrantRecord grant{NewUlid(),  caller.ref, "owner",
+                            dataset.id, caller.ref, dataset.created_at};
+    Status granted = store_.identity().CreateGrant(grant);
+    if (!granted.ok()) {
+      store_.DeleteDataset(dataset.id, std::nullopt).IgnoreError();
+      cache_.Invalidate(dataset.id);
+      return granted.Annotate("the owner grant could not be stored");
+    }
+    authorizer_.NoteIdentityChanged();
+  }
   // The id is ours now: clear what a crash during an earlier delete may have left, then
   // create the storage. If that fails the dataset is removed again.
   Status storage = backend_.DropDataset(dataset.id);
@@ -127,14 +141,14 @@ Result<std::shared_ptr<const DatasetDocument>> DatasetService::Load(std::string_
 }
 
 Result<meta::DatasetRecord> DatasetService::Get(const Principal& caller, std::string_view id) {
-  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsRead));
+  STRATA_RETURN_IF_ERROR(authorizer_.RequireOn(caller, Permission::kDatasetsRead, id));
   STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const DatasetDocument> document, Load(id));
   return document->record;
 }
 
 Result<DatasetService::DatasetView> DatasetService::GetDocument(const Principal& caller,
                                                                 std::string_view id) {
-  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsRead));
+  STRATA_RETURN_IF_ERROR(authorizer_.RequireOn(caller, Permission::kDatasetsRead, id));
   DatasetView view;
   STRATA_ASSIGN_OR_RETURN(view.document, Load(id));
   Result<types::DatasetStats> stats = backend_.Stats(id);
@@ -144,7 +158,9 @@ Result<DatasetService::DatasetView> DatasetService::GetDocument(const Principal&
 
 Result<Page<meta::DatasetRecord>> DatasetService::List(const Principal& caller,
                                                        const DatasetListRequest& request) {
-  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsRead));
+  // Callers without datasets:read on "*" list the datasets visible to them; the others
+  // are skipped as if they did not exist (the cursor names only visible ids).
+  const bool sees_all = authorizer_.Has(caller, Permission::kDatasetsRead);
   meta::DatasetListQuery query;
   query.id_prefix = request.id_prefix;
   query.tag = request.tag;
@@ -153,7 +169,17 @@ Result<Page<meta::DatasetRecord>> DatasetService::List(const Principal& caller,
     STRATA_ASSIGN_OR_RETURN(query.after_id,
                             cursors_.Decode("datasets", ListFilter(request), request.page.cursor));
   }
-  STRATA_ASSIGN_OR_RETURN(std::vector<meta::DatasetRecord> items, store_.ListDatasets(query));
+  std::vector<meta::DatasetRecord> items;
+  while (items.size() < query.limit) {
+    STRATA_ASSIGN_OR_RETURN(std::vector<meta::DatasetRecord> batch, store_.ListDatasets(query));
+    const bool exhausted = batch.size() < query.limit;
+    if (!batch.empty()) query.after_id = batch.back().id;
+    for (meta::DatasetRecord& dataset : batch) {
+      if (items.size() == query.limit) break;
+      if (sees_all || authorizer_.CanSee(caller, dataset.id)) items.push_back(std::move(dataset));
+    }
+    if (exhausted) break;
+  }
   Page<meta::DatasetRecord> page;
   if (items.size() > request.page.limit) {
     items.resize(request.page.limit);
@@ -205,7 +231,7 @@ Result<meta::DatasetRecord> DatasetService::Modify(const Principal& caller, std:
 Result<meta::DatasetRecord> DatasetService::Replace(const Principal& caller, std::string_view id,
                                                     const DatasetSpec& spec,
                                                     const Precondition& precondition) {
-  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsUpdate));
+  STRATA_RETURN_IF_ERROR(authorizer_.RequireOn(caller, Permission::kDatasetsUpdate, id));
   return Modify(caller, id, precondition,
                 [&](meta::DatasetRecord& dataset, std::optional<meta::SchemaVersionRecord>&) {
                   DatasetSpec full = spec;  // PUT: absent mutable attributes take defaults.
@@ -224,7 +250,7 @@ Result<meta::DatasetRecord> DatasetService::Replace(const Principal& caller, std
 Result<meta::DatasetRecord> DatasetService::Update(const Principal& caller, std::string_view id,
                                                    const DatasetSpec& spec,
                                                    const Precondition& precondition) {
-  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsUpdate));
+  STRATA_RETURN_IF_ERROR(authorizer_.RequireOn(caller, Permission::kDatasetsUpdate, id));
   return Modify(caller, id, precondition,
                 [&](meta::DatasetRecord& dataset, std::optional<meta::SchemaVersionRecord>&) {
                   return ApplySpec(spec, dataset);
@@ -233,7 +259,7 @@ Result<meta::DatasetRecord> DatasetService::Update(const Principal& caller, std:
 
 Status DatasetService::Delete(const Principal& caller, std::string_view id,
                               const Precondition& precondition) {
-  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsDelete));
+  STRATA_RETURN_IF_ERROR(authorizer_.RequireOn(caller, Permission::kDatasetsDelete, id));
   std::optional<uint64_t> expected_revision;
   if (precondition.present) {
     STRATA_ASSIGN_OR_RETURN(meta::DatasetRecord current, store_.GetDataset(id));
@@ -263,21 +289,21 @@ Result<meta::DatasetRecord> DatasetService::EvolveSchema(const Principal& caller
                                                          std::string_view id,
                                                          std::vector<types::SchemaChange> changes,
                                                          const Precondition& precondition) {
-  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsUpdate));
+  STRATA_RETURN_IF_ERROR(authorizer_.RequireOn(caller, Permission::kDatasetsUpdate, id));
   return ApplySchemaChanges(caller, id, std::move(changes), precondition);
 }
 
 Result<std::shared_ptr<const DatasetDocument>> DatasetService::LoadForData(const Principal& caller,
                                                                            std::string_view id,
                                                                            Permission permission) {
-  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, permission));
+  STRATA_RETURN_IF_ERROR(authorizer_.RequireOn(caller, permission, id));
   return Load(id);
 }
 
 Result<meta::DatasetRecord> DatasetService::AddInferredFields(const Principal& caller,
                                                               std::string_view id,
                                                               std::vector<types::Field> fields) {
-  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDataWrite));
+  STRATA_RETURN_IF_ERROR(authorizer_.RequireOn(caller, Permission::kDataWrite, id));
   for (int attempt = 0;; ++attempt) {
     STRATA_ASSIGN_OR_RETURN(std::shared_ptr<const DatasetDocument> document, Load(id));
     const meta::DatasetRecord& dataset = document->record;
@@ -338,7 +364,7 @@ Result<meta::DatasetRecord> DatasetService::ApplySchemaChanges(
 
 Result<Page<meta::SchemaVersionRecord>> DatasetService::ListSchemaVersions(
     const Principal& caller, std::string_view id, const PageRequest& request) {
-  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsRead));
+  STRATA_RETURN_IF_ERROR(authorizer_.RequireOn(caller, Permission::kDatasetsRead, id));
   uint32_t after = 0;
   if (!request.cursor.empty()) {
     STRATA_ASSIGN_OR_RETURN(std::string payload,
@@ -360,7 +386,7 @@ Result<Page<meta::SchemaVersionRecord>> DatasetService::ListSchemaVersions(
 Result<meta::SchemaVersionRecord> DatasetService::GetSchemaVersion(const Principal& caller,
                                                                    std::string_view id,
                                                                    uint32_t version) {
-  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDatasetsRead));
+  STRATA_RETURN_IF_ERROR(authorizer_.RequireOn(caller, Permission::kDatasetsRead, id));
   return store_.GetSchemaVersion(id, version);
 }
 

@@ -63,7 +63,8 @@ std::string UnableToParse(std::string_view raw_line, std::string_view reason) {
 
 Result<InfluxWriteResult> InfluxWriteService::Write(const security::Principal& caller,
                                                     InfluxWriteRequest request) {
-  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kDataWrite));
+  // Access is decided per measurement's dataset below (data:write on it, or datasets:create
+  // for a missing one).
   STRATA_RETURN_IF_ERROR(
       InflateRequestBody(request.body, request.content_encoding, limits_.max_decoded_body_bytes));
   const std::string& body = request.body;

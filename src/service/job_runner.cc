@@ -240,7 +240,8 @@ void JobService::RunJob(JobRecord job) {
 }
 
 Result<IngestResult> JobService::IngestChunk(const JobRecord& job, const IngestRequest& request) {
-  const security::Principal principal{job.creator, job.creator_roles, {}, {}};
+  const security::Principal principal =
+      security::ActingOn(job.creator, job.dataset_id, job.creator_roles);
   std::chrono::milliseconds delay = kFirstRetryDelay;
   for (int attempt = 0;; ++attempt) {
     Result<IngestResult> result = ingest_.Ingest(principal, job.dataset_id, request);

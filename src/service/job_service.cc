@@ -188,7 +188,7 @@ JobRecord JobService::NewJob(const security::Principal& creator, std::string_vie
   job.id = NewUlid();
   job.dataset_id = std::string(dataset_id);
   job.creator = creator.ref;
-  job.creator_roles = creator.roles;
+  job.creator_roles = security::RolesOn(creator, dataset_id);
   job.state = JobState::kQueued;
   job.body_file = std::move(body_file);
   job.upload_id = std::move(upload_id);
@@ -241,7 +241,7 @@ void JobService::Enqueue(const std::string& job_id) {
 
 Status JobService::Authorize(const security::Principal& caller, const JobRecord& job) const {
   if (!caller.ref.empty() && caller.ref == job.creator) return Status();
-  return authorizer_.Require(caller, Permission::kDataWrite);
+  return authorizer_.RequireOn(caller, Permission::kDataWrite, job.dataset_id);
 }
 
 Result<JobRecord> JobService::Get(const security::Principal& caller, std::string_view job_id) {

@@ -183,7 +183,8 @@ Result<JobRecord> UploadService::CompletionJob(const UploadRecord& upload) {
   STRATA_ASSIGN_OR_RETURN(std::vector<UploadMetadataEntry> entries,
                           ParseUploadMetadata(upload.metadata));
   STRATA_ASSIGN_OR_RETURN(IngestJobSpec spec, IngestSpecFromMetadata(entries));
-  const security::Principal creator{upload.creator, upload.creator_roles, {}, {}};
+  const security::Principal creator =
+      security::ActingOn(upload.creator, upload.dataset_id, upload.creator_roles);
   return jobs_.NewJob(creator, upload.dataset_id, spec, std::string(kUploadsDir) + "/" + upload.id,
                       upload.id, static_cast<uint64_t>(upload.length));
 }
@@ -251,7 +252,7 @@ Result<UploadRecord> UploadService::Create(const security::Principal& caller,
   upload.id = security::RandomBase62(kUploadIdChars);
   upload.dataset_id = std::string(dataset_id);
   upload.creator = caller.ref;
-  upload.creator_roles = caller.roles;
+  upload.creator_roles = security::RolesOn(caller, dataset_id);
   upload.length = length;
   upload.offset = creation.body.size();
   upload.metadata = std::move(creation.metadata);

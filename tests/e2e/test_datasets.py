@@ -74,7 +74,7 @@ def test_create_returns_201_location_etag_and_body(cpu):
     assert body["schema_mode"] == "strict"
     assert body["record_id_field"] is None
     assert body["retention"] == "30d"
-    assert re.match(r"^key:[A-Za-z0-9]+$", body["owner"]), body["owner"]
+    assert body["owner"] == "user:admin", body["owner"]
     assert body["revision"] == 1
     created = parse_time(body["created_at"])
     assert parse_time(body["updated_at"]) == created

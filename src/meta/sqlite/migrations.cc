@@ -142,6 +142,64 @@ CREATE TABLE uploads (
 ) WITHOUT ROWID;
 CREATE INDEX uploads_by_expiry ON uploads(expires_at);
 )sql"},
+      {7, "users, roles, grants, refresh tokens, dataset policies; scoped api keys", R"sql(
+CREATE TABLE users (
+  name           TEXT PRIMARY KEY,
+  kind           TEXT NOT NULL,     -- user | service
+  display_name   TEXT NOT NULL,
+  password_hash  TEXT NOT NULL,     -- PHC string; '' = none
+  groups_json    TEXT NOT NULL,     -- JSON array
+  attributes     TEXT NOT NULL,     -- JSON object of strings
+  disabled       INTEGER NOT NULL,
+  totp_secret    BLOB NOT NULL,     -- '' = not enrolled
+  totp_enabled   INTEGER NOT NULL,
+  totp_last_step INTEGER NOT NULL,
+  recovery_codes TEXT NOT NULL,     -- JSON array of SHA-256 hex
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  revision       INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE roles (
+  name        TEXT PRIMARY KEY,
+  description TEXT NOT NULL,
+  permissions TEXT NOT NULL,        -- JSON array
+  created_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE grants (
+  id         TEXT PRIMARY KEY,
+  subject    TEXT NOT NULL,
+  role       TEXT NOT NULL,
+  resource   TEXT NOT NULL,         -- '*' or a dataset id
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (subject, role, resource)
+) WITHOUT ROWID;
+CREATE INDEX grants_by_resource ON grants(resource);
+CREATE TABLE refresh_tokens (
+  id         TEXT PRIMARY KEY,
+  family     TEXT NOT NULL,
+  hash       BLOB NOT NULL UNIQUE,  -- SHA-256 of the token; the token is never stored
+  subject    TEXT NOT NULL,
+  client_id  TEXT NOT NULL,
+  scope      TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at    INTEGER NOT NULL,
+  revoked_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX refresh_tokens_by_family ON refresh_tokens(family);
+CREATE INDEX refresh_tokens_by_subject ON refresh_tokens(subject);
+CREATE TABLE dataset_policies (
+  dataset_id TEXT PRIMARY KEY REFERENCES datasets(id) ON DELETE CASCADE,
+  body       TEXT NOT NULL,         -- JSON: row_policies and field_policies
+  updated_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  revision   INTEGER NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT '[]';    -- permission names
+ALTER TABLE api_keys ADD COLUMN datasets TEXT NOT NULL DEFAULT '[]';  -- [] = every dataset
+ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;
+)sql"},
   };
   return migrations;
 }

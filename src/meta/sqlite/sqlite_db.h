@@ -46,6 +46,17 @@ class Statement {
 // Runs statements without results (DDL, PRAGMA, BEGIN/COMMIT).
 Status Exec(sqlite3* db, std::string_view sql);
 
+// Runs `body` (returning Status) inside BEGIN IMMEDIATE ... COMMIT, rolling back when it
+// or the commit fails. REQUIRES: the caller serialises use of `db`.
+template <typename Fn>
+Status InTransaction(sqlite3* db, Fn&& body) {
+  STRATA_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  Status status = body();
+  if (status.ok()) status = Exec(db, "COMMIT");
+  if (!status.ok()) Exec(db, "ROLLBACK").IgnoreError();  // Nothing to add to `status`.
+  return status;
+}
+
 // Maps the database's last error to a Status that names no file path.
 Status ErrorStatus(sqlite3* db, std::string_view what);
 

@@ -10,6 +10,7 @@
 #include "meta/sqlite/job_rows.h"
 #include "meta/sqlite/migrations.h"
 #include "meta/sqlite/sqlite_db.h"
+#include "meta/sqlite/sqlite_identity_store.h"
 #include "types/schema_json.h"
 
 namespace strata::meta {
@@ -77,23 +78,31 @@ IdempotencyRecord ReadIdempotency(const Statement& row) {
   return record;
 }
 
-ApiKeyRecord ReadApiKey(const Statement& row, std::vector<std::string> roles) {
+constexpr std::string_view kSelectApiKey =
+    "SELECT id, name, hash, prefix, principal, roles, created_at, expires_at, revoked_at, "
+    "scopes, datasets, last_used_at FROM api_keys";
+
+Result<ApiKeyRecord> ReadApiKey(const Statement& row) {
   ApiKeyRecord key;
   key.id = row.Text(0);
   key.name = row.Text(1);
   key.hash = row.Text(2);
   key.prefix = row.Text(3);
   key.principal = row.Text(4);
-  key.roles = std::move(roles);
+  STRATA_ASSIGN_OR_RETURN(key.roles, StringsFromJson(row.Text(5)));
   key.created_at = row.Int(6);
   key.expires_at = row.Int(7);
   key.revoked_at = row.Int(8);
+  STRATA_ASSIGN_OR_RETURN(key.scopes, StringsFromJson(row.Text(9)));
+  STRATA_ASSIGN_OR_RETURN(key.datasets, StringsFromJson(row.Text(10)));
+  key.last_used_at = row.Int(11);
   return key;
 }
 
 class SqliteMetaStore final : public MetaStore {
  public:
-  explicit SqliteMetaStore(sqlite3* db) : db_(db) {}
+  explicit SqliteMetaStore(sqlite3* db)
+      : db_(db), identity_(sqlite::MakeSqliteIdentityStore(db, mu_)) {}
   ~SqliteMetaStore() override { sqlite3_close_v2(db_); }
 
   Status Migrate() {
@@ -226,7 +235,10 @@ WHERE id = ?1)sql");
       }
       Statement letters(db_, "DELETE FROM rejected_records WHERE dataset = ?");
       letters.Bind(1, id);
-      return letters.Run();
+      STRATA_RETURN_IF_ERROR(letters.Run());
+      Statement grants(db_, "DELETE FROM grants WHERE resource = ?");
+      grants.Bind(1, id);
+      return grants.Run();
     });
   }
 
@@ -264,23 +276,72 @@ WHERE dataset_id = ? AND version = ?)sql");
     return ReadVersion(query);
   }
 
+  IdentityStore& identity() override { return *identity_; }
+
   Status CreateApiKey(const ApiKeyRecord& key) override {
     std::lock_guard lock(mu_);
-    Statement insert(db_, "INSERT INTO api_keys VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Statement insert(db_, R"sql(
+INSERT INTO api_keys (id, name, hash, prefix, principal, roles, created_at, expires_at,
+  revoked_at, scopes, datasets, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
     insert.Bind(1, key.id).Bind(2, key.name).BindBlob(3, key.hash).Bind(4, key.prefix);
     insert.Bind(5, key.principal).Bind(6, StringsToJson(key.roles)).Bind(7, key.created_at);
-    insert.Bind(8, key.expires_at).Bind(9, key.revoked_at);
+    insert.Bind(8, key.expires_at).Bind(9, key.revoked_at).Bind(10, StringsToJson(key.scopes));
+    insert.Bind(11, StringsToJson(key.datasets)).Bind(12, key.last_used_at);
     return insert.Run();
   }
 
   Result<std::optional<ApiKeyRecord>> FindApiKeyByHash(std::string_view hash) override {
     std::lock_guard lock(mu_);
-    Statement query(db_, "SELECT * FROM api_keys WHERE hash = ?");
+    Statement query(db_, std::string(kSelectApiKey) + " WHERE hash = ?");
     query.BindBlob(1, hash);
     STRATA_ASSIGN_OR_RETURN(bool found, query.Step());
     if (!found) return std::optional<ApiKeyRecord>();
-    STRATA_ASSIGN_OR_RETURN(std::vector<std::string> roles, StringsFromJson(query.Text(5)));
-    return std::optional<ApiKeyRecord>(ReadApiKey(query, std::move(roles)));
+    STRATA_ASSIGN_OR_RETURN(ApiKeyRecord key, ReadApiKey(query));
+    return std::optional<ApiKeyRecord>(std::move(key));
+  }
+
+  Result<ApiKeyRecord> GetApiKey(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    Statement query(db_, std::string(kSelectApiKey) + " WHERE id = ?");
+    query.Bind(1, id);
+    STRATA_ASSIGN_OR_RETURN(bool found, query.Step());
+    if (!found) return Status::NotFound("API key '" + std::string(id) + "' does not exist");
+    return ReadApiKey(query);
+  }
+
+  Result<std::vector<ApiKeyRecord>> ListApiKeys(std::string_view principal) override {
+    std::lock_guard lock(mu_);
+    Statement query(db_,
+                    std::string(kSelectApiKey) + " WHERE ?1 = '' OR principal = ?1 ORDER BY id");
+    query.Bind(1, principal);
+    std::vector<ApiKeyRecord> out;
+    for (;;) {
+      STRATA_ASSIGN_OR_RETURN(bool row, query.Step());
+      if (!row) break;
+      STRATA_ASSIGN_OR_RETURN(ApiKeyRecord key, ReadApiKey(query));
+      out.push_back(std::move(key));
+    }
+    return out;
+  }
+
+  Status RevokeApiKey(std::string_view id, int64_t now_micros) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      Statement exists(db_, "SELECT 1 FROM api_keys WHERE id = ?");
+      exists.Bind(1, id);
+      STRATA_ASSIGN_OR_RETURN(bool found, exists.Step());
+      if (!found) return Status::NotFound("API key '" + std::string(id) + "' does not exist");
+      Statement update(db_, "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at = 0");
+      update.Bind(1, now_micros).Bind(2, id);
+      return update.Run();
+    });
+  }
+
+  Status TouchApiKey(std::string_view id, int64_t now_micros) override {
+    std::lock_guard lock(mu_);
+    Statement update(db_, "UPDATE api_keys SET last_used_at = ? WHERE id = ?");
+    update.Bind(1, now_micros).Bind(2, id);
+    return update.Run();
   }
 
   Result<int64_t> CountAdminKeys(int64_t now_micros) override {
@@ -584,11 +645,7 @@ DELETE FROM rejected_records WHERE dataset = ?1 AND id NOT IN
  private:
   template <typename Fn>
   Status InTransaction(Fn&& body) {
-    STRATA_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
-    Status status = body();
-    if (status.ok()) status = Exec(db_, "COMMIT");
-    if (!status.ok()) Exec(db_, "ROLLBACK").IgnoreError();  // Nothing to add to `status`.
-    return status;
+    return sqlite::InTransaction(db_, std::forward<Fn>(body));
   }
 
   Result<JobRecord> FindJob(std::string_view id) {
@@ -676,8 +733,9 @@ DELETE FROM rejected_records WHERE dataset = ?1 AND id NOT IN
     return insert.Run();
   }
 
-  std::mutex mu_;  // Serialises all use of db_.
+  std::mutex mu_;  // Serialises all use of db_ (shared with identity_).
   sqlite3* db_;
+  std::unique_ptr<IdentityStore> identity_;
 };
 
 }  // namespace

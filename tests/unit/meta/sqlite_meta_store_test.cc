@@ -572,13 +572,16 @@ TEST(SqliteMetaStoreFileTest, RunsAMigrationNumberedBelowOneAlreadyApplied) {
   ScopedTempDir dir;
   const std::string path = dir.path() + "/meta.db";
   { ASSERT_OK(OpenSqliteMetaStore(path).status()); }
-  // As if migration 2 had been merged after a higher one was applied.
-  RawQuery(path, "DELETE FROM schema_migrations WHERE version = 2");
-  RawQuery(path, "DROP TABLE api_keys");
-  RawQuery(path, "DROP TABLE secrets");
+  // As if migration 4 had been merged after a higher one was applied.
+  RawQuery(path, "DELETE FROM schema_migrations WHERE version = 4");
+  RawQuery(path, "DROP TABLE idempotency_keys");
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<MetaStore> store, OpenSqliteMetaStore(path));
-  ASSERT_OK(store->CreateApiKey(MakeKey("k1", std::string(32, 'h'), {"admin"})));
-  EXPECT_EQ(RawQuery(path, "SELECT COUNT(*) FROM schema_migrations WHERE version = 2"), "1");
+  IdempotencyRecord pending;
+  pending.principal = "user:ana";
+  pending.key = "k1";
+  pending.expires_at = 100;
+  ASSERT_OK(store->BeginIdempotency(pending, 10).status());
+  EXPECT_EQ(RawQuery(path, "SELECT COUNT(*) FROM schema_migrations WHERE version = 4"), "1");
 }
 
 TEST(SqliteMetaStoreFileTest, RefusesADatabaseFromANewerBuild) {

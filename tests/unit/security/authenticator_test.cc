@@ -26,7 +26,7 @@ class AuthenticatorTest : public ::testing::Test {
     Result<std::unique_ptr<meta::MetaStore>> opened = meta::OpenSqliteMetaStore(":memory:");
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
-    authenticator_ = std::make_unique<Authenticator>(*store_);
+    authenticator_ = std::make_unique<Authenticator>(*store_, authorizer_);
   }
 
   // Stores `key` directly, as a key-management API would.
@@ -52,6 +52,38 @@ class AuthenticatorTest : public ::testing::Test {
     EXPECT_EQ(result.status().problem_code(), problem_code) << authorization;
   }
 
+  // Stores a key owned by `owner` ("user:<name>").
+  void StoreOwnedKey(const std::string& key, const std::string& owner,
+                     std::vector<std::string> scopes = {}, std::vector<std::string> datasets = {}) {
+    meta::ApiKeyRecord record;
+    record.id = "id_" + key.substr(key.size() - 8);
+    record.name = "owned key";
+    record.hash = Sha256(key);
+    record.prefix = key.substr(0, 12);
+    record.principal = owner;
+    record.scopes = std::move(scopes);
+    record.datasets = std::move(datasets);
+    record.created_at = NowMicros();
+    ASSERT_OK(store_->CreateApiKey(record));
+  }
+
+  void StoreUser(const std::string& name, std::vector<std::string> groups = {},
+                 bool disabled = false) {
+    meta::UserRecord user;
+    user.name = name;
+    user.groups = std::move(groups);
+    user.attributes = {{"region", "eu"}};
+    user.disabled = disabled;
+    ASSERT_OK(store_->identity().CreateUser(user));
+  }
+
+  void Grant(const std::string& subject, const std::string& role, const std::string& resource) {
+    ASSERT_OK(store_->identity().CreateGrant(
+        {subject + role + resource, subject, role, resource, "test", 1}));
+    authorizer_.NoteIdentityChanged();
+  }
+
+  Authorizer authorizer_;
   std::unique_ptr<meta::MetaStore> store_;
   std::unique_ptr<Authenticator> authenticator_;
 };
@@ -61,14 +93,15 @@ TEST_F(AuthenticatorTest, BootstrapCreatesExactlyOneAdminKey) {
   ASSERT_TRUE(key.has_value());
   EXPECT_THAT(*key, StartsWith("strata_"));
   EXPECT_TRUE(ApiKeyChecksumOk(*key));
-  ASSERT_OK_AND_ASSIGN(int64_t admins, store_->CountAdminKeys(NowMicros()));
-  EXPECT_EQ(admins, 1);
+  ASSERT_OK_AND_ASSIGN(std::vector<meta::ApiKeyRecord> keys, store_->ListApiKeys(""));
+  EXPECT_EQ(keys.size(), 1u);
 
   ASSERT_OK_AND_ASSIGN(std::optional<meta::ApiKeyRecord> record,
                        store_->FindApiKeyByHash(Sha256(*key)));
   ASSERT_TRUE(record.has_value());
-  EXPECT_EQ(record->roles, std::vector<std::string>{"admin"});
-  EXPECT_EQ(record->principal, "key:" + record->id);
+  EXPECT_TRUE(record->roles.empty());
+  EXPECT_EQ(record->principal, "user:admin");
+  ASSERT_OK(store_->identity().GetUser("admin").status());
   EXPECT_EQ(record->prefix, key->substr(0, 12));
   EXPECT_EQ(record->expires_at, 0);
   EXPECT_EQ(record->revoked_at, 0);
@@ -80,8 +113,8 @@ TEST_F(AuthenticatorTest, BootstrapCreatesExactlyOneAdminKey) {
   ASSERT_OK_AND_ASSIGN(std::optional<std::string> with_operator,
                        authenticator_->EnsureBootstrapAdmin(operator_key));
   EXPECT_FALSE(with_operator.has_value());
-  ASSERT_OK_AND_ASSIGN(admins, store_->CountAdminKeys(NowMicros()));
-  EXPECT_EQ(admins, 1);
+  ASSERT_OK_AND_ASSIGN(keys, store_->ListApiKeys(""));
+  EXPECT_EQ(keys.size(), 1u);
   ExpectRefused("Bearer " + operator_key, "invalid_token");
 }
 
@@ -90,7 +123,9 @@ TEST_F(AuthenticatorTest, BootstrapKeyAuthenticatesAsAdmin) {
   ASSERT_TRUE(key.has_value());
   ASSERT_OK_AND_ASSIGN(Principal principal, authenticator_->Authenticate("Bearer " + *key));
   EXPECT_EQ(principal.roles, std::vector<std::string>{"admin"});
-  EXPECT_THAT(principal.ref, StartsWith("key:"));
+  EXPECT_EQ(principal.ref, "user:admin");
+  EXPECT_THAT(principal.credential, StartsWith("key:"));
+  EXPECT_FALSE(principal.scopes.has_value());
 }
 
 TEST_F(AuthenticatorTest, OperatorKeyIsUsedAsIs) {
@@ -115,8 +150,8 @@ TEST_F(AuthenticatorTest, ShortOperatorKeyIsRefused) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(result.status().message()), HasSubstr("at least 32"));
-  ASSERT_OK_AND_ASSIGN(int64_t admins, store_->CountAdminKeys(NowMicros()));
-  EXPECT_EQ(admins, 0);
+  ASSERT_OK_AND_ASSIGN(std::vector<meta::ApiKeyRecord> keys, store_->ListApiKeys(""));
+  EXPECT_TRUE(keys.empty());
 }
 
 TEST_F(AuthenticatorTest, MalformedStrataOperatorKeyIsRefused) {
@@ -126,8 +161,8 @@ TEST_F(AuthenticatorTest, MalformedStrataOperatorKeyIsRefused) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(result.status().message()), HasSubstr("strata_"));
-  ASSERT_OK_AND_ASSIGN(int64_t admins, store_->CountAdminKeys(NowMicros()));
-  EXPECT_EQ(admins, 0);
+  ASSERT_OK_AND_ASSIGN(std::vector<meta::ApiKeyRecord> keys, store_->ListApiKeys(""));
+  EXPECT_TRUE(keys.empty());
 }
 
 TEST_F(AuthenticatorTest, GeneratedStrataOperatorKeyIsAccepted) {
@@ -194,22 +229,56 @@ TEST_F(AuthenticatorTest, TokenSchemeIsAcceptedLikeBearer) {
   ExpectRefused("Token " + GenerateApiKey().key, "invalid_token");
 }
 
-TEST_F(AuthenticatorTest, RevokedKeyIsRefused) {
-  const std::string key = GenerateApiKey().key;
-  StoreKey(key, {"admin"}, 0, /*revoked_at=*/NowMicros() - 1);
-  Result<Principal> result = authenticator_->Authenticate("Bearer " + key);
-  ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.status().problem_code(), "invalid_token");
-  EXPECT_THAT(std::string(result.status().message()), HasSubstr("revoked"));
+// Unknown, revoked and expired keys, and keys of disabled owners, get one answer.
+TEST_F(AuthenticatorTest, RevokedExpiredUnknownAndDisabledAnswerAlike) {
+  const std::string revoked = GenerateApiKey().key;
+  StoreKey(revoked, {"admin"}, 0, /*revoked_at=*/NowMicros() - 1);
+  const std::string expired = GenerateApiKey().key;
+  StoreKey(expired, {"admin"}, /*expires_at=*/NowMicros() - 1);
+  StoreUser("gone", {}, /*disabled=*/true);
+  const std::string disabled = GenerateApiKey().key;
+  StoreOwnedKey(disabled, "user:gone");
+  const std::string orphan = GenerateApiKey().key;
+  StoreOwnedKey(orphan, "user:nobody");
+  std::string first_message;
+  for (const std::string& key : {revoked, expired, disabled, orphan, GenerateApiKey().key}) {
+    Result<Principal> result = authenticator_->Authenticate("Bearer " + key);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.status().problem_code(), "invalid_token");
+    if (first_message.empty()) first_message = std::string(result.status().message());
+    EXPECT_EQ(std::string(result.status().message()), first_message);
+  }
 }
 
-TEST_F(AuthenticatorTest, ExpiredKeyIsRefused) {
+TEST_F(AuthenticatorTest, OwnedKeyCarriesTheOwnersGrantsAndItsScope) {
+  StoreUser("ana", {"analysts"});
+  Grant("user:ana", "reader", "*");
+  Grant("group:analysts", "editor", "events");
   const std::string key = GenerateApiKey().key;
-  StoreKey(key, {"admin"}, /*expires_at=*/NowMicros() - 1);
-  Result<Principal> result = authenticator_->Authenticate("Bearer " + key);
-  ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.status().problem_code(), "invalid_token");
-  EXPECT_THAT(std::string(result.status().message()), HasSubstr("expired"));
+  StoreOwnedKey(key, "user:ana", {"data:read"}, {"events"});
+  ASSERT_OK_AND_ASSIGN(Principal principal, authenticator_->Authenticate("Bearer " + key));
+  EXPECT_EQ(principal.ref, "user:ana");
+  EXPECT_EQ(principal.roles, std::vector<std::string>{"reader"});
+  EXPECT_EQ(principal.dataset_roles.at("events"), std::vector<std::string>{"editor"});
+  EXPECT_EQ(principal.groups, std::vector<std::string>{"analysts"});
+  EXPECT_EQ(principal.attributes.at("region"), "eu");
+  ASSERT_TRUE(principal.scopes.has_value());
+  EXPECT_EQ(*principal.scopes, std::vector<std::string>{"data:read"});
+  EXPECT_EQ(principal.scope_datasets, std::vector<std::string>{"events"});
+  EXPECT_TRUE(authorizer_.HasOn(principal, Permission::kDataRead, "events"));
+  EXPECT_FALSE(authorizer_.HasOn(principal, Permission::kDataWrite, "events"));  // Scope.
+  EXPECT_FALSE(authorizer_.HasOn(principal, Permission::kDataRead, "other"));    // Datasets.
+}
+
+TEST_F(AuthenticatorTest, GrantChangesReachCachedPrincipalsAtOnce) {
+  StoreUser("ana");
+  const std::string key = GenerateApiKey().key;
+  StoreOwnedKey(key, "user:ana");
+  ASSERT_OK_AND_ASSIGN(Principal before, authenticator_->Authenticate("Bearer " + key));
+  EXPECT_TRUE(before.roles.empty());
+  Grant("user:ana", "writer", "*");
+  ASSERT_OK_AND_ASSIGN(Principal after, authenticator_->Authenticate("Bearer " + key));
+  EXPECT_EQ(after.roles, std::vector<std::string>{"writer"});
 }
 
 TEST_F(AuthenticatorTest, KeyWithFutureExpiryWorks) {

@@ -43,6 +43,16 @@ TEST(HmacSha256Test, KeyAndDataMatter) {
   EXPECT_EQ(HmacSha256("", "").size(), 32u);
 }
 
+TEST(HmacSha1Test, Rfc2202Vectors) {
+  EXPECT_EQ(HexEncode(HmacSha1(std::string(20, '\x0b'), "Hi There")),
+            "b617318655057264e28bc0b6fb378c8ef146be00");
+  EXPECT_EQ(HexEncode(HmacSha1("Jefe", "what do ya want for nothing?")),
+            "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+  EXPECT_EQ(HexEncode(HmacSha1(std::string(80, '\xaa'),
+                               "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "aa4ae5e15272d00e95705637ce8a3b55ed402112");
+}
+
 TEST(RandomBytesTest, LengthAndVariety) {
   EXPECT_EQ(RandomBytes(0), "");
   EXPECT_EQ(RandomBytes(32).size(), 32u);

@@ -38,7 +38,7 @@ class DispatcherTest : public ::testing::Test {
     Result<std::unique_ptr<meta::MetaStore>> opened = meta::OpenSqliteMetaStore(":memory:");
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
-    authenticator_ = std::make_unique<security::Authenticator>(*store_);
+    authenticator_ = std::make_unique<security::Authenticator>(*store_, authorizer_);
     Result<std::optional<std::string>> key = authenticator_->EnsureBootstrapAdmin("");
     ASSERT_TRUE(key.ok() && key->has_value());
     admin_key_ = **key;
@@ -95,6 +95,7 @@ class DispatcherTest : public ::testing::Test {
   }
 
   std::unique_ptr<meta::MetaStore> store_;
+  security::Authorizer authorizer_;
   std::unique_ptr<security::Authenticator> authenticator_;
   std::string admin_key_;
   Router router_;
@@ -134,9 +135,9 @@ TEST_F(DispatcherTest, PrivateRouteWithBadKeyIs401InvalidToken) {
 TEST_F(DispatcherTest, PrivateRouteWithKeyRunsTheHandler) {
   const ApiResponse response = Send(Method::kGet, "/private/abc", "Bearer " + admin_key_);
   EXPECT_EQ(response.status, 200);
-  EXPECT_THAT(response.body, StartsWith("key:"));
+  EXPECT_THAT(response.body, StartsWith("user:admin:"));
   EXPECT_THAT(response.body, HasSubstr(":abc:admin"));
-  EXPECT_THAT(principal_ref_, StartsWith("key:"));
+  EXPECT_EQ(principal_ref_, "user:admin");
   EXPECT_THAT(response.body, StartsWith(principal_ref_ + ":"));
 }
 
@@ -196,7 +197,7 @@ TEST_F(DispatcherTest, TokenSchemeWorksOnEveryRoute) {
 TEST_F(DispatcherTest, QueryCredentialsOnlyWhereTheRouteTakesThem) {
   const ApiResponse compat = Send(Method::kPost, "/compat", "", {{"u", "x"}, {"p", admin_key_}});
   EXPECT_EQ(compat.status, 200);
-  EXPECT_THAT(compat.body, StartsWith("key:"));
+  EXPECT_EQ(compat.body, "user:admin");
   // Elsewhere ?p= is not a credential.
   EXPECT_EQ(Send(Method::kGet, "/private/abc", "", {{"p", admin_key_}}).status, 401);
   // The header wins over the query; an empty p is no credential.

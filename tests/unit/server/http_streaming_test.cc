@@ -89,7 +89,7 @@ class HttpStreamingTest : public ::testing::Test {
     Result<std::unique_ptr<meta::MetaStore>> opened = meta::OpenSqliteMetaStore(":memory:");
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
-    authenticator_ = std::make_unique<security::Authenticator>(*store_);
+    authenticator_ = std::make_unique<security::Authenticator>(*store_, authorizer_);
     AddRoutes();
     dispatcher_ = std::make_unique<Dispatcher>(router_, *authenticator_, ApiOptions{});
     server_ = std::make_unique<HttpServer>(Options(), *dispatcher_);
@@ -256,6 +256,7 @@ class HttpStreamingTest : public ::testing::Test {
 
   Probe probe_;
   std::unique_ptr<meta::MetaStore> store_;
+  security::Authorizer authorizer_;
   std::unique_ptr<security::Authenticator> authenticator_;
   Router router_;
   std::unique_ptr<Dispatcher> dispatcher_;

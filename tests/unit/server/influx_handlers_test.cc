@@ -48,7 +48,7 @@ class InfluxHandlersTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(store_, meta::OpenSqliteMetaStore(":memory:"));
-    authenticator_ = std::make_unique<security::Authenticator>(*store_);
+    authenticator_ = std::make_unique<security::Authenticator>(*store_, authorizer_);
     admin_key_ = StoreKey("admin");
     writer_key_ = StoreKey("writer");
     reader_key_ = StoreKey("reader");

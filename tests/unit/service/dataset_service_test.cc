@@ -625,18 +625,71 @@ TEST_F(DatasetServiceTest, ReaderCannotWrite) {
   EXPECT_EQ(service_->Get(reader_, "mine").status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(DatasetServiceTest, PrincipalWithoutRolesCannotRead) {
+// A dataset the caller holds nothing on answers exactly as a missing one, on every path,
+// and is absent from lists.
+TEST_F(DatasetServiceTest, InvisibleDatasetsLookMissing) {
   CreateLogs("logs");
   const security::Principal nobody{"key:nobody", {}, {}, {}};
-  EXPECT_EQ(service_->Get(nobody, "logs").status().code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(service_->List(nobody, DatasetListRequest{}).status().code(),
+  for (const char* id : {"logs", "missing"}) {
+    SCOPED_TRACE(id);
+    const Status get = service_->Get(nobody, id).status();
+    EXPECT_EQ(get.code(), StatusCode::kNotFound);
+    EXPECT_EQ(std::string(get.message()), "dataset '" + std::string(id) + "' does not exist");
+    EXPECT_EQ(service_->ListSchemaVersions(nobody, id, PageRequest{}).status().code(),
+              StatusCode::kNotFound);
+    EXPECT_EQ(service_->GetSchemaVersion(nobody, id, 1).status().code(), StatusCode::kNotFound);
+  }
+  ASSERT_OK_AND_ASSIGN(Page<meta::DatasetRecord> listed,
+                       service_->List(nobody, DatasetListRequest{}));
+  EXPECT_TRUE(listed.items.empty());
+}
+
+TEST_F(DatasetServiceTest, DatasetGrantsShowOnlyTheirDatasets) {
+  CreateLogs("logs");
+  CreateLogs("metrics");
+  CreateLogs("traces");
+  security::Principal ana{"user:ana", {}, {}, {}};
+  ana.dataset_roles["metrics"] = {"reader"};
+  ana.dataset_roles["traces"] = {"writer"};
+  DatasetListRequest request;
+  request.page.limit = 1;
+  ASSERT_OK_AND_ASSIGN(Page<meta::DatasetRecord> first, service_->List(ana, request));
+  ASSERT_EQ(first.items.size(), 1u);
+  EXPECT_EQ(first.items[0].id, "metrics");
+  ASSERT_FALSE(first.next_cursor.empty());
+  request.page.cursor = first.next_cursor;
+  ASSERT_OK_AND_ASSIGN(Page<meta::DatasetRecord> second, service_->List(ana, request));
+  ASSERT_EQ(second.items.size(), 1u);
+  EXPECT_EQ(second.items[0].id, "traces");
+  EXPECT_TRUE(second.next_cursor.empty());
+  ASSERT_OK(service_->Get(ana, "metrics").status());
+  EXPECT_EQ(service_->Delete(ana, "metrics", Precondition{}).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(service_->Delete(ana, "logs", Precondition{}).code(), StatusCode::kNotFound);
+}
+
+TEST_F(DatasetServiceTest, CreatorWithoutGlobalOwnershipIsGrantedOwner) {
+  security::Principal creator{"user:cleo", {}, {}, {}};
+  creator.roles = {"writer"};
+  EXPECT_EQ(service_->Create(creator, DatasetSpec{}).status().code(),
             StatusCode::kPermissionDenied);
-  EXPECT_EQ(service_->ListSchemaVersions(nobody, "logs", PageRequest{}).status().code(),
-            StatusCode::kPermissionDenied);
-  EXPECT_EQ(service_->GetSchemaVersion(nobody, "logs", 1).status().code(),
-            StatusCode::kPermissionDenied);
-  // Permission is checked before existence, so a caller learns nothing about other ids.
-  EXPECT_EQ(service_->Get(nobody, "missing").status().code(), StatusCode::kPermissionDenied);
+  security::Principal maker{"user:maker", {"maker"}, {}, {}};
+  authorizer_.SetCustomRoles({{"maker", {security::Permission::kDatasetsCreate}}});
+  DatasetSpec spec;
+  spec.id = "made";
+  ASSERT_OK(service_->Create(maker, spec).status());
+  meta::GrantFilter filter;
+  filter.resource = "made";
+  ASSERT_OK_AND_ASSIGN(std::vector<meta::GrantRecord> grants,
+                       store_->identity().ListGrants(filter));
+  ASSERT_EQ(grants.size(), 1u);
+  EXPECT_EQ(grants[0].subject, "user:maker");
+  EXPECT_EQ(grants[0].role, "owner");
+  // The admin owns everything already: no grant is added.
+  spec.id = "by_admin";
+  ASSERT_OK(service_->Create(admin_, spec).status());
+  filter.resource = "by_admin";
+  ASSERT_OK_AND_ASSIGN(grants, store_->identity().ListGrants(filter));
+  EXPECT_TRUE(grants.empty());
 }
 
 }  // namespace

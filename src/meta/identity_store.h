@@ -1,0 +1,77 @@
+// IdentityStore: the durable part of the security model (identity_records.h), reached
+// through MetaStore::identity() so the services never issue SQL.
+//
+// Thread safety: implementations are safe to call from any thread.
+// Consistency: each call is one transaction; writes that take an `expected_revision` succeed
+// only if the stored revision still equals it, and otherwise return Conflict.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "meta/identity_records.h"
+
+namespace strata::meta {
+
+struct GrantFilter {
+  std::vector<std::string> subjects;  // Empty: any subject.
+  std::string resource;               // "": any resource.
+  std::string role;                   // "": any role.
+};
+
+class IdentityStore {
+ public:
+  virtual ~IdentityStore() = default;
+
+  // AlreadyExists if the name is taken (by a user or a service account).
+  virtual Status CreateUser(const UserRecord& user) = 0;
+  // NotFound if there is no such user or service account.
+  virtual Result<UserRecord> GetUser(std::string_view name) = 0;
+  // Names > after_name, ascending, at most `limit`; kind "" lists both kinds.
+  virtual Result<std::vector<UserRecord>> ListUsers(std::string_view kind,
+                                                    std::string_view after_name, size_t limit) = 0;
+  // REQUIRES: user.revision == expected_revision + 1. NotFound if gone; Conflict if changed.
+  virtual Status UpdateUser(const UserRecord& user, uint64_t expected_revision) = 0;
+  // Deletes the user and every grant naming "<kind>:<name>". NotFound if gone.
+  virtual Status DeleteUser(std::string_view name) = 0;
+
+  // AlreadyExists if the name is taken.
+  virtual Status CreateRole(const RoleRecord& role) = 0;
+  virtual Result<std::vector<RoleRecord>> ListRoles() = 0;
+  // NotFound if gone; FailedPrecondition while a grant names the role.
+  virtual Status DeleteRole(std::string_view name) = 0;
+
+  // AlreadyExists if the same subject already holds the same role on the same resource.
+  virtual Status CreateGrant(const GrantRecord& grant) = 0;
+  // Returns the deleted grant. NotFound if there is none with this id.
+  virtual Result<GrantRecord> DeleteGrant(std::string_view id) = 0;
+  // Grants matching every set member of `filter`, ordered by id.
+  virtual Result<std::vector<GrantRecord>> ListGrants(const GrantFilter& filter) = 0;
+  // Deletes every grant on `resource` (its dataset was deleted).
+  virtual Status DeleteGrantsOn(std::string_view resource) = 0;
+
+  virtual Status CreateRefreshToken(const RefreshTokenRecord& token) = 0;
+  virtual Result<std::optional<RefreshTokenRecord>> FindRefreshToken(std::string_view hash) = 0;
+  // Marks the token consumed at `now` if it was not consumed yet; false when it already was
+  // (the caller then revokes the family: the token was replayed).
+  virtual Result<bool> ConsumeRefreshToken(std::string_view id, int64_t now_micros) = 0;
+  // Revokes every token of the family; returns how many were still unrevoked.
+  virtual Result<int64_t> RevokeTokenFamily(std::string_view family, int64_t now_micros) = 0;
+  // Revokes every token of `subject` (password change, user disabled or deleted).
+  virtual Status RevokeTokensOf(std::string_view subject, int64_t now_micros) = 0;
+  // Deletes tokens that expired before `now`; returns how many.
+  virtual Result<int64_t> DeleteExpiredRefreshTokens(int64_t now_micros) = 0;
+
+  // The dataset's policies; a record with revision 0 and an empty body when none were set.
+  virtual Result<DatasetPoliciesRecord> GetDatasetPolicies(std::string_view dataset_id) = 0;
+  // REQUIRES: record.revision == expected_revision + 1 (0 for the first write). Conflict
+  // if the stored revision differs.
+  virtual Status PutDatasetPolicies(const DatasetPoliciesRecord& record,
+                                    uint64_t expected_revision) = 0;
+};
+
+}  // namespace strata::meta
