@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: setup configure build run test unit e2e asan tsan fmt bench-http bench-micro bench-ingest bench-query clean
+.PHONY: setup configure build run test unit e2e asan tsan fmt bench bench-http bench-micro bench-ingest bench-query clean
 
 setup:
 	@scripts/setup.sh
@@ -73,6 +73,14 @@ bench-ingest: setup
 # 1M rows, BENCH_ARGS=--smoke for a CI check of a few seconds.
 bench-query: setup
 	BUILD_DIR=$(BENCH_BUILD_DIR) JOBS=$(JOBS) bench/query/run.sh $(BENCH_ARGS)
+
+# The benchmark against peers (bench/README.md): TSBS cpu-only, 1000 hosts x 1 day (8.64M rows),
+# in stratad (Release, $(BENCH_BUILD_DIR)), ClickHouse, InfluxDB, PostgreSQL, SQLite and DuckDB
+# (installed when missing: Debian packages, npm); ingest, bytes per row, every TSBS query with
+# answer checks, wrk concurrency; writes bench/results/. At most 30 minutes. BENCH_ARGS=--quick
+# (1M rows), BENCH_ARGS=--smoke (CI, seconds), BENCH_ARGS="--only clickhouse,lastpoint", ...
+bench: setup
+	BUILD_DIR=$(BENCH_BUILD_DIR) JOBS=$(JOBS) bench/run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-tsan $(BENCH_BUILD_DIR)

@@ -130,6 +130,52 @@ bool HttpConnection::ReadAtLeast(size_t bytes, std::string& error) {
   return true;
 }
 
+bool HttpConnection::ReadChunked(size_t pos, std::string& error) {
+  chunked_body_.clear();
+  // Offsets, not pointers: ReadAtLeast may move or grow the buffer (buffer_start_ stays 0).
+  const auto read_line = [&](size_t from, size_t& eol) {
+    size_t scanned = from;
+    while (true) {
+      const std::string_view got(buffer_.data(), buffer_end_);
+      eol = got.find("\r\n", scanned);
+      if (eol != std::string_view::npos) return true;
+      scanned = got.size() > from ? got.size() - 1 : from;
+      if (got.size() - from > 4096) return Fail(error, "chunk line over 4 KiB");
+      if (!ReadAtLeast(got.size() + 1, error)) return false;
+    }
+  };
+  while (true) {
+    size_t eol = 0;
+    if (!read_line(pos, eol)) return false;
+    uint64_t size = 0;
+    size_t digits = 0;
+    for (size_t idx = pos; idx < eol; ++idx, ++digits) {
+      const char ch = buffer_[idx];
+      int value = -1;
+      if (ch >= '0' && ch <= '9') value = ch - '0';
+      if (ch >= 'a' && ch <= 'f') value = ch - 'a' + 10;
+      if (ch >= 'A' && ch <= 'F') value = ch - 'A' + 10;
+      if (value < 0) break;  // A chunk extension (";...") or padding follows.
+      if (digits >= 15) return Fail(error, "chunk size too large");
+      size = size * 16 + static_cast<uint64_t>(value);
+    }
+    if (digits == 0) return Fail(error, "malformed chunk size");
+    pos = eol + 2;
+    if (size == 0) {
+      // Trailer fields, then the blank line.
+      while (true) {
+        if (!read_line(pos, eol)) return false;
+        const bool blank = eol == pos;
+        pos = eol + 2;
+        if (blank) return true;
+      }
+    }
+    if (!ReadAtLeast(pos + size + 2, error)) return false;
+    chunked_body_.append(buffer_.data() + pos, size);
+    pos += size + 2;
+  }
+}
+
 bool HttpConnection::Exchange(std::string_view head, std::string_view body, HttpAnswer& answer,
                               std::string& error) {
   if (fd_ < 0) return Fail(error, "not connected");
@@ -157,11 +203,18 @@ bool HttpConnection::Exchange(std::string_view head, std::string_view body, Http
   if (status < 100) return Fail(error, "malformed status code");
   const size_t first_eol = head_text.find("\r\n");
   const std::string_view headers = head_text.substr(first_eol + 2);
-  if (!HeaderValue(headers, "Transfer-Encoding").empty()) {
-    return Fail(error, "chunked answers are not supported");
+  const std::string_view encoding = HeaderValue(headers, "Transfer-Encoding");
+  const bool chunked = !encoding.empty();
+  if (chunked && !(encoding.size() == 7 && strncasecmp(encoding.data(), "chunked", 7) == 0)) {
+    return Fail(error, "unsupported Transfer-Encoding");
   }
-  const int64_t length = ParseCount(HeaderValue(headers, "Content-Length"));
-  if (length < 0) return Fail(error, "answer without a valid Content-Length");
+  // 1xx, 204 and 304 answers have no body (RFC 9112 section 6.3).
+  const bool bodiless = status < 200 || status == 204 || status == 304;
+  int64_t length = 0;
+  if (!bodiless && !chunked) {
+    length = ParseCount(HeaderValue(headers, "Content-Length"));
+    if (length < 0) return Fail(error, "answer without a valid Content-Length");
+  }
   const std::string_view connection = HeaderValue(headers, "Connection");
   answer.close = connection.size() == 5 && strncasecmp(connection.data(), "close", 5) == 0;
   const int64_t retry_after = ParseCount(HeaderValue(headers, "Retry-After"));
@@ -169,9 +222,14 @@ bool HttpConnection::Exchange(std::string_view head, std::string_view body, Http
   answer.status = static_cast<int>(status);
 
   const size_t body_start = head_end + 4;
-  if (!ReadAtLeast(body_start + static_cast<size_t>(length), error)) return false;
-  answer.body =
-      std::string_view(buffer_.data() + buffer_start_ + body_start, static_cast<size_t>(length));
+  if (chunked && !bodiless) {
+    if (!ReadChunked(body_start, error)) return false;
+    answer.body = chunked_body_;
+  } else {
+    if (!ReadAtLeast(body_start + static_cast<size_t>(length), error)) return false;
+    answer.body =
+        std::string_view(buffer_.data() + buffer_start_ + body_start, static_cast<size_t>(length));
+  }
   if (answer.close) {
     // Keep the answer readable; the socket goes, the buffer stays until the next Exchange.
     ::close(fd_);

@@ -1,8 +1,8 @@
 // One blocking HTTP/1.1 keep-alive client connection for the ingest load generator: POSIX
 // sockets, one request in flight, bodies sent straight from the caller's buffers (writev), the
 // response read into a buffer that is reused across requests (it grows to the largest answer
-// once and is never shrunk). Only Content-Length answers are read (stratad sends no chunked
-// ones).
+// once and is never shrunk). Answers framed by Content-Length or chunked (peers such as
+// ClickHouse send those), or without a body (1xx, 204, 304).
 //
 // Thread safety: none; use one HttpConnection per thread.
 #pragma once
@@ -45,11 +45,15 @@ class HttpConnection {
   // Reads until buffer_ holds at least `bytes` bytes from buffer_start_.
   bool ReadAtLeast(size_t bytes, std::string& error);
   bool Fail(std::string& error, std::string message);
+  // Reads a chunked body whose first chunk line starts at buffer offset `pos` into
+  // chunked_body_.
+  bool ReadChunked(size_t pos, std::string& error);
 
   int fd_ = -1;
   std::vector<char> buffer_ = std::vector<char>(64 * 1024);
-  size_t buffer_start_ = 0;  // First byte of the answer being read.
-  size_t buffer_end_ = 0;    // One past the last byte received.
+  size_t buffer_start_ = 0;   // First byte of the answer being read.
+  size_t buffer_end_ = 0;     // One past the last byte received.
+  std::string chunked_body_;  // The decoded body of a chunked answer.
 };
 
 }  // namespace strata::bench

@@ -20,10 +20,21 @@
 // --warmup do not apply, and the rate is taken over the whole run. Only the uncompressed
 // formats can be replayed without repeating rows, so C > 1 needs ndjson or lp.
 //
+// With --file PATH the bodies are the lines of a data file instead (tsbs_generate's ndjson or
+// lp; bench/run loads every HTTP system this way): consecutive runs of --rows-per-request lines,
+// each sent once, body b by connection b mod N, to --target (default: the dataset's ingest
+// path) with --content-type; --no-auth sends no Authorization header (for peers). A 2xx answer
+// acknowledges the body's rows, or the "accepted" count when the answer has one (stratad).
+// The rate is taken over the whole run, as with --cycles.
+//
 // Output: one JSON line on stdout, one human-readable line on stderr. Exit 0 when the run
 // happened (whatever the answers), 1 when it could not (bad options, no connection, a
 // connection that keeps failing), 2 for usage errors.
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -58,8 +69,12 @@ struct Options {
   size_t connections = 4;
   double duration_s = 20;
   double warmup_s = 2;
-  uint64_t cycles = 0;  // > 0: send every body this many times, then stop (a fixed load).
-  int server_pid = 0;   // If set, the server's CPU time over the window is reported.
+  uint64_t cycles = 0;       // > 0: send every body this many times, then stop (a fixed load).
+  int server_pid = 0;        // If set, the server's CPU time over the window is reported.
+  std::string file;          // Non-empty: send this file's lines (a fixed load of one cycle).
+  std::string target;        // Request target; empty: the dataset's ingest path.
+  std::string content_type;  // Empty: the format's.
+  bool auth = true;          // Send Authorization: Bearer $STRATA_BENCH_KEY.
 };
 
 [[noreturn]] void Usage(const char* message) {
@@ -69,7 +84,9 @@ struct Options {
                "  [--dataset cpu] [--format ndjson|ndjson-gzip|lp] [--connections 4]\n"
                "  [--duration 20] [--warmup 2] [--batches 200] [--rows-per-request 5000]\n"
                "  [--hosts 1000] [--seed 123] [--gzip-level 1] [--server-pid PID]\n"
-               "  [--cycles C]  (a fixed load of C cycles instead of --duration)\n",
+               "  [--cycles C]  (a fixed load of C cycles instead of --duration)\n"
+               "  [--file PATH [--target /path?query] [--content-type T] [--no-auth]]\n"
+               "                (the lines of PATH, each body once, instead of generated rows)\n",
                message);
   std::exit(2);
 }
@@ -93,6 +110,10 @@ Options ParseOptions(int argc, char** argv) {
   Options options;
   for (int idx = 1; idx < argc; ++idx) {
     const std::string flag = argv[idx];
+    if (flag == "--no-auth") {
+      options.auth = false;
+      continue;
+    }
     if (idx + 1 >= argc) Usage(("missing value for " + flag).c_str());
     const char* value = argv[++idx];
     if (flag == "--address") {
@@ -126,6 +147,13 @@ Options ParseOptions(int argc, char** argv) {
     } else if (flag == "--cycles") {
       options.cycles = ParseUint(value, "bad --cycles");
       if (options.cycles == 0 || options.cycles > 1'000'000) Usage("bad --cycles");
+    } else if (flag == "--file") {
+      options.file = value;
+    } else if (flag == "--target") {
+      options.target = value;
+      if (options.target.empty() || options.target[0] != '/') Usage("bad --target");
+    } else if (flag == "--content-type") {
+      options.content_type = value;
     } else if (flag == "--server-pid") {
       options.server_pid = static_cast<int>(ParseUint(value, "bad --server-pid"));
     } else {
@@ -136,13 +164,24 @@ Options ParseOptions(int argc, char** argv) {
   if (options.address.rfind("127.", 0) != 0) Usage("--address must be a loopback address");
   if (options.connections == 0 || options.connections > 64) Usage("--connections: 1..64");
   if (options.duration_s <= 0) Usage("--duration must be positive");
+  // No control characters (a request-line or header injection), no space in the target.
+  for (char ch : options.target) {
+    if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f) Usage("bad --target");
+  }
+  for (char ch : options.content_type) {
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) Usage("bad --content-type");
+  }
+  if (!options.file.empty()) {
+    if (options.cycles > 1) Usage("--file sends every line once; --cycles does not apply");
+    options.cycles = 1;
+  }
   if (options.cycles > 0) {
     options.warmup_s = 0;
     if (options.cycles > 1 && options.payload.format == PayloadFormat::kNdjsonGzip) {
       Usage("--cycles above 1 would repeat rows of a gzip set; use ndjson or lp");
     }
   }
-  if (options.payload.batches < options.connections) {
+  if (options.file.empty() && options.payload.batches < options.connections) {
     Usage("--batches must be at least --connections (each connection owns its batches)");
   }
   for (char ch : options.dataset) {
@@ -163,7 +202,7 @@ struct ConnectionStats {
   Clock::time_point last_ack{};
   std::vector<uint32_t> latencies_us;
   // Over the whole run, warm-up included:
-  std::map<int, uint64_t> non_200;  // status -> answers (503s counted once per answer).
+  std::map<int, uint64_t> non_200;  // status other than 200/204 -> answers (503s once each).
   uint64_t retries_503 = 0;
   uint64_t transport_errors = 0;
   std::string fatal;  // Why the connection gave up, if it did.
@@ -209,10 +248,85 @@ double Rate(double start, double end, double seconds) {
   return start >= 0 && end >= 0 ? (end - start) / seconds : -1;
 }
 
+// One request body: a generated payload (whose timestamps a replay rewrites) or a slice of a
+// mapped data file.
+struct Body {
+  Payload* payload = nullptr;  // Generated; null for a file slice.
+  std::string_view slice;      // The file slice.
+  size_t rows = 0;
+  size_t decoded_bytes = 0;
+
+  std::string_view text() const { return payload != nullptr ? payload->body : slice; }
+};
+
+// A data file mapped read-only, and its lines cut into bodies of `rows_per_body` lines.
+class MappedFile {
+ public:
+  MappedFile() = default;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile() {
+    if (data_ != nullptr) munmap(data_, size_);
+  }
+
+  bool Open(const std::string& path, std::string& error) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      error = path + ": " + std::strerror(errno);
+      return false;
+    }
+    struct stat info {};
+    if (fstat(fd, &info) != 0 || info.st_size == 0) {
+      error = path + ": empty or unreadable";
+      ::close(fd);
+      return false;
+    }
+    size_ = static_cast<size_t>(info.st_size);
+    void* data = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    if (data == MAP_FAILED) {
+      error = path + ": mmap: " + std::strerror(errno);
+      return false;
+    }
+    data_ = static_cast<char*>(data);
+    madvise(data_, size_, MADV_SEQUENTIAL);
+    return true;
+  }
+
+  // Consecutive runs of `rows_per_body` lines (the last may be shorter); a last line without
+  // its newline counts.
+  std::vector<Body> Bodies(size_t rows_per_body) const {
+    std::vector<Body> bodies;
+    const std::string_view all(data_, size_);
+    size_t begin = 0;
+    while (begin < all.size()) {
+      size_t end = begin;
+      size_t rows = 0;
+      while (rows < rows_per_body && end < all.size()) {
+        const size_t eol = all.find('\n', end);
+        end = eol == std::string_view::npos ? all.size() : eol + 1;
+        ++rows;
+      }
+      Body body;
+      body.slice = all.substr(begin, end - begin);
+      body.rows = rows;
+      body.decoded_bytes = body.slice.size();
+      bodies.push_back(body);
+      begin = end;
+    }
+    return bodies;
+  }
+
+ private:
+  char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 class LoadRun {
  public:
-  LoadRun(const Options& options, PayloadSet& payloads, std::string key)
-      : options_(options), payloads_(payloads), key_(std::move(key)) {}
+  // `payloads` (null for a file load) is what ShiftToCycle rewrites the bodies' payloads with.
+  LoadRun(const Options& options, PayloadSet* payloads, std::vector<Body> bodies, std::string key)
+      : options_(options), payloads_(payloads), bodies_(std::move(bodies)), key_(std::move(key)) {}
 
   // Runs every connection to the end of the window, or through its cycles (--cycles), or until
   // it gives up: any_fatal().
@@ -258,7 +372,8 @@ class LoadRun {
   CpuSample SampleCpu() const;
 
   const Options& options_;
-  PayloadSet& payloads_;
+  PayloadSet* payloads_;
+  std::vector<Body> bodies_;
   const std::string key_;
   std::vector<ConnectionStats> stats_;
   std::atomic<bool> stop_{false};
@@ -310,9 +425,11 @@ CpuSample LoadRun::SampleCpu() const {
 
 void LoadRun::Connection(size_t conn_idx) {
   ConnectionStats& stats = stats_[conn_idx];
-  std::vector<Payload>& all = payloads_.payloads();
   std::vector<size_t> owned;
-  for (size_t idx = conn_idx; idx < all.size(); idx += options_.connections) owned.push_back(idx);
+  for (size_t idx = conn_idx; idx < bodies_.size(); idx += options_.connections) {
+    owned.push_back(idx);
+  }
+  if (owned.empty()) return;
   // Room for every counted request at 1 ms each (or every request of a fixed load), so that
   // recording never allocates.
   const uint64_t fixed_requests = options_.cycles * owned.size();
@@ -321,14 +438,21 @@ void LoadRun::Connection(size_t conn_idx) {
                                  : static_cast<size_t>(options_.duration_s * 1000) + 1024);
 
   // The request head: everything but the Content-Length value is fixed.
-  const std::string_view encoding = PayloadContentEncoding(options_.payload.format);
-  std::string head_prefix = "POST /v1/datasets/" + options_.dataset + "/ingest";
-  head_prefix +=
-      options_.payload.format == PayloadFormat::kLineProtocol ? "?precision=ns" : "?time_unit=ns";
-  head_prefix += " HTTP/1.1\r\nHost: " + options_.address + ":" + std::to_string(options_.port) +
-                 "\r\nAuthorization: Bearer " + key_ +
-                 "\r\nContent-Type: " + std::string(PayloadContentType(options_.payload.format)) +
-                 "\r\n";
+  const std::string_view encoding =
+      options_.file.empty() ? PayloadContentEncoding(options_.payload.format) : "";
+  std::string target = options_.target;
+  if (target.empty()) {
+    target = "/v1/datasets/" + options_.dataset + "/ingest";
+    target +=
+        options_.payload.format == PayloadFormat::kLineProtocol ? "?precision=ns" : "?time_unit=ns";
+  }
+  const std::string content_type = options_.content_type.empty()
+                                       ? std::string(PayloadContentType(options_.payload.format))
+                                       : options_.content_type;
+  std::string head_prefix = "POST " + target + " HTTP/1.1\r\nHost: " + options_.address + ":" +
+                            std::to_string(options_.port) + "\r\n";
+  if (options_.auth) head_prefix += "Authorization: Bearer " + key_ + "\r\n";
+  head_prefix += "Content-Type: " + content_type + "\r\n";
   if (!encoding.empty()) head_prefix += "Content-Encoding: " + std::string(encoding) + "\r\n";
   head_prefix += "Content-Length: ";
   std::string head;
@@ -340,11 +464,14 @@ void LoadRun::Connection(size_t conn_idx) {
   HttpAnswer answer;
   for (uint64_t sent = 0; !stop_.load(std::memory_order_relaxed); ++sent) {
     if (options_.cycles > 0 && sent == fixed_requests) break;
-    Payload& payload = all[owned[sent % owned.size()]];
+    const Body& body = bodies_[owned[sent % owned.size()]];
     const uint64_t cycle = sent / owned.size();
-    if (payload.shiftable() && payload.cycle != cycle) payloads_.ShiftToCycle(payload, cycle);
+    Payload* payload = body.payload;
+    const bool shiftable = payload != nullptr && payload->shiftable();
+    if (shiftable && payload->cycle != cycle) payloads_->ShiftToCycle(*payload, cycle);
+    const std::string_view text = body.text();
     head.assign(head_prefix);
-    head += std::to_string(payload.body.size());
+    head += std::to_string(text.size());
     head += "\r\n\r\n";
 
     const Clock::time_point started = Clock::now();
@@ -355,7 +482,7 @@ void LoadRun::Connection(size_t conn_idx) {
         stats.fatal = error;
         return;
       }
-      if (!connection.Exchange(head, payload.body, answer, error)) {
+      if (!connection.Exchange(head, text, answer, error)) {
         ++stats.transport_errors;
         if (++consecutive_errors >= kMaxConsecutiveTransportErrors) {
           stats.fatal = error;
@@ -364,7 +491,7 @@ void LoadRun::Connection(size_t conn_idx) {
         continue;  // Reconnect and send the same body again.
       }
       consecutive_errors = 0;
-      if (answer.status != 200) ++stats.non_200[answer.status];
+      if (answer.status != 200 && answer.status != 204) ++stats.non_200[answer.status];
       if (answer.status == 503 && !stop_.load(std::memory_order_relaxed)) {
         ++stats.retries_503;
         std::this_thread::sleep_for(std::chrono::seconds(std::max(answer.retry_after_s, 1)));
@@ -374,14 +501,17 @@ void LoadRun::Connection(size_t conn_idx) {
     }
     const Clock::time_point acked = Clock::now();
     if (started < window_start_) continue;
-    const int64_t accepted = answer.status == 200 || answer.status == 207
-                                 ? std::max<int64_t>(AcceptedRows(answer.body), 0)
-                                 : 0;
+    int64_t accepted = 0;
+    if (answer.status >= 200 && answer.status < 300) {
+      const int64_t reported = AcceptedRows(answer.body);
+      accepted =
+          reported >= 0 ? reported : (payload == nullptr ? static_cast<int64_t>(body.rows) : 0);
+    }
     ++stats.requests;
     stats.rows += static_cast<uint64_t>(accepted);
-    stats.sent_bytes += payload.body.size();
-    stats.decoded_bytes += payload.decoded_bytes;
-    if (!payload.shiftable() && cycle > 0) stats.repeated_rows += static_cast<uint64_t>(accepted);
+    stats.sent_bytes += text.size();
+    stats.decoded_bytes += body.decoded_bytes;
+    if (!shiftable && cycle > 0) stats.repeated_rows += static_cast<uint64_t>(accepted);
     stats.last_ack = acked;
     const auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(acked - started).count();
@@ -441,7 +571,15 @@ void LoadRun::Report() const {
   const double other_cores = machine_cores >= 0 && server_cores >= 0
                                  ? std::max(0.0, machine_cores - client_cores - server_cores)
                                  : -1;
-  const PayloadSet& set = payloads_;
+  size_t body_bytes = 0, decoded_bytes = 0, body_rows = 0;
+  for (const Body& body : bodies_) {
+    body_bytes += body.text().size();
+    decoded_bytes += body.decoded_bytes;
+    body_rows += body.rows;
+  }
+  const double set_rows = static_cast<double>(std::max<size_t>(body_rows, 1));
+  const std::string format =
+      options_.file.empty() ? std::string(PayloadFormatName(options_.payload.format)) : "file";
   std::string fatal;
   for (char ch : total.fatal) {
     if (ch == '"' || ch == '\\') fatal += '\\';
@@ -458,14 +596,12 @@ void LoadRun::Report() const {
       "\"retries_503\":%" PRIu64 ",\"transport_errors\":%" PRIu64 ",\"repeated_rows\":%" PRIu64
       ",\"client_cores\":%.2f,\"server_cores\":%.2f,\"other_cores\":%.2f,\"server_runqueue_cores\":"
       "%.2f,\"fatal\":\"%s\"}\n",
-      std::string(PayloadFormatName(options_.payload.format)).c_str(), options_.connections,
-      options_.payload.rows_per_batch, set.payloads().size(), options_.payload.tsbs.hosts,
-      options_.cycles, options_.warmup_s, seconds, total.requests, total.rows, rows_per_s,
-      sent_mb_s, decoded_mb_s,
-      static_cast<double>(set.total_body_bytes()) / static_cast<double>(set.total_rows()),
-      static_cast<double>(set.total_decoded_bytes()) / static_cast<double>(set.total_rows()), p50,
-      p99, max, non_200, statuses.c_str(), total.retries_503, total.transport_errors,
-      total.repeated_rows, client_cores, server_cores, other_cores, server_waiting, fatal.c_str());
+      format.c_str(), options_.connections, options_.payload.rows_per_batch, bodies_.size(),
+      options_.payload.tsbs.hosts, options_.cycles, options_.warmup_s, seconds, total.requests,
+      total.rows, rows_per_s, sent_mb_s, decoded_mb_s, static_cast<double>(body_bytes) / set_rows,
+      static_cast<double>(decoded_bytes) / set_rows, p50, p99, max, non_200, statuses.c_str(),
+      total.retries_503, total.transport_errors, total.repeated_rows, client_cores, server_cores,
+      other_cores, server_waiting, fatal.c_str());
   std::fflush(stdout);
   std::fprintf(
       stderr,
@@ -474,21 +610,38 @@ void LoadRun::Report() const {
       "ms; non-200 %" PRIu64 ", transport errors %" PRIu64
       "; client %.2f cores, server %.2f cores (+ %.2f waiting for a core), others %.2f "
       "cores%s%s\n",
-      std::string(PayloadFormatName(options_.payload.format)).c_str(), rows_per_s, sent_mb_s,
-      decoded_mb_s, seconds, total.requests, options_.payload.rows_per_batch, options_.connections,
-      p50, p99, max, non_200, total.transport_errors, client_cores, server_cores, server_waiting,
-      other_cores, total.fatal.empty() ? "" : "; gave up: ", total.fatal.c_str());
+      format.c_str(), rows_per_s, sent_mb_s, decoded_mb_s, seconds, total.requests,
+      options_.payload.rows_per_batch, options_.connections, p50, p99, max, non_200,
+      total.transport_errors, client_cores, server_cores, server_waiting, other_cores,
+      total.fatal.empty() ? "" : "; gave up: ", total.fatal.c_str());
 }
 
 int Main(int argc, char** argv) {
   const Options options = ParseOptions(argc, argv);
   const char* key = std::getenv("STRATA_BENCH_KEY");
-  if (key == nullptr || *key == '\0') Usage("STRATA_BENCH_KEY is not set");
+  if (options.auth && (key == nullptr || *key == '\0')) Usage("STRATA_BENCH_KEY is not set");
+  std::string error;
+
+  if (!options.file.empty()) {
+    MappedFile file;
+    if (!file.Open(options.file, error)) {
+      std::fprintf(stderr, "ingest_load: %s\n", error.c_str());
+      return 1;
+    }
+    std::vector<Body> bodies = file.Bodies(options.payload.rows_per_batch);
+    size_t rows = 0;
+    for (const Body& body : bodies) rows += body.rows;
+    std::fprintf(stderr, "ingest_load file: %zu bodies, %zu rows from %s\n", bodies.size(), rows,
+                 options.file.c_str());
+    LoadRun run(options, nullptr, std::move(bodies), options.auth ? key : "");
+    run.Run();
+    run.Report();
+    return run.any_fatal() ? 1 : 0;
+  }
 
   PayloadOptions payload_options = options.payload;
   payload_options.threads = std::max(1u, std::thread::hardware_concurrency());
   PayloadSet payloads;
-  std::string error;
   const Clock::time_point generation_start = Clock::now();
   if (!payloads.Build(payload_options, error)) {
     std::fprintf(stderr, "ingest_load: building payloads: %s\n", error.c_str());
@@ -503,7 +656,15 @@ int Main(int argc, char** argv) {
                static_cast<double>(payloads.total_decoded_bytes()) / 1e6,
                std::chrono::duration<double>(Clock::now() - generation_start).count());
 
-  LoadRun run(options, payloads, key);
+  std::vector<Body> bodies;
+  for (Payload& payload : payloads.payloads()) {
+    Body body;
+    body.payload = &payload;
+    body.rows = payload.rows;
+    body.decoded_bytes = payload.decoded_bytes;
+    bodies.push_back(body);
+  }
+  LoadRun run(options, &payloads, std::move(bodies), key);
   run.Run();
   run.Report();
   return run.any_fatal() ? 1 : 0;

@@ -37,6 +37,7 @@
 # non-zero only when the benchmark could not run (with --smoke: also when any request failed).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib/stratad.sh
 
 SMOKE=0
 for arg in "$@"; do
@@ -138,35 +139,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Waits (up to 15 s) for stratad to print its address; prints the port.
-wait_for_port() {
-  local file=$1 pid=$2 port
-  for _ in $(seq 150); do
-    port=$(grep -oE 'stratad is serving http://127\.0\.0\.1:[0-9]+' "$file" 2>/dev/null |
-           grep -oE '[0-9]+$' | head -1 || true)
-    if [[ -n "$port" ]]; then echo "$port"; return 0; fi
-    kill -0 "$pid" 2>/dev/null || { cat "$file" >&2; die "stratad exited during startup"; }
-    sleep 0.1
-  done
-  cat "$file" >&2
-  die "stratad did not report its port within 15 s"
-}
-
 # --- the server and the dataset ----------------------------------------------------------------
 # Any string of 32+ characters that does not start with "strata_" is a valid bootstrap key.
 KEY="bench_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
-CPU_SPEC='{"id":"cpu","description":"TSBS devops cpu-only","time_field":"time",'
-CPU_SPEC+='"partition_by":"day","sort_key":["hostname","time"],"fields":['
-CPU_SPEC+='{"name":"time","type":"timestamp"}'
-for tag in hostname region datacenter rack os arch team service service_version \
-           service_environment; do
-  CPU_SPEC+=",{\"name\":\"$tag\",\"type\":\"string\"}"
-done
-for field in usage_user usage_system usage_idle usage_nice usage_iowait usage_irq \
-             usage_softirq usage_steal usage_guest usage_guest_nice; do
-  CPU_SPEC+=",{\"name\":\"$field\",\"type\":\"int64\"}"
-done
-CPU_SPEC+=']}'
 
 SERVER_PID=""
 SERVER_PORT=""
@@ -176,14 +151,13 @@ start_server() {
   local data="$WORK/data-$name" log="$WORK/stratad-$name.log"
   local settings=(--set server.max_body_bytes=67108864)
   for setting in $STRATAD_SET; do settings+=(--set "$setting"); done
-  STRATA_BOOTSTRAP_KEY="$KEY" "${PRIORITY[@]}" "$STRATAD" --listen 127.0.0.1:0 --data-dir "$data" \
-    --log-level warn "${settings[@]}" </dev/null >"$log" 2>&1 &
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  SERVER_PORT=$(wait_for_port "$log" "$SERVER_PID")
-  curl -fsS --max-time 10 -o /dev/null -X POST -H "Authorization: Bearer $KEY" \
-    -H 'Content-Type: application/json' --data "$CPU_SPEC" \
-    "http://127.0.0.1:$SERVER_PORT/v1/datasets" || die "creating dataset cpu failed"
+  local launched=1
+  stratad_launch "$STRATAD" "$data" "$log" "$KEY" "${settings[@]}" || launched=0
+  SERVER_PID=${STRATAD_PID:-}
+  [[ -n "$SERVER_PID" ]] && PIDS+=("$SERVER_PID")
+  (( launched )) || die "stratad did not start"
+  SERVER_PORT=$STRATAD_PORT
+  stratad_create_cpu "$SERVER_PORT" "$KEY" || die "creating dataset cpu failed"
 }
 stop_server() {
   stop_pid "$SERVER_PID"

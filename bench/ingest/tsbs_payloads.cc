@@ -2,7 +2,12 @@
 
 #include <zlib.h>
 
+#include <cinttypes>
+#include <cstdio>
+#include <ctime>
 #include <thread>
+
+#include "common/check.h"
 
 namespace strata::bench {
 namespace {
@@ -33,52 +38,58 @@ bool InTimeRange(int64_t nanos) {
   return nanos >= 1'000'000'000'000'000'000LL;  // int64 never reaches 10^19.
 }
 
-// Appends the rows of `batch` (laid out as TsbsCpuLayout) in `format`, recording where each
-// timestamp starts.
-void AppendRows(PayloadFormat format, const types::Schema& schema, const types::Batch& batch,
-                Payload& payload) {
-  std::string& out = payload.body;
-  for (size_t row_idx = 0; row_idx < batch.num_rows; ++row_idx) {
-    const int64_t time_ns = batch.columns[0].IntAt(row_idx) * kNanosPerMicro;
-    payload.base_times_ns.push_back(time_ns);
-    if (format == PayloadFormat::kLineProtocol) {
-      // cpu,<tag>=<value>,... <field>=<value>i,... <time>
-      out += "cpu";
-      for (size_t col_idx = 1; col_idx <= kTsbsTagCount; ++col_idx) {
-        out += ',';
-        out += schema.fields[col_idx].name;
-        out += '=';
-        out += batch.columns[col_idx].StringAt(row_idx);
-      }
-      for (size_t col_idx = 1 + kTsbsTagCount; col_idx < schema.fields.size(); ++col_idx) {
-        out += col_idx == 1 + kTsbsTagCount ? ' ' : ',';
-        out += schema.fields[col_idx].name;
-        out += '=';
-        AppendUint(out, static_cast<uint64_t>(batch.columns[col_idx].IntAt(row_idx)));
-        out += 'i';
-      }
-      out += ' ';
-      payload.time_offsets.push_back(static_cast<uint32_t>(out.size()));
+constexpr int64_t kMicrosPerSecond = 1'000'000;
+
+// Appends `micros` as epoch seconds, with six fraction digits only when not whole.
+void AppendEpochSeconds(std::string& out, int64_t micros) {
+  if (micros < 0) {
+    out += '-';
+    micros = -micros;
+  }
+  AppendUint(out, static_cast<uint64_t>(micros / kMicrosPerSecond));
+  const int64_t fraction = micros % kMicrosPerSecond;
+  if (fraction == 0) return;
+  char digits[8];
+  std::snprintf(digits, sizeof(digits), ".%06" PRId64, fraction);
+  out += digits;
+}
+
+// Appends `micros` as RFC 3339 UTC: 2016-01-01T00:00:10Z, with .ffffff only when not whole.
+void AppendRfc3339(std::string& out, int64_t micros) {
+  int64_t seconds = micros / kMicrosPerSecond;
+  int64_t fraction = micros % kMicrosPerSecond;
+  if (fraction < 0) {
+    fraction += kMicrosPerSecond;
+    --seconds;
+  }
+  const time_t whole = static_cast<time_t>(seconds);
+  tm civil{};
+  gmtime_r(&whole, &civil);
+  char text[40];
+  int len =
+      std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d", civil.tm_year + 1900,
+                    civil.tm_mon + 1, civil.tm_mday, civil.tm_hour, civil.tm_min, civil.tm_sec);
+  if (fraction != 0) {
+    len +=
+        std::snprintf(text + len, sizeof(text) - static_cast<size_t>(len), ".%06" PRId64, fraction);
+  }
+  out.append(text, static_cast<size_t>(len));
+  out += 'Z';
+}
+
+void AppendTime(std::string& out, TimeText time, int64_t micros, bool quote_text,
+                std::vector<uint32_t>* time_offsets) {
+  switch (time) {
+    case TimeText::kNanosPlaceholder:
+      time_offsets->push_back(static_cast<uint32_t>(out.size()));
       out.append(kTimeDigits, '0');
-      out += '\n';
-    } else {
-      out += "{\"time\":";
-      payload.time_offsets.push_back(static_cast<uint32_t>(out.size()));
-      out.append(kTimeDigits, '0');
-      for (size_t col_idx = 1; col_idx < schema.fields.size(); ++col_idx) {
-        out += ",\"";
-        out += schema.fields[col_idx].name;
-        out += "\":";
-        if (col_idx <= kTsbsTagCount) {
-          out += '"';
-          out += batch.columns[col_idx].StringAt(row_idx);  // TSBS tags need no escaping.
-          out += '"';
-        } else {
-          AppendUint(out, static_cast<uint64_t>(batch.columns[col_idx].IntAt(row_idx)));
-        }
-      }
-      out += "}\n";
-    }
+      break;
+    case TimeText::kEpochSeconds: AppendEpochSeconds(out, micros); break;
+    case TimeText::kRfc3339:
+      if (quote_text) out += '"';
+      AppendRfc3339(out, micros);
+      if (quote_text) out += '"';
+      break;
   }
 }
 
@@ -112,6 +123,75 @@ bool Gzip(Payload& payload, int level, std::string& error) {
 }
 
 }  // namespace
+
+void AppendTsbsRows(RowFormat format, TimeText time, const types::Schema& schema,
+                    const types::Batch& batch, std::string& out,
+                    std::vector<uint32_t>* time_offsets) {
+  STRATA_CHECK(time != TimeText::kNanosPlaceholder || time_offsets != nullptr);
+  STRATA_CHECK(!(format == RowFormat::kLineProtocol && time == TimeText::kRfc3339));
+  for (size_t row_idx = 0; row_idx < batch.num_rows; ++row_idx) {
+    const int64_t micros = batch.columns[0].IntAt(row_idx);
+    switch (format) {
+      case RowFormat::kLineProtocol:
+        // cpu,<tag>=<value>,... <field>=<value>i,... <time>
+        out += "cpu";
+        for (size_t col_idx = 1; col_idx <= kTsbsTagCount; ++col_idx) {
+          out += ',';
+          out += schema.fields[col_idx].name;
+          out += '=';
+          out += batch.columns[col_idx].StringAt(row_idx);
+        }
+        for (size_t col_idx = 1 + kTsbsTagCount; col_idx < schema.fields.size(); ++col_idx) {
+          out += col_idx == 1 + kTsbsTagCount ? ' ' : ',';
+          out += schema.fields[col_idx].name;
+          out += '=';
+          AppendUint(out, static_cast<uint64_t>(batch.columns[col_idx].IntAt(row_idx)));
+          out += 'i';
+        }
+        out += ' ';
+        AppendTime(out, time, micros, false, time_offsets);
+        break;
+      case RowFormat::kNdjson:
+        out += "{\"time\":";
+        AppendTime(out, time, micros, true, time_offsets);
+        for (size_t col_idx = 1; col_idx < schema.fields.size(); ++col_idx) {
+          out += ",\"";
+          out += schema.fields[col_idx].name;
+          out += "\":";
+          if (col_idx <= kTsbsTagCount) {
+            out += '"';
+            out += batch.columns[col_idx].StringAt(row_idx);  // TSBS tags need no escaping.
+            out += '"';
+          } else {
+            AppendUint(out, static_cast<uint64_t>(batch.columns[col_idx].IntAt(row_idx)));
+          }
+        }
+        out += '}';
+        break;
+      case RowFormat::kCsv:
+        AppendTime(out, time, micros, false, time_offsets);
+        for (size_t col_idx = 1; col_idx < schema.fields.size(); ++col_idx) {
+          out += ',';
+          if (col_idx <= kTsbsTagCount) {
+            out += batch.columns[col_idx].StringAt(row_idx);  // No commas, quotes or newlines.
+          } else {
+            AppendUint(out, static_cast<uint64_t>(batch.columns[col_idx].IntAt(row_idx)));
+          }
+        }
+        break;
+    }
+    out += '\n';
+  }
+}
+
+std::string TsbsCsvHeader(const types::Schema& schema) {
+  std::string header;
+  for (const types::Field& field : schema.fields) {
+    if (!header.empty()) header += ',';
+    header += field.name;
+  }
+  return header + "\n";
+}
 
 bool ParsePayloadFormat(std::string_view name, PayloadFormat& format) {
   if (name == "ndjson") {
@@ -173,7 +253,13 @@ bool PayloadSet::Build(const PayloadOptions& options, std::string& error) {
       payload.body.reserve(options.rows_per_batch * 420);
       payload.time_offsets.reserve(options.rows_per_batch);
       payload.base_times_ns.reserve(options.rows_per_batch);
-      AppendRows(options.format, layout.schema, batch, payload);
+      for (size_t row_idx = 0; row_idx < batch.num_rows; ++row_idx) {
+        payload.base_times_ns.push_back(batch.columns[0].IntAt(row_idx) * kNanosPerMicro);
+      }
+      AppendTsbsRows(options.format == PayloadFormat::kLineProtocol ? RowFormat::kLineProtocol
+                                                                    : RowFormat::kNdjson,
+                     TimeText::kNanosPlaceholder, layout.schema, batch, payload.body,
+                     &payload.time_offsets);
       payload.decoded_bytes = payload.body.size();
       if (!InTimeRange(payload.base_times_ns.front())) {
         error = "timestamps before 2001-09-09 do not have 19 digits";

@@ -6,6 +6,10 @@
 // 21 fields of the cpu table: `time` (epoch nanoseconds, always 19 digits), the 10 string tags
 // and the 10 int64 usage_* fields.
 //
+// The same row rendering writes the benchmark-against-peers data files (tsbs_generate.cc):
+// AppendTsbsRows with whole epoch seconds or RFC 3339 times instead of fixed-width
+// placeholders, and CSV besides NDJSON and line protocol.
+//
 // Replaying a set more than once ("cycles") keeps rows distinct for the uncompressed formats:
 // ShiftToCycle rewrites a body's timestamps in place to `base + cycle * CycleSpanNanos()`, which
 // continues the timeline where the last batch of the previous cycle ended (the usage values
@@ -36,6 +40,32 @@ std::string_view PayloadFormatName(PayloadFormat format);
 // The Content-Type (and Content-Encoding header line, or "") a body of this format is sent with.
 std::string_view PayloadContentType(PayloadFormat format);
 std::string_view PayloadContentEncoding(PayloadFormat format);
+
+// Text of one row per line, for request bodies and data files.
+enum class RowFormat {
+  kNdjson,        // {"time":T,"hostname":"host_0",...,"usage_user":58,...}
+  kLineProtocol,  // cpu,hostname=host_0,... usage_user=58i,... T
+  kCsv,           // T,host_0,...,58,... (columns in TsbsCpuLayout order; TsbsCsvHeader names them)
+};
+
+// How `time` (T above) is written.
+enum class TimeText {
+  kNanosPlaceholder,  // 19 zeros whose offsets AppendTsbsRows records; the caller writes the
+                      // epoch nanoseconds there (PayloadSet::ShiftToCycle).
+  kEpochSeconds,      // epoch seconds: 1451606410 (a fraction .ffffff only when not whole)
+  kRfc3339,           // 2016-01-01T00:00:10Z (.ffffff only when not whole); quoted in NDJSON,
+                      // not allowed in line protocol
+};
+
+// Appends the rows of `batch` (laid out as `schema` = TsbsCpuLayout's: time, the 10 tags, the
+// 10 usage fields) to `out`, one line each ending in '\n'. With kNanosPlaceholder,
+// `time_offsets` (required) receives where each row's placeholder starts in `out`.
+// REQUIRES: `time` is not kRfc3339 for line protocol.
+void AppendTsbsRows(RowFormat format, TimeText time, const types::Schema& schema,
+                    const types::Batch& batch, std::string& out,
+                    std::vector<uint32_t>* time_offsets);
+// The CSV header line of `schema` (its field names), ending in '\n'.
+std::string TsbsCsvHeader(const types::Schema& schema);
 
 struct PayloadOptions {
   PayloadFormat format = PayloadFormat::kNdjson;

@@ -7,6 +7,9 @@
 //       [--types a,b,...] [--warmup 2] [--runs 10] [--seed 123] [--limit 10000]
 //   query_bench --print-sql --hosts 1000 [--types ...]   (the statements; no server needed)
 //   query_bench ... --types T --loop-seconds 10           (T back to back, e.g. under perf)
+//   query_bench --print-json --hosts 1000 [--stream measured] [--runs 10] [--types ...]
+//       (every query in every dialect of tsbs_dialects.h, one JSON object per line: what the
+//        benchmark against peers, bench/run, asks each system; no server needed)
 //
 // Each query is POST /v1/query {"sql": ..., "limit": L} with format json, so the whole result
 // must fit one page: L (and the server's query.max_rows) must be at least the largest result.
@@ -28,6 +31,7 @@
 #include <vector>
 
 #include "http_connection.h"
+#include "tsbs_dialects.h"
 #include "tsbs_queries.h"
 
 namespace strata::bench {
@@ -50,6 +54,8 @@ struct Options {
   int64_t limit = 10'000;
   double loop_seconds = 0;  // > 0: one type back to back for this long (profiling).
   bool print_sql = false;
+  bool print_json = false;
+  std::string stream = "measured";  // --print-json: which parameter stream.
   bool verbose = false;
 };
 
@@ -59,6 +65,7 @@ struct Options {
                "usage: STRATA_BENCH_KEY=<key> query_bench --port P [--address 127.0.0.1]\n"
                "  [--hosts 1000] [--ticks 8640] [--types t1,t2,...] [--warmup 2] [--runs 10]\n"
                "  [--seed 123] [--limit 10000] [--loop-seconds S] [--print-sql] [--verbose]\n"
+               "  [--print-json [--stream measured|warmup|NAME]]\n"
                "types:",
                message.c_str());
   for (const TsbsQueryType& type : TsbsQueryTypes()) {
@@ -82,6 +89,10 @@ Options ParseOptions(int argc, char** argv) {
     const std::string flag = argv[idx];
     if (flag == "--print-sql") {
       options.print_sql = true;
+      continue;
+    }
+    if (flag == "--print-json") {
+      options.print_json = true;
       continue;
     }
     if (flag == "--verbose") {
@@ -114,6 +125,9 @@ Options ParseOptions(int argc, char** argv) {
         }
         begin = end + 1;
       }
+    } else if (flag == "--stream") {
+      options.stream = value;
+      if (options.stream.empty()) Usage("bad --stream");
     } else if (flag == "--warmup") {
       options.warmup = ParseUint(value, flag);
     } else if (flag == "--runs") {
@@ -136,7 +150,7 @@ Options ParseOptions(int argc, char** argv) {
   if (options.types.empty()) {
     for (const TsbsQueryType& type : TsbsQueryTypes()) options.types.push_back(&type);
   }
-  if (options.print_sql) return options;
+  if (options.print_sql || options.print_json) return options;
   if (options.port == 0) Usage("--port is required");
   if (options.address.rfind("127.", 0) != 0) Usage("--address must be a loopback address");
   if (options.runs == 0 || options.runs > 100'000) Usage("--runs: 1..100000");
@@ -358,6 +372,48 @@ struct TypeReport {
   }
 };
 
+// One drawn query as a JSON line: its parameters, the columns and order of a correct answer,
+// and its statement in every dialect (or why a dialect cannot ask it).
+void PrintJson(const TsbsQuery& query, size_t run_idx, const std::string& stream) {
+  const TsbsQueryType& type = *query.type;
+  std::string line = "{\"type\":" + JsonString(type.name) + ",\"stream\":" + JsonString(stream) +
+                     ",\"run\":" + std::to_string(run_idx) + ",\"hosts\":[";
+  for (size_t idx = 0; idx < query.host_ids.size(); ++idx) {
+    line += (idx > 0 ? "," : "") + std::to_string(query.host_ids[idx]);
+  }
+  line += "],\"window_start\":";
+  line +=
+      type.window_micros > 0 ? JsonString(FormatRfc3339Micros(query.window_start_micros)) : "null";
+  line += ",\"window_end\":";
+  line +=
+      type.window_micros > 0 ? JsonString(FormatRfc3339Micros(query.window_end_micros)) : "null";
+  line += ",\"expected_rows\":";
+  line += query.expected_rows ? std::to_string(*query.expected_rows) : "null";
+  line += ",\"ordered\":";
+  line += TsbsQueryTypeOrdered(type) ? "true" : "false";
+  line += ",\"columns\":[";
+  const std::vector<ResultColumn> columns = TsbsResultColumns(type);
+  for (size_t idx = 0; idx < columns.size(); ++idx) {
+    line += (idx > 0 ? ",{\"name\":" : "{\"name\":") + JsonString(columns[idx].name) +
+            ",\"kind\":" + JsonString(ResultKindName(columns[idx].kind)) + "}";
+  }
+  line += "],\"statements\":{";
+  bool first = true;
+  for (QueryDialect dialect : AllQueryDialects()) {
+    const DialectStatement statement = RenderQuery(query, dialect);
+    line += (first ? "" : ",") + JsonString(QueryDialectName(dialect)) + ":{";
+    first = false;
+    if (statement.unsupported.empty()) {
+      line += "\"text\":" + JsonString(statement.text) +
+              ",\"ordered\":" + (statement.ordered ? "true" : "false") + "}";
+    } else {
+      line += "\"unsupported\":" + JsonString(statement.unsupported) + "}";
+    }
+  }
+  line += "}}\n";
+  std::fputs(line.c_str(), stdout);
+}
+
 // Runs one query and records it. Returns false when the server cannot be reached.
 bool RunOne(QueryClient& client, const TsbsQuery& query, bool measured, bool verbose,
             TypeReport& report) {
@@ -403,6 +459,15 @@ int Main(int argc, char** argv) {
   for (const TsbsQueryType* type : options.types) {
     const std::string why = TsbsQueryGenerator::Validate(options.data, *type);
     if (!why.empty()) Usage(why);
+  }
+  if (options.print_json) {
+    for (const TsbsQueryType* type : options.types) {
+      TsbsQueryGenerator generator(options.data, *type, options.seed, options.stream);
+      for (size_t run_idx = 0; run_idx < options.runs; ++run_idx) {
+        PrintJson(generator.Next(), run_idx, options.stream);
+      }
+    }
+    return 0;
   }
   if (options.print_sql) {
     for (const TsbsQueryType* type : options.types) {

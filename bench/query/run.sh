@@ -48,6 +48,7 @@
 # when the benchmark could not run, 2 for usage errors.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib/stratad.sh
 
 MODE=default
 for arg in "$@"; do
@@ -192,41 +193,18 @@ cpu_seconds() {
 # --- the server and the data set ---------------------------------------------------------------
 TOTAL_ROWS=$(( SCALE * TICKS ))
 KEY="bench_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
-CPU_SPEC='{"id":"cpu","description":"TSBS devops cpu-only","time_field":"time",'
-CPU_SPEC+='"partition_by":"day","sort_key":["hostname","time"],"fields":['
-CPU_SPEC+='{"name":"time","type":"timestamp"}'
-for tag in hostname region datacenter rack os arch team service service_version \
-           service_environment; do
-  CPU_SPEC+=",{\"name\":\"$tag\",\"type\":\"string\"}"
-done
-for field in usage_user usage_system usage_idle usage_nice usage_iowait usage_irq \
-             usage_softirq usage_steal usage_guest usage_guest_nice; do
-  CPU_SPEC+=",{\"name\":\"$field\",\"type\":\"int64\"}"
-done
-CPU_SPEC+=']}'
-
 settings=(--set server.max_body_bytes=67108864 --set "query.max_rows=$TOTAL_ROWS"
           --set query.timeout_ms=120000 --set storage.flush_interval_ms=2000)
 (( CACHE == 1 )) || settings+=(--set query.cache_bytes=0)
 for setting in $STRATAD_SET; do settings+=(--set "$setting"); done
 LOG="$WORK/stratad.log"
-STRATA_BOOTSTRAP_KEY="$KEY" "${PRIORITY[@]}" "$STRATAD" --listen 127.0.0.1:0 \
-  --data-dir "$WORK/data" --log-level warn "${settings[@]}" </dev/null >"$LOG" 2>&1 &
-SERVER_PID=$!
-PIDS+=("$SERVER_PID")
-PORT=""
-for _ in $(seq 150); do
-  PORT=$(grep -oE 'stratad is serving http://127\.0\.0\.1:[0-9]+' "$LOG" 2>/dev/null |
-         grep -oE '[0-9]+$' | head -1 || true)
-  [[ -n "$PORT" ]] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$LOG" >&2; die "stratad exited during startup"; }
-  sleep 0.1
-done
-[[ -n "$PORT" ]] || { cat "$LOG" >&2; die "stratad did not report its port within 15 s"; }
-BASE="http://127.0.0.1:$PORT"
-curl -fsS --max-time 10 -o /dev/null -X POST -H "Authorization: Bearer $KEY" \
-  -H 'Content-Type: application/json' --data "$CPU_SPEC" "$BASE/v1/datasets" ||
-  die "creating dataset cpu failed"
+launched=1
+stratad_launch "$STRATAD" "$WORK/data" "$LOG" "$KEY" "${settings[@]}" || launched=0
+[[ -n "${STRATAD_PID:-}" ]] && PIDS+=("$STRATAD_PID")
+(( launched )) || die "stratad did not start"
+SERVER_PID=$STRATAD_PID
+PORT=$STRATAD_PORT
+stratad_create_cpu "$PORT" "$KEY" || die "creating dataset cpu failed"
 server_alive() {
   kill -0 "$SERVER_PID" 2>/dev/null || { tail -20 "$LOG" >&2; die "stratad died $1"; }
 }
@@ -267,31 +245,11 @@ loaded=$(json_field "$LOAD_JSON" rows)
 
 # Settling: until rows, unflushed rows and segments stay unchanged and stratad stays idle
 # (flushes and compactions done) for SETTLE_STABLE_S seconds, at most SETTLE_MAX_S.
-dataset_stats() {
-  curl -fsS --max-time 10 -H "Authorization: Bearer $KEY" "$BASE/v1/datasets/cpu" |
-    sed -nE 's/.*"stats":\{([^}]*)\}.*/\1/p'
-}
-settle_start=$(date +%s.%N)
-stable=0
-last_state=""
-last_cpu=$(cpu_seconds "$SERVER_PID")
-settled=0
-for (( second = 0; second < SETTLE_MAX_S; ++second )); do
-  sleep 1
-  server_alive "while settling"
-  stats=$(dataset_stats) || die "GET /v1/datasets/cpu failed"
-  state="$(json_field "{$stats}" rows)/$(json_field "{$stats}" unflushed_rows)/$(json_field "{$stats}" segments)"
-  cpu=$(cpu_seconds "$SERVER_PID")
-  if [[ "$state" == "$last_state" ]] && awk -v a="$last_cpu" -v b="$cpu" 'BEGIN { exit !(b - a < 0.1) }'; then
-    stable=$(( stable + 1 ))
-  else
-    stable=0
-  fi
-  last_state=$state
-  last_cpu=$cpu
-  if (( stable >= SETTLE_STABLE_S )); then settled=1; break; fi
-done
-settle_s=$(awk -v s="$settle_start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.0f", e - s }')
+stratad_settle "$PORT" "$KEY" "$SERVER_PID" "$SETTLE_STABLE_S" "$SETTLE_MAX_S" ||
+  { server_alive "while settling"; die "settling failed"; }
+settled=$STRATAD_SETTLED
+settle_s=$STRATAD_SETTLE_S
+last_state="$(json_field "{$STRATAD_STATS}" rows)/$(json_field "{$STRATAD_STATS}" unflushed_rows)/$(json_field "{$STRATAD_STATS}" segments)"
 IFS=/ read -r stored_rows unflushed segments <<<"$last_state"
 (( settled )) || note "WARNING: the data did not settle within ${SETTLE_MAX_S}s (rows/unflushed/segments $last_state); measuring anyway"
 [[ "$stored_rows" == "$TOTAL_ROWS" ]] || die "the dataset holds $stored_rows rows, expected $TOTAL_ROWS"

@@ -25,6 +25,7 @@
 #include "server/api/handlers/records_handlers.h"
 #include "server/api/handlers/upload_handlers.h"
 #include "server/http/http_server.h"
+#include "server/http/tls_context.h"
 #include "service/dataset_service.h"
 #include "service/health_service.h"
 #include "service/influx_write_service.h"
@@ -102,6 +103,18 @@ int RunServer(const Config& config) {
   LogLevel level = LogLevel::kInfo;
   ParseLogLevel(config.log.level, level);
   SetLogLevel(level);
+
+  // Before anything is created: a bad certificate must not cost the first start its
+  // bootstrap key, which is printed only once the server listens.
+  std::shared_ptr<const server::TlsContext> tls;
+  if (!config.server.tls_cert_file.empty()) {
+    Result<std::shared_ptr<const server::TlsContext>> loaded =
+        server::TlsContext::Load(server::TlsOptions{.cert_file = config.server.tls_cert_file,
+                                                    .key_file = config.server.tls_key_file,
+                                                    .min_version = config.server.tls_min_version});
+    if (!loaded.ok()) return Fail(loaded.status());
+    tls = std::move(loaded).value();
+  }
 
   std::error_code ec;
   std::filesystem::create_directories(config.storage.data_dir, ec);
@@ -201,7 +214,8 @@ int RunServer(const Config& config) {
   server::AddQueryRoutes(router, queries);
   server::AddRecordsRoutes(router, records);
   server::Dispatcher dispatcher(router, authenticator,
-                                server::ApiOptions{static_cast<int>(config.server.max_json_depth)});
+                                server::ApiOptions{static_cast<int>(config.server.max_json_depth)},
+                                server::CorsPolicy(config.server.cors_allowed_origins));
 
   server::HttpServerOptions options;
   uint16_t port = 0;
@@ -218,15 +232,18 @@ int RunServer(const Config& config) {
   options.body_timeout_ms = config.server.body_timeout_ms;
   options.idle_timeout_ms = config.server.idle_timeout_ms;
   options.shutdown_timeout_ms = config.server.shutdown_timeout_ms;
+  options.tls = tls;
   server::HttpServer http(options, dispatcher);
   if (Status listening = http.Listen(); !listening.ok()) return Fail(listening);
 
   const std::string host =
       options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
-  const std::string url = "http://" + host + ":" + std::to_string(http.port());
+  const std::string url = (tls ? "https://" : "http://") + host + ":" + std::to_string(http.port());
   STRATA_LOG(kInfo, "listening")
       .Str("url", url)
       .Int("port", http.port())
+      .Bool("tls", tls != nullptr)
+      .Int("cors_origins", static_cast<int64_t>(config.server.cors_allowed_origins.size()))
       .Int("io_threads", options.io_threads)
       .Int("worker_threads", options.worker_threads)
       .Str("data_dir", config.storage.data_dir);

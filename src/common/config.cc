@@ -45,6 +45,72 @@ Status SetAddress(std::string_view key, std::string_view text, std::string& out)
   return Status();
 }
 
+// A browser origin as the Origin header carries it: http(s)://host[:port], no path.
+Status CheckOrigin(std::string_view key, std::string_view origin) {
+  if (origin == "*" || origin == "null") {
+    return Status::InvalidArgument("option " + std::string(key) + ": '" + std::string(origin) +
+                                   "' is not allowed; list each origin, such as "
+                                   "https://app.example.com");
+  }
+  const size_t scheme_end = origin.find("://");
+  const std::string_view scheme =
+      scheme_end == std::string_view::npos ? std::string_view() : origin.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https") {
+    return Invalid(key, "origins of the form https://host[:port]", origin);
+  }
+  std::string_view authority = origin.substr(scheme_end + 3);
+  if (authority.find_first_of("/?#@") != std::string_view::npos) {
+    return Invalid(key, "an origin without path, query or user (https://host[:port])", origin);
+  }
+  std::string_view host = authority;
+  if (StartsWith(authority, "[")) {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) return Invalid(key, "https://host[:port]", origin);
+    host = authority.substr(0, close + 1);
+  } else if (const size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+  }
+  const std::string_view port = authority.substr(host.size());
+  bool host_ok = !host.empty();
+  if (!StartsWith(host, "[")) {
+    for (char c : host) {
+      host_ok &= (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+    }
+  }
+  bool port_ok = port.empty();
+  if (port.size() >= 2 && port.size() <= 6 && port[0] == ':') {
+    unsigned value = 0;
+    auto [ptr, ec] = std::from_chars(port.data() + 1, port.data() + port.size(), value);
+    port_ok = ec == std::errc() && ptr == port.data() + port.size() && value > 0 && value < 65536;
+  }
+  if (!host_ok || !port_ok) return Invalid(key, "https://host[:port]", origin);
+  return Status();
+}
+
+// Comma-separated origins; blanks around items and empty items are ignored.
+Status SetOrigins(std::string_view key, std::string_view text, std::vector<std::string>& out) {
+  std::vector<std::string> origins;
+  while (!text.empty()) {
+    const size_t comma = text.find(',');
+    const std::string item = ToLower(Trim(text.substr(0, comma)));
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    if (item.empty()) continue;
+    STRATA_RETURN_IF_ERROR(CheckOrigin(key, item));
+    origins.push_back(item);
+  }
+  out = std::move(origins);
+  return Status();
+}
+
+std::string JoinList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += ",";
+    out += item;
+  }
+  return out;
+}
+
 #define STRATA_INT_OPTION(section, member, min, max, help)                                \
   OptionSpec {                                                                            \
 #section "." #member, OptionKind::kInt, help,                                           \
@@ -87,6 +153,35 @@ const std::vector<OptionSpec>& BuildOptions() {
                         "on SIGTERM/SIGINT, how long in-flight requests may take to finish"),
       STRATA_INT_OPTION(server, max_json_depth, 2, 1000,
                         "deepest nesting of arrays and objects accepted in a JSON body"),
+      {"server.tls.cert_file", OptionKind::kString,
+       "PEM certificate (chain) for HTTPS; with server.tls.key_file, the server speaks only "
+       "TLS 1.2+",
+       [](Config& c, std::string_view t) -> Status {
+         c.server.tls_cert_file = std::string(t);
+         return Status();
+       },
+       [](const Config& c) { return c.server.tls_cert_file; }},
+      {"server.tls.key_file", OptionKind::kString,
+       "PEM private key of server.tls.cert_file (unencrypted)",
+       [](Config& c, std::string_view t) -> Status {
+         c.server.tls_key_file = std::string(t);
+         return Status();
+       },
+       [](const Config& c) { return c.server.tls_key_file; }},
+      {"server.tls.min_version", OptionKind::kString, "oldest TLS version accepted: 1.2 or 1.3",
+       [](Config& c, std::string_view t) -> Status {
+         if (t != "1.2" && t != "1.3") return Invalid("server.tls.min_version", "1.2|1.3", t);
+         c.server.tls_min_version = std::string(t);
+         return Status();
+       },
+       [](const Config& c) { return c.server.tls_min_version; }},
+      {"server.cors.allowed_origins", OptionKind::kStringList,
+       "browser origins allowed to call the API (CORS), e.g. https://app.example.com; "
+       "empty = CORS off",
+       [](Config& c, std::string_view t) {
+         return SetOrigins("server.cors.allowed_origins", t, c.server.cors_allowed_origins);
+       },
+       [](const Config& c) { return JoinList(c.server.cors_allowed_origins); }},
       {"storage.data_dir", OptionKind::kString, "directory that holds all data and metadata",
        [](Config& c, std::string_view t) -> Status {
          if (t.empty()) return Invalid("storage.data_dir", "a directory path", t);
@@ -248,6 +343,13 @@ Status ApplyConfigEnvironment(Config& config, std::vector<std::string>* unknown)
 Status ValidateConfig(const Config& config) {
   if (config.server.listen == config.server.grpc_listen) {
     return Status::InvalidArgument("server.listen and server.grpc_listen must differ");
+  }
+  const bool has_cert = !config.server.tls_cert_file.empty();
+  const bool has_key = !config.server.tls_key_file.empty();
+  if (has_cert != has_key) {
+    return Status::InvalidArgument(
+        std::string("server.tls.cert_file and server.tls.key_file must be set together: ") +
+        (has_cert ? "server.tls.key_file" : "server.tls.cert_file") + " is missing");
   }
   return Status();
 }

@@ -27,6 +27,14 @@ struct ServerConfig {
   int64_t idle_timeout_ms = 60'000;
   int64_t shutdown_timeout_ms = 10'000;
   int64_t max_json_depth = 64;
+  // server.tls.*: HTTPS instead of HTTP when both files are set (docs/security.md
+  // "Transport"). ValidateConfig refuses one without the other.
+  std::string tls_cert_file;            // PEM: the certificate, then any intermediates.
+  std::string tls_key_file;             // PEM: its private key, unencrypted.
+  std::string tls_min_version = "1.2";  // 1.2 | 1.3
+  // server.cors.allowed_origins: exact origins ("https://app.example.com"), lower-cased.
+  // Empty: CORS is off and responses carry no CORS headers.
+  std::vector<std::string> cors_allowed_origins;
 };
 
 struct StorageConfig {
@@ -81,7 +89,9 @@ struct Config {
   LogConfig log;
 };
 
-enum class OptionKind { kString, kInt, kBool };
+// kStringList: a TOML array of strings, or in the environment and --set, one string of
+// comma-separated items.
+enum class OptionKind { kString, kInt, kBool, kStringList };
 
 // One documented option. docs/configuration.md lists every entry; a unit test keeps the two
 // in step.

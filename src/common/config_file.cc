@@ -22,16 +22,33 @@ Status ApplyTable(Config& config, const toml::table& table, const std::string& p
     }
     if (spec == nullptr) return ApplyConfigOption(config, key, "");  // Unknown: with suggestion.
     std::string text;
-    const bool type_ok = (spec->kind == OptionKind::kString && node.is_string()) ||
-                         (spec->kind == OptionKind::kInt && node.is_integer()) ||
-                         (spec->kind == OptionKind::kBool && node.is_boolean());
+    const toml::array* list = node.as_array();
+    bool type_ok = (spec->kind == OptionKind::kString && node.is_string()) ||
+                   (spec->kind == OptionKind::kInt && node.is_integer()) ||
+                   (spec->kind == OptionKind::kBool && node.is_boolean()) ||
+                   (spec->kind == OptionKind::kStringList && list != nullptr);
+    if (list != nullptr) {
+      for (const toml::node& item : *list) type_ok &= item.is_string();
+    }
     if (!type_ok) {
       const char* expected = spec->kind == OptionKind::kString ? "a string"
                              : spec->kind == OptionKind::kInt  ? "an integer"
-                                                               : "a boolean";
+                             : spec->kind == OptionKind::kBool ? "a boolean"
+                                                               : "an array of strings";
       return Status::InvalidArgument("option " + key + ": expected " + expected);
     }
-    if (node.is_string()) {
+    if (list != nullptr) {
+      // The text form of a list: items joined by commas (no item may hold one).
+      for (const toml::node& item : *list) {
+        const std::string& value = item.as_string()->get();
+        if (value.find(',') != std::string::npos) {
+          return Status::InvalidArgument("option " + key + ": an item holds a comma: '" + value +
+                                         "'");
+        }
+        if (!text.empty()) text += ",";
+        text += value;
+      }
+    } else if (node.is_string()) {
       text = node.as_string()->get();
     } else if (node.is_integer()) {
       text = std::to_string(node.as_integer()->get());

@@ -4,7 +4,8 @@ Every test file drives a real `stratad` binary (path in $STRATAD_BIN) over loopb
 
 - `Server` starts one stratad on a free port with a temp data dir, waits for /readyz, and on
   stop() sends SIGTERM and reports the exit code. Its stderr goes to a file in the temp dir and
-  is attached to the report of any failing test.
+  is attached to the report of any failing test. With `tls_ca` (the PEM that verifies its
+  certificate; the TLS options go in `settings`) it is reached over https.
 - Fixtures: `server` (one per test file, graceful shutdown asserted on teardown), `api` (an
   authenticated client of that server), `server_options` (override per file to pass extra
   `--set key=value` options).
@@ -89,8 +90,9 @@ class Server:
     """One stratad process on a free loopback port with its own temp data dir."""
 
     def __init__(self, settings=None, env=None, data_dir=None, bootstrap_key=BOOTSTRAP_KEY,
-                 args=None, name="stratad"):
+                 args=None, name="stratad", tls_ca=None):
         self.name = name
+        self.tls_ca = tls_ca
         self.settings = dict(DEFAULT_SETTINGS)
         self.settings.update(settings or {})
         self.env_extra = dict(env or {})
@@ -110,7 +112,13 @@ class Server:
 
     @property
     def base(self):
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.tls_ca else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
+
+    @property
+    def verify(self):
+        """The `verify` argument of requests calls to this server."""
+        return self.tls_ca or True
 
     def command(self):
         cmd = [stratad_bin(), "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
@@ -148,7 +156,7 @@ class Server:
                     f"stratad exited with code {self.proc.returncode} before it was ready\n"
                     f"--- stderr ---\n{self.stderr_text()}")
             try:
-                resp = requests.get(self.base + "/readyz", timeout=1)
+                resp = requests.get(self.base + "/readyz", timeout=1, verify=self.verify)
                 if resp.status_code == 200:
                     return
                 last = f"{resp.status_code} {resp.text[:200]}"
@@ -216,10 +224,10 @@ class Server:
     # -- clients --------------------------------------------------------------------------
 
     def api(self, key=None):
-        return Api(self.base, self.bootstrap_key if key is None else key)
+        return Api(self.base, self.bootstrap_key if key is None else key, verify=self.verify)
 
     def healthy(self):
-        resp = requests.get(self.base + "/healthz", timeout=HTTP_TIMEOUT_S)
+        resp = requests.get(self.base + "/healthz", timeout=HTTP_TIMEOUT_S, verify=self.verify)
         return resp.status_code == 200
 
 
@@ -229,9 +237,11 @@ _MISSING = object()
 class Api:
     """A small client of one server; authenticated with `key` unless auth=False."""
 
-    def __init__(self, base, key):
+    def __init__(self, base, key, verify=True):
         self.base = base
         self.key = key
+        # Passed with every request: a session's own `verify` loses to REQUESTS_CA_BUNDLE.
+        self.verify = verify
         self.session = requests.Session()
 
     def request(self, method, path, *, json_body=_MISSING, data=None, headers=None, auth=True,
@@ -245,7 +255,8 @@ class Api:
         if headers:
             h.update(headers)
         return self.session.request(method, self.base + path, data=data, headers=h,
-                                    params=params, timeout=timeout, allow_redirects=False)
+                                    params=params, timeout=timeout, allow_redirects=False,
+                                    verify=self.verify)
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)

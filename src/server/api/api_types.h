@@ -84,6 +84,9 @@ struct ApiResponse {
     headers.emplace_back(std::move(name), std::move(value));
     return *this;
   }
+  // Marks a response that carries credentials (tokens, new API key secrets): no cache may
+  // store it (RFC 9111 §5.2.2.5; RFC 6749 §5.1). Nothing later in the pipeline replaces it.
+  ApiResponse& NoStore() { return WithHeader("Cache-Control", "no-store"); }
 };
 
 // Splits "a=1&b=%20x" into decoded pairs ('+' is a space). False when an escape is malformed.

@@ -48,6 +48,14 @@ ApiResponse RenderError(const Status& status, const ApiRequest& request,
 
 ApiResponse Dispatcher::Run(const ApiRequest& request, const Router::Match& match,
                             std::string& principal_ref) const {
+  if (cors_.IsPreflight(request)) return cors_.Preflight(request);
+  ApiResponse response = RunRoute(request, match, principal_ref);
+  cors_.Decorate(request, response);
+  return response;
+}
+
+ApiResponse Dispatcher::RunRoute(const ApiRequest& request, const Router::Match& match,
+                                 std::string& principal_ref) const {
   if (match.route == nullptr) return NoRoute(request, match);
   const Route& route = *match.route;
   security::Principal principal;

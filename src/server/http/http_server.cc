@@ -13,7 +13,6 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <mutex>
@@ -25,6 +24,8 @@
 #include "server/api/problem.h"
 #include "server/http/message_conversion.h"
 #include "server/http/offloaded_exchange.h"
+#include "server/http/tls_context.h"
+#include "server/http/transport.h"
 
 namespace strata::server {
 
@@ -41,6 +42,21 @@ constexpr auto kNoThrow = net::as_tuple(net::use_awaitable);
 // rest of the request to read and discard, so the client sees the response instead of a reset.
 constexpr auto kDrainTime = std::chrono::seconds(2);
 constexpr size_t kDrainBytes = 64 << 20;
+// Over max_connections: how long the 503 (and for TLS, the handshake before it) may take.
+constexpr auto kRejectTime = std::chrono::seconds(5);
+
+// How a connection goes on after a request.
+enum class Ending {
+  kKeepAlive,  // Read the next request.
+  kClose,      // Close cleanly (TLS: close_notify), e.g. Connection: close.
+  kAbort,      // Close without close_notify: an I/O error, or a body that must read as truncated.
+};
+
+std::string PeerOf(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  const tcp::endpoint remote = socket.remote_endpoint(ec);
+  return ec ? std::string("-") : remote.address().to_string() + ":" + std::to_string(remote.port());
+}
 
 // A syntax error in what the client sent (as opposed to EOF, timeouts and limits).
 bool IsParseError(const boost::system::error_code& ec) {
@@ -110,9 +126,9 @@ class HttpServer::Impl {
 
  private:
   struct SessionSlot {
-    beast::tcp_stream* stream;
+    PlainStream* transport;  // The TCP stream (beneath TLS, when TLS is on).
     net::any_io_executor executor;
-    bool busy;
+    bool busy;  // Serving a request; idle sessions (also during the TLS handshake) are not.
   };
 
   net::awaitable<void> Accept() {
@@ -129,66 +145,109 @@ class HttpServer::Impl {
       }
       socket.set_option(tcp::no_delay(true), ec);
       const auto executor = socket.get_executor();
-      if (active_sessions_.load() >= options_.max_connections) {
-        net::co_spawn(executor, Reject(std::move(socket)), net::detached);
-        continue;
+      const bool reject = active_sessions_.load() >= options_.max_connections;
+      if (!reject) active_sessions_.fetch_add(1);
+      if (options_.tls == nullptr) {
+        PlainStream stream(std::move(socket));
+        net::co_spawn(executor, reject ? Reject(std::move(stream)) : Session(std::move(stream)),
+                      net::detached);
+      } else {
+        TlsStream stream(std::move(socket), options_.tls->native());
+        net::co_spawn(executor, reject ? Reject(std::move(stream)) : Session(std::move(stream)),
+                      net::detached);
       }
-      active_sessions_.fetch_add(1);
-      net::co_spawn(executor, Session(std::move(socket)), net::detached);
     }
+  }
+
+  // Plain: ready at once. TLS: the handshake; a client that speaks plain HTTP to the TLS port
+  // gets a 400 problem in plain HTTP. False when the connection should just close.
+  // REQUIRES: the lowest layer's expiry is set.
+  net::awaitable<bool> OpenTransport(PlainStream&, beast::flat_buffer&, const std::string&) {
+    co_return true;
+  }
+  net::awaitable<bool> OpenTransport(TlsStream& stream, beast::flat_buffer& buffer,
+                                     const std::string& peer) {
+    const Clock::time_point start = Clock::now();
+    switch (co_await AcceptTls(stream, buffer, peer)) {
+      case TlsAccept::kReady: co_return true;
+      case TlsAccept::kNotTls:
+        co_await FailConnection(
+            beast::get_lowest_layer(stream), 400,
+            Status::InvalidArgument("this port speaks HTTPS only; use an https:// URL")
+                .WithProblemCode("tls_required"),
+            start, peer);
+        co_return false;
+      case TlsAccept::kFailed: co_return false;
+    }
+    co_return false;
   }
 
   // Over max_connections: answer 503 and close.
-  net::awaitable<void> Reject(tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    stream.expires_after(std::chrono::seconds(5));
-    const std::string request_id = NewRequestId();
-    ApiResponse response =
-        ProblemResponse(Status::Unavailable("the server is at its connection limit; retry shortly")
-                            .WithProblemCode("too_many_connections"),
-                        request_id);
-    response.WithHeader("Retry-After", "1");
-    auto message = ToBeastResponse(std::move(response), request_id, 11, false, false);
-    co_await http::async_write(stream, message, kNoThrow);
-    boost::system::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-    STRATA_LOG(kWarn, "connection rejected").Str("reason", "max_connections");
+  template <typename Stream>
+  net::awaitable<void> Reject(Stream stream) {
+    const std::string peer = PeerOf(beast::get_lowest_layer(stream).socket());
+    beast::get_lowest_layer(stream).expires_after(kRejectTime);
+    beast::flat_buffer buffer;
+    if (co_await OpenTransport(stream, buffer, peer)) {
+      const std::string request_id = NewRequestId();
+      ApiResponse response = ProblemResponse(
+          Status::Unavailable("the server is at its connection limit; retry shortly")
+              .WithProblemCode("too_many_connections"),
+          request_id);
+      response.WithHeader("Retry-After", "1");
+      auto message = ToBeastResponse(std::move(response), request_id,
+                                     HeadOptions{.tls = kIsTls<Stream>}, false);
+      auto [ec, n] = co_await http::async_write(stream, message, kNoThrow);
+      co_await CloseSending(stream, !ec);
+    }
+    STRATA_LOG(kWarn, "connection rejected").Str("reason", "max_connections").Str("peer", peer);
   }
 
-  net::awaitable<void> Session(tcp::socket socket) {
-    boost::system::error_code ec;
-    const tcp::endpoint remote = socket.remote_endpoint(ec);
-    const std::string peer =
-        ec ? std::string("-") : remote.address().to_string() + ":" + std::to_string(remote.port());
-    beast::tcp_stream stream(std::move(socket));
+  template <typename Stream>
+  net::awaitable<void> Session(Stream stream) {
+    PlainStream& transport = beast::get_lowest_layer(stream);
+    const std::string peer = PeerOf(transport.socket());
     beast::flat_buffer buffer;
-    const uint64_t id = Register(&stream, co_await net::this_coro::executor);
-    for (;;) {
+    const uint64_t id = Register(&transport, co_await net::this_coro::executor);
+    // The TLS handshake counts as the start of the first request.
+    transport.expires_after(std::chrono::milliseconds(options_.header_timeout_ms));
+    bool clean = co_await OpenTransport(stream, buffer, peer);
+    while (clean) {
       if (!MarkIdle(id)) break;  // Shutting down.
       if (buffer.size() == 0) {
-        stream.expires_after(std::chrono::milliseconds(options_.idle_timeout_ms));
+        transport.expires_after(std::chrono::milliseconds(options_.idle_timeout_ms));
         auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
-        if (read_ec) break;  // Closed, idle timeout, or shutdown.
+        if (read_ec) {
+          // Shutdown, or the client closed (TLS: with close_notify) are clean. An idle timeout
+          // has closed the socket; a TLS error forbids close_notify.
+          clean = read_ec == net::error::operation_aborted || read_ec == net::error::eof;
+          break;
+        }
         buffer.commit(n);
       }
       MarkBusy(id);
-      if (!co_await ServeOne(stream, buffer, peer)) break;
+      const Ending ending = co_await ServeOne(stream, buffer, peer);
+      if (ending == Ending::kKeepAlive) continue;
+      clean = ending == Ending::kClose;
+      break;
     }
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_await CloseSending(stream, clean);
     Unregister(id);
     if (active_sessions_.fetch_sub(1) == 1 && stopping_) {
       net::post(server_strand_, [this] { shutdown_timer_.cancel(); });
     }
   }
 
-  // Reads, handles and answers one request. Returns whether the connection stays open.
-  net::awaitable<bool> ServeOne(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                const std::string& peer) {
+  // Reads, handles and answers one request, and says how the connection goes on.
+  template <typename Stream>
+  net::awaitable<Ending> ServeOne(Stream& stream, beast::flat_buffer& buffer,
+                                  const std::string& peer) {
     const Clock::time_point start = Clock::now();
+    PlainStream& transport = beast::get_lowest_layer(stream);
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<uint32_t>(options_.max_header_bytes));
     parser.body_limit(static_cast<uint64_t>(options_.max_body_bytes));
-    stream.expires_after(std::chrono::milliseconds(options_.header_timeout_ms));
+    transport.expires_after(std::chrono::milliseconds(options_.header_timeout_ms));
     auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
     // Beast applies header_limit per read window; `n` is the whole head, so check it too.
     if (!ec && n > static_cast<size_t>(options_.max_header_bytes)) ec = http::error::header_limit;
@@ -209,20 +268,20 @@ class HttpServer::Impl {
                                     .WithProblemCode("malformed_request"),
                                 start, peer);
       }
-      co_return false;  // Otherwise: closed, timed out or cancelled; nobody to answer.
+      co_return Ending::kAbort;  // FailConnection closed it; or closed, timed out, cancelled.
     }
     const auto& head = parser.get();
     if (auto length = parser.content_length();
         length && *length > static_cast<uint64_t>(options_.max_body_bytes)) {
       co_await FailConnection(stream, 413, BodyTooLarge(), start, peer);
-      co_return false;
+      co_return Ending::kAbort;
     }
     if (!parser.is_done()) {
       if (beast::iequals(head[http::field::expect], "100-continue")) {
         http::response<http::empty_body> proceed{http::status::continue_, head.version()};
         co_await http::async_write(stream, proceed, kNoThrow);
       }
-      stream.expires_after(std::chrono::milliseconds(options_.body_timeout_ms));
+      transport.expires_after(std::chrono::milliseconds(options_.body_timeout_ms));
       auto [body_ec, body_n] = co_await http::async_read(stream, buffer, parser, kNoThrow);
       if (body_ec) {
         if (body_ec == http::error::body_limit) {
@@ -234,7 +293,7 @@ class HttpServer::Impl {
                   .WithProblemCode("malformed_request"),
               start, peer);
         }
-        co_return false;
+        co_return Ending::kAbort;
       }
     }
 
@@ -252,7 +311,7 @@ class HttpServer::Impl {
       Router::Match match = dispatcher_.FindRoute(request);
       if (match.route != nullptr) route = match.route->pattern;
       if (match.route != nullptr && match.route->options.offload) {
-        const OffloadContext context{
+        const OffloadContext<Stream> context{
             .stream = stream,
             .buffer = buffer,
             .workers = workers_,
@@ -268,7 +327,8 @@ class HttpServer::Impl {
         const OffloadResult offloaded = co_await ServeOffloaded(context, request, handle, response);
         if (offloaded.streamed) {
           LogRequest(request, route, response.status, offloaded.body_bytes, principal, start);
-          co_return offloaded.keep_alive;
+          if (!offloaded.complete) co_return Ending::kAbort;
+          co_return offloaded.keep_alive ? Ending::kKeepAlive : Ending::kClose;
         }
       } else {
         response = dispatcher_.Run(request, match, principal);
@@ -278,12 +338,15 @@ class HttpServer::Impl {
     const bool keep_alive = wants_keep_alive && !stopping_;
     const int status = response.status;
     const size_t bytes = response.body.size();
-    auto out = ToBeastResponse(std::move(response), request.request_id, version, keep_alive,
+    const HeadOptions head_options{
+        .version = version, .keep_alive = keep_alive, .tls = kIsTls<Stream>};
+    auto out = ToBeastResponse(std::move(response), request.request_id, head_options,
                                request.method == Method::kHead);
-    stream.expires_after(std::chrono::milliseconds(options_.body_timeout_ms));
+    transport.expires_after(std::chrono::milliseconds(options_.body_timeout_ms));
     auto [write_ec, written] = co_await http::async_write(stream, out, kNoThrow);
     LogRequest(request, route, status, bytes, principal, start);
-    co_return !write_ec && keep_alive;
+    if (write_ec) co_return Ending::kAbort;
+    co_return keep_alive ? Ending::kKeepAlive : Ending::kClose;
   }
 
   // A streamed response of a route without `offload`: produced here, on the I/O thread, and
@@ -315,24 +378,27 @@ class HttpServer::Impl {
   }
 
   // Answers a request that cannot be read to the end, then closes the connection.
-  net::awaitable<void> FailConnection(beast::tcp_stream& stream, int http_status, Status status,
+  template <typename Stream>
+  net::awaitable<void> FailConnection(Stream& stream, int http_status, Status status,
                                       Clock::time_point start, const std::string& peer) {
+    PlainStream& transport = beast::get_lowest_layer(stream);
     ApiRequest request;
     request.request_id = NewRequestId();
     request.peer = peer;
     ApiResponse response = ProblemResponse(status, request.request_id, http_status);
     const size_t bytes = response.body.size();
-    auto out = ToBeastResponse(std::move(response), request.request_id, 11, false, false);
-    stream.expires_after(std::chrono::seconds(5));
-    co_await http::async_write(stream, out, kNoThrow);
+    auto out = ToBeastResponse(std::move(response), request.request_id,
+                               HeadOptions{.tls = kIsTls<Stream>}, false);
+    transport.expires_after(std::chrono::seconds(5));
+    auto [write_ec, written] = co_await http::async_write(stream, out, kNoThrow);
     LogRequest(request, "-", http_status, bytes, "", start);
+    co_await CloseSending(stream, !write_ec);
     // Read and discard what the client is still sending, briefly, so it reads our answer.
-    boost::system::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream.expires_after(kDrainTime);
+    // Beneath TLS: the records are dropped undecrypted.
+    transport.expires_after(kDrainTime);
     std::vector<char> sink(64 << 10);
     for (size_t drained = 0; drained < kDrainBytes;) {
-      auto [read_ec, n] = co_await stream.async_read_some(net::buffer(sink), kNoThrow);
+      auto [read_ec, n] = co_await transport.async_read_some(net::buffer(sink), kNoThrow);
       if (read_ec) break;
       drained += n;
     }
@@ -359,10 +425,11 @@ class HttpServer::Impl {
     }
   }
 
-  uint64_t Register(beast::tcp_stream* stream, net::any_io_executor executor) {
+  // A new session starts idle: shutdown interrupts its TLS handshake too.
+  uint64_t Register(PlainStream* transport, net::any_io_executor executor) {
     std::lock_guard lock(mu_);
     const uint64_t id = next_session_id_++;
-    sessions_.emplace(id, SessionSlot{stream, std::move(executor), true});
+    sessions_.emplace(id, SessionSlot{transport, std::move(executor), false});
     return id;
   }
 
@@ -393,9 +460,13 @@ class HttpServer::Impl {
       // Idle sessions wait for a next request that will not be served: wake them now.
       for (auto& [id, slot] : sessions_) {
         if (slot.busy) continue;
+        // Runs on the session's strand: a session that has meanwhile begun a request (busy
+        // again) finishes it and then sees stopping_.
         net::post(slot.executor, [this, id = id] {
           std::lock_guard inner(mu_);
-          if (auto it = sessions_.find(id); it != sessions_.end()) it->second.stream->cancel();
+          if (auto it = sessions_.find(id); it != sessions_.end() && !it->second.busy) {
+            it->second.transport->cancel();
+          }
         });
       }
     }

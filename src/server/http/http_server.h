@@ -9,7 +9,11 @@
 // Limits: header bytes (431), body bytes (413), header/body/idle timeouts, max connections
 // (503). Shutdown: Run() returns after SIGTERM/SIGINT (or Shutdown()) once in-flight requests
 // finish or `shutdown_timeout_ms` passes; idle keep-alive connections close at once.
-// This header is free of Beast and Asio (pimpl).
+// TLS: with `tls` set, every connection is HTTPS (one code path for both, transport.h); the
+// handshake must finish within `header_timeout_ms`; a plain HTTP request gets a 400 in plain
+// text. Every response carries X-Content-Type-Options: nosniff, and over TLS
+// Strict-Transport-Security (docs/security.md "Transport").
+// This header is free of Beast, Asio and OpenSSL (pimpl).
 #pragma once
 
 #include <cstdint>
@@ -21,6 +25,8 @@
 #include "server/api/dispatcher.h"
 
 namespace strata::server {
+
+class TlsContext;
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
@@ -34,7 +40,8 @@ struct HttpServerOptions {
   int64_t body_timeout_ms = 60'000;
   int64_t idle_timeout_ms = 60'000;
   int64_t shutdown_timeout_ms = 10'000;
-  bool handle_signals = true;  // Shut down on SIGTERM and SIGINT.
+  bool handle_signals = true;             // Shut down on SIGTERM and SIGINT.
+  std::shared_ptr<const TlsContext> tls;  // Null: plain HTTP. Else HTTPS only.
 };
 
 class HttpServer {

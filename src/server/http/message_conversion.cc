@@ -40,7 +40,7 @@ namespace {
 
 // Status line and fields shared by buffered and streamed responses.
 template <typename Body>
-void FillHead(const ApiResponse& response, const std::string& request_id, bool keep_alive,
+void FillHead(const ApiResponse& response, const std::string& request_id, bool keep_alive, bool tls,
               http::response<Body>& out) {
   out.result(static_cast<unsigned>(response.status));
   // Beast knows no reason phrase for tus's 460.
@@ -49,6 +49,13 @@ void FillHead(const ApiResponse& response, const std::string& request_id, bool k
   out.set("X-Request-Id", request_id);
   if (!response.content_type.empty()) out.set(http::field::content_type, response.content_type);
   for (const auto& [name, value] : response.headers) out.insert(name, value);
+  // Browsers must not guess another type than Content-Type (e.g. render JSON as HTML).
+  if (out.find("X-Content-Type-Options") == out.end()) {
+    out.set("X-Content-Type-Options", "nosniff");
+  }
+  if (tls && out.find(http::field::strict_transport_security) == out.end()) {
+    out.set(http::field::strict_transport_security, kStrictTransportSecurity);
+  }
   out.keep_alive(keep_alive);
 }
 
@@ -57,11 +64,11 @@ void FillHead(const ApiResponse& response, const std::string& request_id, bool k
 bool StatusHasBody(int status) { return status >= 200 && status != 204 && status != 304; }
 
 http::response<http::string_body> ToBeastResponse(ApiResponse&& response,
-                                                  const std::string& request_id, unsigned version,
-                                                  bool keep_alive, bool head) {
+                                                  const std::string& request_id,
+                                                  const HeadOptions& options, bool head) {
   http::response<http::string_body> out;
-  out.version(version);
-  FillHead(response, request_id, keep_alive, out);
+  out.version(options.version);
+  FillHead(response, request_id, options.keep_alive, options.tls, out);
   if (head) {
     out.content_length(response.body.size());
   } else if (StatusHasBody(response.status)) {
@@ -72,13 +79,14 @@ http::response<http::string_body> ToBeastResponse(ApiResponse&& response,
 }
 
 http::response<http::empty_body> ToBeastStreamHead(const ApiResponse& response,
-                                                   const std::string& request_id, unsigned version,
-                                                   bool keep_alive) {
+                                                   const std::string& request_id,
+                                                   const HeadOptions& options) {
   http::response<http::empty_body> out;
-  out.version(version);
+  out.version(options.version);
   const bool has_body = StatusHasBody(response.status);
-  FillHead(response, request_id, keep_alive && (version >= 11 || !has_body), out);
-  if (has_body && version >= 11) out.chunked(true);
+  FillHead(response, request_id, options.keep_alive && (options.version >= 11 || !has_body),
+           options.tls, out);
+  if (has_body && options.version >= 11) out.chunked(true);
   return out;
 }
 

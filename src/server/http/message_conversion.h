@@ -21,11 +21,23 @@ std::string NewRequestId();
 Status FromBeastRequest(boost::beast::http::request<boost::beast::http::string_body>&& message,
                         const std::string& peer, ApiRequest& out);
 
-// The Beast response for `response`, with X-Request-Id, Server and keep-alive set. For HEAD,
-// the body is dropped but Content-Length still describes it.
+// What the connection adds to the head of every response it sends.
+struct HeadOptions {
+  unsigned version = 11;  // Of the request: 10 or 11.
+  bool keep_alive = false;
+  // The connection is TLS: Strict-Transport-Security is added (never over plain HTTP, where
+  // RFC 6797 forbids it).
+  bool tls = false;
+};
+
+// The value of Strict-Transport-Security on TLS connections: two years, as Mozilla advises.
+inline constexpr const char* kStrictTransportSecurity = "max-age=63072000";
+
+// The Beast response for `response`, with X-Request-Id, Server, X-Content-Type-Options,
+// Strict-Transport-Security (TLS) and keep-alive set. Headers of `response` come first and
+// are never replaced. For HEAD, the body is dropped but Content-Length still describes it.
 boost::beast::http::response<boost::beast::http::string_body> ToBeastResponse(
-    ApiResponse&& response, const std::string& request_id, unsigned version, bool keep_alive,
-    bool head);
+    ApiResponse&& response, const std::string& request_id, const HeadOptions& options, bool head);
 
 // Whether a response with `status` carries a body (not 1xx, 204 or 304).
 bool StatusHasBody(int status);
@@ -35,6 +47,6 @@ bool StatusHasBody(int status);
 // no framing, so keep-alive is off and the body ends when the connection closes. For HEAD
 // the fields are the same as for GET.
 boost::beast::http::response<boost::beast::http::empty_body> ToBeastStreamHead(
-    const ApiResponse& response, const std::string& request_id, unsigned version, bool keep_alive);
+    const ApiResponse& response, const std::string& request_id, const HeadOptions& options);
 
 }  // namespace strata::server

@@ -3,7 +3,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -29,7 +28,6 @@ namespace strata::server {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = net::ip::tcp;
 using namespace net::experimental::awaitable_operators;
 
 namespace {
@@ -151,15 +149,17 @@ void RunOnWorker(Pipe& pipe, const ApiRequest& request, const std::function<ApiR
 // pipelined next request) are appended to `buffer` for the next parse. Stops reading once
 // kReadAheadBytes are buffered; disconnects are not noticed after that.
 // Completes only when cancelled, so that `||` never cancels the exchange because of it.
-net::awaitable<void> WatchClient(tcp::socket& socket, beast::flat_buffer& buffer, Pipe& pipe,
+// (Cancelling a read of a TLS stream cancels the socket read beneath it; bytes already
+// received stay in the TLS engine for the next read.)
+template <typename Stream>
+net::awaitable<void> WatchClient(Stream& stream, beast::flat_buffer& buffer, Pipe& pipe,
                                  Cancellation& cancellation) {
   while (buffer.size() < kReadAheadBytes) {
     auto [ec, n] =
-        co_await socket.async_read_some(buffer.prepare(kReadAheadBytes - buffer.size()), kNoThrow);
+        co_await stream.async_read_some(buffer.prepare(kReadAheadBytes - buffer.size()), kNoThrow);
     if (!ec) buffer.commit(n);  // Even when cancelled meanwhile: these bytes are the client's.
-    if ((co_await net::this_coro::cancellation_state).cancelled() != net::cancellation_type::none) {
-      co_return;
-    }
+    const net::cancellation_state state = co_await net::this_coro::cancellation_state;
+    if (state.cancelled() != net::cancellation_type::none) co_return;
     if (ec) {
       MarkClientGone(pipe, cancellation);
       break;
@@ -173,7 +173,8 @@ net::awaitable<void> WatchClient(tcp::socket& socket, beast::flat_buffer& buffer
 // Receives the chunks of a streamed body until kEnd and writes them; after a failed write
 // (or once the client is gone) drains them unwritten. Returns whether the body ended cleanly
 // (the producer returned true and every write succeeded), the final chunk included.
-net::awaitable<bool> WriteBody(const OffloadContext& context, Pipe& pipe,
+template <typename Stream>
+net::awaitable<bool> WriteBody(const OffloadContext<Stream>& context, Pipe& pipe,
                                Cancellation& cancellation, bool chunked, size_t& body_bytes) {
   bool ended = false;
   bool producer_ok = false;
@@ -202,7 +203,7 @@ net::awaitable<bool> WriteBody(const OffloadContext& context, Pipe& pipe,
       batch.clear();
       continue;
     }
-    context.stream.expires_after(context.body_timeout);
+    beast::get_lowest_layer(context.stream).expires_after(context.body_timeout);
     boost::system::error_code write_ec;
     if (chunked) {
       std::tie(write_ec, std::ignore) =
@@ -220,7 +221,7 @@ net::awaitable<bool> WriteBody(const OffloadContext& context, Pipe& pipe,
   }
   if (!producer_ok || pipe.client_gone.load()) co_return false;
   if (chunked) {
-    context.stream.expires_after(context.body_timeout);
+    beast::get_lowest_layer(context.stream).expires_after(context.body_timeout);
     auto [last_ec, last_n] =
         co_await net::async_write(context.stream, http::make_chunk_last(), kNoThrow);
     if (last_ec) {
@@ -232,18 +233,23 @@ net::awaitable<bool> WriteBody(const OffloadContext& context, Pipe& pipe,
 }
 
 // Waits for the handler's response; for a streamed one, writes the head and the body.
-net::awaitable<OffloadResult> Exchange(const OffloadContext& context, Pipe& pipe,
+template <typename Stream>
+net::awaitable<OffloadResult> Exchange(const OffloadContext<Stream>& context, Pipe& pipe,
                                        const ApiRequest& request, const ApiResponse& response) {
   OffloadResult result;
   auto [ec, ready] = co_await pipe.channel.async_receive(kNoThrow);
   STRATA_CHECK(!ec && ready.kind == PipeMessage::Kind::kResponse);  // As in WriteBody.
   if (!ready.streamed) co_return result;
   result.streamed = true;
+  const HeadOptions head_options{
+      .version = context.version,
+      .keep_alive = context.wants_keep_alive && !context.stopping.load(),
+      .tls = kIsTls<Stream>,
+  };
   const http::response<http::empty_body> head =
-      ToBeastStreamHead(response, request.request_id, context.version,
-                        context.wants_keep_alive && !context.stopping.load());
+      ToBeastStreamHead(response, request.request_id, head_options);
   http::response_serializer<http::empty_body> serializer(head);
-  context.stream.expires_after(context.body_timeout);
+  beast::get_lowest_layer(context.stream).expires_after(context.body_timeout);
   auto [head_ec, head_bytes] =
       co_await http::async_write_header(context.stream, serializer, kNoThrow);
   if (head_ec) MarkClientGone(pipe, *request.cancellation);
@@ -252,13 +258,15 @@ net::awaitable<OffloadResult> Exchange(const OffloadContext& context, Pipe& pipe
     complete =
         co_await WriteBody(context, pipe, *request.cancellation, head.chunked(), result.body_bytes);
   }
+  result.complete = complete;
   result.keep_alive = complete && head.keep_alive();
   co_return result;
 }
 
 }  // namespace
 
-net::awaitable<OffloadResult> ServeOffloaded(const OffloadContext& context,
+template <typename Stream>
+net::awaitable<OffloadResult> ServeOffloaded(const OffloadContext<Stream>& context,
                                              const ApiRequest& request,
                                              const std::function<ApiResponse()>& handle,
                                              ApiResponse& response) {
@@ -266,10 +274,20 @@ net::awaitable<OffloadResult> ServeOffloaded(const OffloadContext& context,
   net::post(context.workers, [pipe, &request, &handle, &response] {
     RunOnWorker(*pipe, request, handle, response);
   });
+  // The expiry of the last read (of the request) would otherwise cut the watch short; writes
+  // set their own below.
+  beast::get_lowest_layer(context.stream).expires_never();
   std::variant<OffloadResult, std::monostate> outcome =
       co_await (Exchange(context, *pipe, request, response) ||
-                WatchClient(context.stream.socket(), context.buffer, *pipe, *request.cancellation));
+                WatchClient(context.stream, context.buffer, *pipe, *request.cancellation));
   co_return std::get<0>(std::move(outcome));
 }
+
+template net::awaitable<OffloadResult> ServeOffloaded<PlainStream>(
+    const OffloadContext<PlainStream>&, const ApiRequest&, const std::function<ApiResponse()>&,
+    ApiResponse&);
+template net::awaitable<OffloadResult> ServeOffloaded<TlsStream>(
+    const OffloadContext<TlsStream>&, const ApiRequest&, const std::function<ApiResponse()>&,
+    ApiResponse&);
 
 }  // namespace strata::server

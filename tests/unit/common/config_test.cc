@@ -265,6 +265,107 @@ TEST(ConfigTest, ValidateConfigRefusesSharedListenAddress) {
   EXPECT_OK(ValidateConfig(config));
 }
 
+TEST(ConfigTest, TlsFilesMustBeSetTogether) {
+  Config config;
+  EXPECT_EQ(config.server.tls_min_version, "1.2");
+  ASSERT_OK(ApplyConfigOption(config, "server.tls.cert_file", "/etc/strata/cert.pem"));
+  Status only_cert = ValidateConfig(config);
+  ASSERT_FALSE(only_cert.ok());
+  EXPECT_THAT(std::string(only_cert.message()), HasSubstr("server.tls.key_file is missing"));
+
+  config = Config();
+  ASSERT_OK(ApplyConfigOption(config, "server.tls.key_file", "/etc/strata/key.pem"));
+  Status only_key = ValidateConfig(config);
+  ASSERT_FALSE(only_key.ok());
+  EXPECT_THAT(std::string(only_key.message()), HasSubstr("server.tls.cert_file is missing"));
+
+  ASSERT_OK(ApplyConfigOption(config, "server.tls.cert_file", "/etc/strata/cert.pem"));
+  EXPECT_OK(ValidateConfig(config));
+}
+
+TEST(ConfigTest, TlsMinVersionIs12Or13) {
+  Config config;
+  ASSERT_OK(ApplyConfigOption(config, "server.tls.min_version", "1.3"));
+  EXPECT_EQ(config.server.tls_min_version, "1.3");
+  for (std::string_view bad : {"1.1", "1.0", "TLSv1.2", "", "1.4"}) {
+    Status status = ApplyConfigOption(config, "server.tls.min_version", bad);
+    ASSERT_FALSE(status.ok()) << bad;
+    EXPECT_THAT(std::string(status.message()), HasSubstr("1.2|1.3"));
+  }
+  EXPECT_EQ(config.server.tls_min_version, "1.3");
+}
+
+TEST(ConfigTest, CorsOriginsAreACommaSeparatedListOfExactOrigins) {
+  Config config;
+  EXPECT_TRUE(config.server.cors_allowed_origins.empty());
+  ASSERT_OK(
+      ApplyConfigOption(config, "server.cors.allowed_origins",
+                        " https://App.Example.com , http://localhost:5173,,https://[::1]:8443"));
+  EXPECT_EQ(config.server.cors_allowed_origins,
+            (std::vector<std::string>{"https://app.example.com", "http://localhost:5173",
+                                      "https://[::1]:8443"}));
+  EXPECT_EQ(Get(config, "server.cors.allowed_origins"),
+            "https://app.example.com,http://localhost:5173,https://[::1]:8443");
+  ASSERT_OK(ApplyConfigOption(config, "server.cors.allowed_origins", ""));
+  EXPECT_TRUE(config.server.cors_allowed_origins.empty());
+}
+
+TEST(ConfigTest, CorsOriginsRefuseWildcardsPathsAndOtherSchemes) {
+  for (std::string_view bad :
+       {"*", "null", "app.example.com", "ftp://app.example.com", "https://app.example.com/",
+        "https://app.example.com/path", "https://user@app.example.com", "https://",
+        "https://app.example.com:0", "https://app.example.com:99999", "https://app.example.com:x",
+        "https://app_example.com", "https://app.example.com?x=1"}) {
+    Config config;
+    Status status = ApplyConfigOption(config, "server.cors.allowed_origins",
+                                      "https://ok.example," + std::string(bad));
+    ASSERT_FALSE(status.ok()) << bad;
+    EXPECT_THAT(std::string(status.message()), HasSubstr("server.cors.allowed_origins")) << bad;
+    EXPECT_TRUE(config.server.cors_allowed_origins.empty()) << bad;  // Nothing half-applied.
+  }
+  Config config;
+  Status wildcard = ApplyConfigOption(config, "server.cors.allowed_origins", "*");
+  EXPECT_THAT(std::string(wildcard.message()), HasSubstr("list each origin"));
+}
+
+TEST(ConfigFileTest, TlsAndCorsTables) {
+  TempFile file(R"([server.tls]
+cert_file = "/etc/strata/cert.pem"
+key_file = "/etc/strata/key.pem"
+min_version = "1.3"
+
+[server.cors]
+allowed_origins = ["https://app.example.com", "http://localhost:5173"]
+)");
+  Config config;
+  ASSERT_OK(ApplyConfigFile(config, file.path()));
+  EXPECT_EQ(config.server.tls_cert_file, "/etc/strata/cert.pem");
+  EXPECT_EQ(config.server.tls_key_file, "/etc/strata/key.pem");
+  EXPECT_EQ(config.server.tls_min_version, "1.3");
+  EXPECT_EQ(config.server.cors_allowed_origins,
+            (std::vector<std::string>{"https://app.example.com", "http://localhost:5173"}));
+  EXPECT_OK(ValidateConfig(config));
+
+  TempFile empty_list("[server.cors]\nallowed_origins = []\n");
+  Config off;
+  ASSERT_OK(ApplyConfigFile(off, empty_list.path()));
+  EXPECT_TRUE(off.server.cors_allowed_origins.empty());
+}
+
+TEST(ConfigFileTest, CorsOriginsMustBeAnArrayOfStrings) {
+  for (const char* text :
+       {"[server.cors]\nallowed_origins = \"https://a.example\"\n",
+        "[server.cors]\nallowed_origins = [1, 2]\n",
+        "[server.cors]\nallowed_origins = [\"https://a.example,https://b.example\"]\n",
+        "[server.cors]\nallowed_origins = [\"*\"]\n"}) {
+    TempFile file(text);
+    Config config;
+    Status status = ApplyConfigFile(config, file.path());
+    ASSERT_FALSE(status.ok()) << text;
+    EXPECT_THAT(std::string(status.message()), HasSubstr("server.cors.allowed_origins")) << text;
+  }
+}
+
 TEST(ConfigFileTest, NestedTablesAndDottedKeys) {
   TempFile file(R"(# Strata test configuration
 [server]
@@ -441,6 +542,22 @@ TEST_F(ConfigEnvironmentTest, BadValueNamesTheVariable) {
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(status.message()), HasSubstr("STRATA_SERVER_IO_THREADS"));
   EXPECT_THAT(std::string(status.message()), HasSubstr("'many'"));
+}
+
+TEST_F(ConfigEnvironmentTest, TlsAndCorsFromTheEnvironment) {
+  Set("STRATA_SERVER_TLS_CERT_FILE", "/run/secrets/cert.pem");
+  Set("STRATA_SERVER_TLS_KEY_FILE", "/run/secrets/key.pem");
+  Set("STRATA_SERVER_TLS_MIN_VERSION", "1.3");
+  Set("STRATA_SERVER_CORS_ALLOWED_ORIGINS", "https://a.example,https://b.example:8443");
+  Config config;
+  std::vector<std::string> unknown;
+  ASSERT_OK(ApplyConfigEnvironment(config, &unknown));
+  EXPECT_TRUE(unknown.empty());
+  EXPECT_EQ(config.server.tls_cert_file, "/run/secrets/cert.pem");
+  EXPECT_EQ(config.server.tls_key_file, "/run/secrets/key.pem");
+  EXPECT_EQ(config.server.tls_min_version, "1.3");
+  EXPECT_EQ(config.server.cors_allowed_origins,
+            (std::vector<std::string>{"https://a.example", "https://b.example:8443"}));
 }
 
 // stratad applies the file, then the environment, then explicit options (flags and --set).

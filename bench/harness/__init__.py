@@ -1,0 +1,1 @@
+"""The benchmark against peers (bench/run, bench/README.md)."""

@@ -1,0 +1,1 @@
+"""One module per benchmarked system (base.System)."""
