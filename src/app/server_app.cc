@@ -18,6 +18,7 @@
 #include "server/api/dispatcher.h"
 #include "server/api/handlers/dataset_handlers.h"
 #include "server/api/handlers/health_handlers.h"
+#include "server/api/handlers/identity_handlers.h"
 #include "server/api/handlers/influx_handlers.h"
 #include "server/api/handlers/ingest_handlers.h"
 #include "server/api/handlers/job_handlers.h"
@@ -26,7 +27,9 @@
 #include "server/api/handlers/upload_handlers.h"
 #include "server/http/http_server.h"
 #include "server/http/tls_context.h"
+#include "service/api_key_service.h"
 #include "service/dataset_service.h"
+#include "service/identity_service.h"
 #include "service/health_service.h"
 #include "service/influx_write_service.h"
 #include "service/ingest_service.h"
@@ -203,6 +206,12 @@ int RunServer(const Config& config) {
   service::RecordsService records(queries, datasets, authorizer,
                                   service::CursorCodec(*cursor_secret));
 
+  security::PasswordParams password_params;
+  service::IdentityService identity(*store, authorizer, authenticator.resolver(),
+                                    service::CursorCodec(*cursor_secret), password_params);
+  if (Status loaded = identity.LoadRoles(); !loaded.ok()) return Fail(loaded.Annotate("roles"));
+  service::ApiKeyService api_keys(*store, authorizer);
+
   server::Router router;
   server::AddHealthRoutes(router, health);
   server::AddSpecRoutes(router);
@@ -213,6 +222,7 @@ int RunServer(const Config& config) {
   server::AddUploadRoutes(router, uploads);
   server::AddQueryRoutes(router, queries);
   server::AddRecordsRoutes(router, records);
+  server::AddIdentityRoutes(router, identity, api_keys);
   server::Dispatcher dispatcher(router, authenticator,
                                 server::ApiOptions{static_cast<int>(config.server.max_json_depth)},
                                 server::CorsPolicy(config.server.cors_allowed_origins));

@@ -16,6 +16,7 @@
 #include "security/authorizer.h"
 #include "server/api/handlers/dataset_handlers.h"
 #include "server/api/handlers/health_handlers.h"
+#include "server/api/handlers/identity_handlers.h"
 #include "server/api/handlers/influx_handlers.h"
 #include "server/api/handlers/ingest_handlers.h"
 #include "server/api/handlers/job_handlers.h"
@@ -89,6 +90,12 @@ class OpenApiRoutesTest : public ::testing::Test {
     records_ = std::make_unique<service::RecordsService>(
         *queries_, *datasets_, authorizer_, service::CursorCodec(std::string(32, 'r')));
     AddRecordsRoutes(router_, *records_);
+    resolver_ = std::make_unique<security::PrincipalResolver>(*store_);
+    identity_ = std::make_unique<service::IdentityService>(
+        *store_, authorizer_, *resolver_, service::CursorCodec(std::string(32, 'i')),
+        security::PasswordParams{});
+    api_keys_ = std::make_unique<service::ApiKeyService>(*store_, authorizer_);
+    AddIdentityRoutes(router_, *identity_, *api_keys_);
 
     ASSERT_OK_AND_ASSIGN(spec_, json::Parse(OpenApiJson()));
     ASSERT_TRUE(spec_.is_object());
@@ -120,6 +127,9 @@ class OpenApiRoutesTest : public ::testing::Test {
   std::unique_ptr<service::UploadService> uploads_;
   std::unique_ptr<service::QueryService> queries_;
   std::unique_ptr<service::RecordsService> records_;
+  std::unique_ptr<security::PrincipalResolver> resolver_;
+  std::unique_ptr<service::IdentityService> identity_;
+  std::unique_ptr<service::ApiKeyService> api_keys_;
   Router router_;
   json::Value spec_;
   std::set<Operation> documented_;

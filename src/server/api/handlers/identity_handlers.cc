@@ -1,0 +1,282 @@
+#include "server/api/handlers/identity_handlers.h"
+
+#include "server/api/request_helpers.h"
+
+namespace strata::server {
+namespace {
+
+using service::ApiKeyService;
+using service::IdentityService;
+
+ApiResponse AccountResponse(int status, const meta::UserRecord& account) {
+  JsonWriter writer;
+  service::WriteAccountJson(writer, account);
+  return JsonResponse(status, writer);
+}
+
+// Service accounts answer with their client secret once (creation, rotation).
+ApiResponse SecretResponse(int status, const service::CreatedServiceAccount& created) {
+  JsonWriter writer;
+  writer.BeginObject();
+  writer.Key("account");
+  service::WriteAccountJson(writer, created.account);
+  writer.Member("client_id", created.account.name);
+  writer.Member("client_secret", created.client_secret);
+  writer.EndObject();
+  ApiResponse response = JsonResponse(status, writer);
+  response.NoStore();
+  return response;
+}
+
+Result<ApiResponse> ListAccounts(IdentityService& identity, const RequestContext& context,
+                                 std::string_view kind) {
+  STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {"limit", "cursor"}));
+  STRATA_ASSIGN_OR_RETURN(service::PageRequest page, ParsePageRequest(context.request));
+  STRATA_ASSIGN_OR_RETURN(service::Page<meta::UserRecord> accounts,
+                          identity.ListAccounts(context.principal, kind, page));
+  return ListResponse(context.request, accounts.next_cursor, [&](JsonWriter& writer) {
+    for (const meta::UserRecord& account : accounts.items)
+      service::WriteAccountJson(writer, account);
+  });
+}
+
+void AddAccountRoutes(Router& router, IdentityService& identity) {
+  router.Add(
+      Method::kPost, "/v1/users",
+      [&identity](const RequestContext& context) -> Result<ApiResponse> {
+        STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
+        STRATA_ASSIGN_OR_RETURN(
+            service::AccountSpec spec,
+            service::DecodeAccountSpec(body, /*create=*/true, /*service=*/false));
+        STRATA_ASSIGN_OR_RETURN(meta::UserRecord user,
+                                identity.CreateUser(context.principal, std::move(spec)));
+        ApiResponse response = AccountResponse(201, user);
+        response.WithHeader("Location", "/v1/users/" + user.name);
+        return response;
+      },
+      RouteOptions{.offload = true});
+  router.Add(Method::kGet, "/v1/users", [&identity](const RequestContext& context) {
+    return ListAccounts(identity, context, "user");
+  });
+  router.Add(
+      Method::kPost, "/v1/service-accounts",
+      [&identity](const RequestContext& context) -> Result<ApiResponse> {
+        STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
+        STRATA_ASSIGN_OR_RETURN(
+            service::AccountSpec spec,
+            service::DecodeAccountSpec(body, /*create=*/true, /*service=*/true));
+        STRATA_ASSIGN_OR_RETURN(service::CreatedServiceAccount created,
+                                identity.CreateServiceAccount(context.principal, std::move(spec)));
+        ApiResponse response = SecretResponse(201, created);
+        response.WithHeader("Location", "/v1/service-accounts/" + created.account.name);
+        return response;
+      },
+      RouteOptions{.offload = true});
+  router.Add(Method::kGet, "/v1/service-accounts", [&identity](const RequestContext& context) {
+    return ListAccounts(identity, context, "service");
+  });
+  router.Add(
+      Method::kPost, "/v1/service-accounts/{name}/secret",
+      [&identity](const RequestContext& context) -> Result<ApiResponse> {
+        STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
+        STRATA_ASSIGN_OR_RETURN(
+            service::CreatedServiceAccount rotated,
+            identity.RotateClientSecret(context.principal, context.Param("name")));
+        return SecretResponse(200, rotated);
+      },
+      RouteOptions{.offload = true});
+  for (const auto& [kind, base] : {std::pair<std::string, std::string>{"user", "/v1/users/{name}"},
+                                   {"service", "/v1/service-accounts/{name}"}}) {
+    router.Add(Method::kGet, base,
+               [&identity, kind](const RequestContext& context) -> Result<ApiResponse> {
+                 STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
+                 STRATA_ASSIGN_OR_RETURN(
+                     meta::UserRecord account,
+                     identity.GetAccount(context.principal, kind, context.Param("name")));
+                 return AccountResponse(200, account);
+               });
+    router.Add(
+        Method::kPatch, base,
+        [&identity, kind](const RequestContext& context) -> Result<ApiResponse> {
+          STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
+          STRATA_ASSIGN_OR_RETURN(service::AccountSpec spec,
+                                  service::DecodeAccountSpec(body, false, kind == "service"));
+          STRATA_ASSIGN_OR_RETURN(meta::UserRecord account,
+                                  identity.UpdateAccount(context.principal, kind,
+                                                         context.Param("name"), std::move(spec)));
+          return AccountResponse(200, account);
+        },
+        RouteOptions{.offload = true});
+    router.Add(Method::kDelete, base,
+               [&identity, kind](const RequestContext& context) -> Result<ApiResponse> {
+                 STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
+                 STRATA_RETURN_IF_ERROR(
+                     identity.DeleteAccount(context.principal, kind, context.Param("name")));
+                 return ApiResponse::NoContent();
+               });
+  }
+}
+
+void AddRoleAndGrantRoutes(Router& router, IdentityService& identity) {
+  router.Add(Method::kGet, "/v1/roles",
+             [&identity](const RequestContext& context) -> Result<ApiResponse> {
+               STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
+               STRATA_ASSIGN_OR_RETURN(std::vector<service::RoleView> roles,
+                                       identity.ListRoles(context.principal));
+               return ListResponse(context.request, "", [&](JsonWriter& writer) {
+                 for (const service::RoleView& role : roles) service::WriteRoleJson(writer, role);
+               });
+             });
+  router.Add(Method::kPost, "/v1/roles",
+             [&identity](const RequestContext& context) -> Result<ApiResponse> {
+               STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
+               STRATA_ASSIGN_OR_RETURN(service::RoleView role,
+                                       identity.CreateRole(context.principal, body));
+               JsonWriter writer;
+               service::WriteRoleJson(writer, role);
+               ApiResponse response = JsonResponse(201, writer);
+               response.WithHeader("Location", "/v1/roles/" + role.name);
+               return response;
+             });
+  router.Add(
+      Method::kDelete, "/v1/roles/{name}",
+      [&identity](const RequestContext& context) -> Result<ApiResponse> {
+        STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
+        STRATA_RETURN_IF_ERROR(identity.DeleteRole(context.principal, context.Param("name")));
+        return ApiResponse::NoContent();
+      });
+  router.Add(
+      Method::kGet, "/v1/grants",
+      [&identity](const RequestContext& context) -> Result<ApiResponse> {
+        STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {"subject", "resource"}));
+        const std::string* subject = context.request.Query("subject");
+        const std::string* resource = context.request.Query("resource");
+        STRATA_ASSIGN_OR_RETURN(std::vector<meta::GrantRecord> grants,
+                                identity.ListGrants(context.principal, subject ? *subject : "",
+                                                    resource ? *resource : ""));
+        return ListResponse(context.request, "", [&](JsonWriter& writer) {
+          for (const meta::GrantRecord& grant : grants) service::WriteGrantJson(writer, grant);
+        });
+      });
+  router.Add(Method::kPost, "/v1/grants",
+             [&identity](const RequestContext& context) -> Result<ApiResponse> {
+               STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
+               STRATA_ASSIGN_OR_RETURN(meta::GrantRecord grant,
+                                       identity.CreateGrant(context.principal, body, std::nullopt));
+               JsonWriter writer;
+               service::WriteGrantJson(writer, grant);
+               ApiResponse response = JsonResponse(201, writer);
+               response.WithHeader("Location", "/v1/grants/" + grant.id);
+               return response;
+             });
+  router.Add(Method::kDelete, "/v1/grants/{id}",
+             [&identity](const RequestContext& context) -> Result<ApiResponse> {
+               STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
+               STRATA_RETURN_IF_ERROR(
+                   identity.DeleteGrant(context.principal, context.Param("id"), std::nullopt));
+               return ApiResponse::NoContent();
+             });
+  router.Add(Method::kPost, "/v1/authz/explain",
+             [&identity](const RequestContext& context) -> Result<ApiResponse> {
+               STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
+               STRATA_ASSIGN_OR_RETURN(service::AuthzExplanation explanation,
+                                       identity.Explain(context.principal, body));
+               JsonWriter writer;
+               service::WriteExplanationJson(writer, explanation);
+               return JsonResponse(200, writer);
+             });
+}
+
+// The access of one dataset: its grants (row and field policies join them here).
+void AddDatasetAccessRoutes(Router& router, IdentityService& identity) {
+  router.Add(Method::kGet, "/v1/datasets/{id}/access",
+             [&identity](const RequestContext& context) -> Result<ApiResponse> {
+               STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
+               STRATA_ASSIGN_OR_RETURN(
+                   std::vector<meta::GrantRecord> grants,
+                   identity.ListGrants(context.principal, "", context.Param("id")));
+               JsonWriter writer;
+               writer.BeginObject();
+               writer.Member("dataset", context.Param("id"));
+               writer.Key("grants");
+               writer.BeginArray();
+               for (const meta::GrantRecord& grant : grants) service::WriteGrantJson(writer, grant);
+               writer.EndArray();
+               writer.EndObject();
+               return JsonResponse(200, writer);
+             });
+  router.Add(Method::kPost, "/v1/datasets/{id}/access",
+             [&identity](const RequestContext& context) -> Result<ApiResponse> {
+               STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
+               STRATA_ASSIGN_OR_RETURN(
+                   meta::GrantRecord grant,
+                   identity.CreateGrant(context.principal, body, context.Param("id")));
+               JsonWriter writer;
+               service::WriteGrantJson(writer, grant);
+               return JsonResponse(201, writer);
+             });
+  router.Add(
+      Method::kDelete, "/v1/datasets/{id}/access",
+      [&identity](const RequestContext& context) -> Result<ApiResponse> {
+        STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {"id"}));
+        const std::string* entry = context.request.Query("id");
+        if (entry == nullptr || entry->empty()) {
+          return Status::InvalidArgument("query parameter 'id' (the grant to remove) is required")
+              .WithErrors({ErrorDetail::Parameter("id", "required")});
+        }
+        STRATA_RETURN_IF_ERROR(
+            identity.DeleteGrant(context.principal, *entry, context.Param("id")));
+        return ApiResponse::NoContent();
+      });
+}
+
+void AddApiKeyRoutes(Router& router, ApiKeyService& keys) {
+  router.Add(Method::kPost, "/v1/api-keys",
+             [&keys](const RequestContext& context) -> Result<ApiResponse> {
+               STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
+               STRATA_ASSIGN_OR_RETURN(service::CreatedApiKey created,
+                                       keys.Create(context.principal, body));
+               JsonWriter writer;
+               service::WriteApiKeyJson(writer, created.record, created.key);
+               ApiResponse response = JsonResponse(201, writer);
+               response.WithHeader("Location", "/v1/api-keys/" + created.record.id);
+               response.NoStore();
+               return response;
+             });
+  router.Add(Method::kGet, "/v1/api-keys",
+             [&keys](const RequestContext& context) -> Result<ApiResponse> {
+               STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {"owner"}));
+               const std::string* owner = context.request.Query("owner");
+               STRATA_ASSIGN_OR_RETURN(std::vector<meta::ApiKeyRecord> list,
+                                       keys.List(context.principal, owner ? *owner : ""));
+               return ListResponse(context.request, "", [&](JsonWriter& writer) {
+                 for (const meta::ApiKeyRecord& key : list) service::WriteApiKeyJson(writer, key);
+               });
+             });
+  router.Add(Method::kGet, "/v1/api-keys/{id}",
+             [&keys](const RequestContext& context) -> Result<ApiResponse> {
+               STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
+               STRATA_ASSIGN_OR_RETURN(meta::ApiKeyRecord key,
+                                       keys.Get(context.principal, context.Param("id")));
+               JsonWriter writer;
+               service::WriteApiKeyJson(writer, key);
+               return JsonResponse(200, writer);
+             });
+  router.Add(Method::kDelete, "/v1/api-keys/{id}",
+             [&keys](const RequestContext& context) -> Result<ApiResponse> {
+               STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
+               STRATA_RETURN_IF_ERROR(keys.Revoke(context.principal, context.Param("id")));
+               return ApiResponse::NoContent();
+             });
+}
+
+}  // namespace
+
+void AddIdentityRoutes(Router& router, IdentityService& identity, ApiKeyService& keys) {
+  AddAccountRoutes(router, identity);
+  AddRoleAndGrantRoutes(router, identity);
+  AddDatasetAccessRoutes(router, identity);
+  AddApiKeyRoutes(router, keys);
+}
+
+}  // namespace strata::server
