@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -24,6 +25,7 @@
 #include "server/api/handlers/records_handlers.h"
 #include "server/api/handlers/upload_handlers.h"
 #include "server/api/openapi_spec.h"
+#include "server/api/route_permissions.h"
 #include "server/api/router.h"
 #include "service/cursor.h"
 #include "service/dataset_service.h"
@@ -171,6 +173,37 @@ TEST_F(OpenApiRoutesTest, PublicRoutesAreExactlyThoseWithoutSecurity) {
         << Describe(operation)
         << (route.options.public_route ? " is public but the spec does not say `security: []`"
                                        : " needs credentials but the spec says `security: []`");
+  }
+}
+
+// The permission table (docs/security.md) lists exactly the routes that exist, each once,
+// and its public routes are exactly the router's.
+TEST_F(OpenApiRoutesTest, EveryRouteIsInThePermissionTable) {
+  std::map<Operation, const RoutePermission*> table;
+  for (const RoutePermission& entry : RoutePermissions()) {
+    const Operation operation{ToLower(MethodName(entry.method)), std::string(entry.pattern)};
+    EXPECT_TRUE(table.emplace(operation, &entry).second) << Describe(operation) << " twice";
+    const bool needs_permission =
+        entry.scope != AccessScope::kPublic && entry.scope != AccessScope::kAuthenticated;
+    EXPECT_EQ(needs_permission, !entry.permission.empty()) << Describe(operation);
+    if (needs_permission) {
+      EXPECT_TRUE(security::ParsePermission(entry.permission).has_value()) << entry.permission;
+    }
+  }
+  std::set<Operation> served;
+  for (const Route& route : router_.routes()) {
+    const Operation operation{ToLower(MethodName(route.method)), route.pattern};
+    served.insert(operation);
+    auto it = table.find(operation);
+    ASSERT_TRUE(it != table.end())
+        << Describe(operation)
+        << " is served but missing from src/server/api/route_permissions.cc";
+    EXPECT_EQ(it->second->scope == AccessScope::kPublic, route.options.public_route)
+        << Describe(operation);
+  }
+  for (const auto& [operation, entry] : table) {
+    EXPECT_TRUE(served.count(operation) == 1)
+        << Describe(operation) << " is in the permission table but no route serves it";
   }
 }
 
