@@ -56,7 +56,7 @@ const std::vector<RoutePermission>& RoutePermissions() {
       {M::kGet, "/v1/roles", S::kAuthenticated, ""},
       {M::kPost, "/v1/roles", S::kGlobal, "users:manage"},
       {M::kDelete, "/v1/roles/{name}", S::kGlobal, "users:manage"},
-      {M::kGet, "/v1/grants", S::kGlobal, "users:manage"},  // ?resource=<id>: access:read.
+      {M::kGet, "/v1/grants", S::kGlobal, "users:manage"},   // ?resource=<id>: access:read.
       {M::kPost, "/v1/grants", S::kGlobal, "users:manage"},  // On a dataset: access:manage.
       {M::kDelete, "/v1/grants/{id}", S::kGlobal, "users:manage"},
       {M::kGet, "/v1/datasets/{id}/access", S::kDataset, "access:read"},
