@@ -22,6 +22,7 @@
 #include "server/api/handlers/influx_handlers.h"
 #include "server/api/handlers/ingest_handlers.h"
 #include "server/api/handlers/job_handlers.h"
+#include "server/api/handlers/pii_handlers.h"
 #include "server/api/handlers/query_handlers.h"
 #include "server/api/handlers/records_handlers.h"
 #include "server/api/handlers/upload_handlers.h"
@@ -34,6 +35,8 @@
 #include "service/influx_write_service.h"
 #include "service/ingest_service.h"
 #include "service/job_service.h"
+#include "service/pii_service.h"
+#include "service/policy_resolver.h"
 #include "service/upload_service.h"
 #include "storage/crypto/master_key.h"
 #include "storage/engine/key_store.h"
@@ -150,6 +153,12 @@ int RunServer(const Config& config) {
       store->GetOrCreateSecret("cursor_hmac", [] { return security::RandomBytes(32); });
   if (!cursor_secret.ok()) return Fail(cursor_secret.status());
 
+  // The installation secret every dataset's PII keys derive from (security/pii_transforms.h).
+  Result<std::string> pii_secret = store->GetOrCreateSecret(
+      "pii_key", [] { return security::RandomBytes(security::kPiiSecretBytes); });
+  if (!pii_secret.ok()) return Fail(pii_secret.status());
+  const security::PiiKeyring pii_keyring(*pii_secret);
+
   Result<std::unique_ptr<backend::DataBackend>> opened_backend =
       backend::OpenEmbeddedBackend(StorageOptionsOf(config));
   if (!opened_backend.ok()) return Fail(opened_backend.status());
@@ -200,8 +209,14 @@ int RunServer(const Config& config) {
   query_limits.parallelism = ThreadsOrCores(static_cast<int>(config.query.parallelism));
   query_limits.cursor_ttl_seconds = config.query.cursor_ttl_seconds;
   query_limits.cache_bytes = config.query.cache_bytes;
-  service::QueryService queries(datasets, *data, service::CursorCodec(*cursor_secret),
-                                query_limits);
+  // Policies are enforced for every read; until the access service stores row and field
+  // policies (a PolicySource over the metastore), only the pii default applies.
+  service::NoPolicies stored_policies;
+  service::QueryService queries(
+      datasets, *data, service::CursorCodec(*cursor_secret), query_limits,
+      service::MakePolicyResolver(stored_policies, pii_keyring,
+                                  service::GlobalRoleSubjects(authorizer)));
+  service::PiiService pii(datasets, authorizer, pii_keyring);
 
   service::RecordsService records(queries, datasets, authorizer,
                                   service::CursorCodec(*cursor_secret));
@@ -223,6 +238,7 @@ int RunServer(const Config& config) {
   server::AddQueryRoutes(router, queries);
   server::AddRecordsRoutes(router, records);
   server::AddIdentityRoutes(router, identity, api_keys);
+  server::AddPiiRoutes(router, pii);
   server::Dispatcher dispatcher(router, authenticator,
                                 server::ApiOptions{static_cast<int>(config.server.max_json_depth)},
                                 server::CorsPolicy(config.server.cors_allowed_origins));

@@ -41,5 +41,8 @@ Status EvalString(const sql::BoundExpr& expr, KernelArgs args, size_t rows,
 Status EvalTime(const sql::BoundExpr& expr, KernelArgs args, size_t rows, types::ColumnVector& out);
 // -> ->> (json_kernels.cc).
 Status EvalJson(const sql::BoundExpr& expr, KernelArgs args, size_t rows, types::ColumnVector& out);
+// A field policy's transform (transform_kernel.cc).
+Status EvalTransform(const sql::BoundExpr& expr, KernelArgs args, size_t rows,
+                     types::ColumnVector& out);
 
 }  // namespace strata::exec::internal

@@ -63,6 +63,7 @@ Status Dispatch(const sql::BoundExpr& expr, std::span<const Datum> args, size_t 
     case FuncId::kExtract: return internal::EvalTime(expr, args, rows, out);
     case FuncId::kJsonGet:
     case FuncId::kJsonGetText: return internal::EvalJson(expr, args, rows, out);
+    case FuncId::kTransform: return internal::EvalTransform(expr, args, rows, out);
   }
   return Status::Internal("unknown scalar function");
 }

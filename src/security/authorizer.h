@@ -43,7 +43,7 @@ enum class Permission {
   kUsersManage,
   kWebhooksManage,
   kPiiRead,
-  kPiiDetokenize,
+  kPiiDetokenize,  // Reverse tokens of a tokenize field policy (POST .../detokenize).
   kAdmin,
 };
 

@@ -1,6 +1,23 @@
 #include "service/query_catalog.h"
 
 namespace strata::service {
+namespace {
+
+// `record` as the policies see it when the read binds against the older `schema`: that
+// version's fields, each tagged pii when it is tagged so in either version (a tag added later
+// still protects data read through an older version).
+meta::DatasetRecord PolicyView(const meta::DatasetRecord& record, const types::Schema& schema) {
+  meta::DatasetRecord view = record;
+  view.schema = schema;
+  for (types::Field& field : view.schema.fields) {
+    for (const types::Field& current : record.schema.fields) {
+      if (current.id == field.id) field.pii = field.pii || current.pii;
+    }
+  }
+  return view;
+}
+
+}  // namespace
 
 PolicyResolver AllowAllPolicies() {
   return [](const security::Principal&, const meta::DatasetRecord&) -> Result<sql::PolicyContext> {
@@ -41,12 +58,15 @@ std::optional<sql::TableInfo> QueryCatalog::Find(std::string_view name) {
   if (const types::Field* time = table.schema.Find(record.time_field)) {
     if (time->type == types::DataType::kTimestamp) table.time_field_id = time->id;
   }
-  Result<sql::PolicyContext> policy = policies_(caller_, record);
+  Result<sql::PolicyContext> policy = table.schema.version == record.schema.version
+                                          ? policies_(caller_, record)
+                                          : policies_(caller_, PolicyView(record, table.schema));
   if (!policy.ok()) {
     if (error_.ok()) error_ = policy.status();
     return std::nullopt;
   }
   table.policy = std::move(*policy);
+  restricts_rows_ = restricts_rows_ || table.policy.restricts_rows();
   fingerprint_ +=
       record.id + ":" + std::to_string(table.schema.version) + ":" + table.policy.fingerprint + ";";
   return table;

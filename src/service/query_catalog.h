@@ -15,8 +15,11 @@
 
 namespace strata::service {
 
-// The caller's row and field policies on a dataset. The security layer supplies them; until
-// it does, every caller that may read a dataset reads all of it.
+// The caller's row and field policies on a dataset. `dataset.schema` is the schema version
+// the read binds against (a pinned older version included, with `pii` tags merged from the
+// current version by field id). MakePolicyResolver (service/policy_resolver.h) enforces the
+// dataset's policies; AllowAllPolicies lets every caller that may read a dataset read all
+// of it.
 using PolicyResolver = std::function<Result<sql::PolicyContext>(
     const security::Principal& caller, const meta::DatasetRecord& dataset)>;
 
@@ -42,6 +45,8 @@ class QueryCatalog : public sql::Catalog {
   const Status& error() const { return error_; }
   // Schema versions and policy fingerprints of the datasets resolved so far (cache keys).
   const std::string& policy_fingerprint() const { return fingerprint_; }
+  // Whether a row policy hides rows of some dataset resolved so far from the caller.
+  bool restricts_rows() const { return restricts_rows_; }
 
  private:
   DatasetService& datasets_;
@@ -51,6 +56,7 @@ class QueryCatalog : public sql::Catalog {
   std::optional<uint32_t> schema_version_;
   Status error_;
   std::string fingerprint_;
+  bool restricts_rows_ = false;
 };
 
 }  // namespace strata::service

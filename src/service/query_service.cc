@@ -146,6 +146,14 @@ class DiscardSink : public exec::RowSink {
   }
 };
 
+// Keeps what the caller may know (its rows, the snapshot, memory) and drops what counts
+// hidden rows.
+void RedactScanStats(exec::ExecStats& stats) {
+  const int64_t snapshot = stats.scan.snapshot_seq;
+  stats.scan = types::ScanStats();
+  stats.scan.snapshot_seq = snapshot;
+}
+
 const sql::QueryPlan& ScannedPlan(const sql::QueryPlan& plan) {
   return plan.inner ? ScannedPlan(*plan.inner) : plan;
 }
@@ -182,7 +190,7 @@ QueryService::~QueryService() = default;
 Result<sql::BoundStatement> QueryService::BindStatement(
     const security::Principal& caller, const sql::Statement& statement, std::string_view text,
     const sql::ParamMap* params, const std::string& scope, std::optional<uint32_t> schema_version,
-    int64_t now_micros, std::string* policy_fingerprint) {
+    int64_t now_micros, std::string* policy_fingerprint, bool* restricts_rows) {
   QueryCatalog catalog(datasets_, policies_, caller,
                        scope.empty() ? std::nullopt : std::optional<std::string>(scope),
                        schema_version);
@@ -195,6 +203,7 @@ Result<sql::BoundStatement> QueryService::BindStatement(
   if (!catalog.error().ok()) return catalog.error();
   if (!bound.ok()) return bound.status();
   if (policy_fingerprint != nullptr) *policy_fingerprint = catalog.policy_fingerprint();
+  if (restricts_rows != nullptr) *restricts_rows = catalog.restricts_rows();
   STRATA_RETURN_IF_ERROR(exec::FoldConstants(bound->plan));
   sql::PushDownPredicates(bound->plan);
   return bound;
@@ -292,9 +301,10 @@ Result<std::unique_ptr<PreparedQuery>> QueryService::Prepare(const security::Pri
   if (!statement.ok()) return at_sql(statement.status());
 
   std::string fingerprint;
+  bool restricts_rows = false;
   Result<sql::BoundStatement> bound =
       BindStatement(caller, *statement, sql, &param_map, request.dataset, schema_version,
-                    now_micros, &fingerprint);
+                    now_micros, &fingerprint, &restricts_rows);
   if (!bound.ok()) {
     const Status& status = bound.status();
     const bool in_sql =
@@ -314,6 +324,7 @@ Result<std::unique_ptr<PreparedQuery>> QueryService::Prepare(const security::Pri
   query.position_ = position;
   query.explicit_limit_ = page_limit.has_value();
   query.page_rows_ = std::min(page_limit.value_or(limits_.max_rows), limits_.max_rows);
+  query.redact_scan_stats_ = restricts_rows;
   if (query.statement_.explain) return prepared;
 
   sql::QueryPlan& plan = query.statement_.plan;
@@ -392,7 +403,12 @@ std::string PreparedQuery::NextCursor(int64_t snapshot) const {
 }
 
 Result<QueryOutcome> PreparedQuery::Run(exec::RowSink& sink) {
-  if (statement_.explain) return RunExplain(sink);
+  Result<QueryOutcome> outcome = statement_.explain ? RunExplain(sink) : RunPage(sink);
+  if (outcome.ok() && redact_scan_stats_) RedactScanStats(outcome->stats);
+  return outcome;
+}
+
+Result<QueryOutcome> PreparedQuery::RunPage(exec::RowSink& sink) {
   const Clock::time_point start = Clock::now();
   QueryOutcome outcome;
   const sql::QueryPlan& plan = statement_.plan;
@@ -465,7 +481,7 @@ Result<QueryOutcome> PreparedQuery::RunExplain(exec::RowSink& sink) {
   const sql::QueryPlan& plan = statement_.plan;
   std::optional<types::ScanStats> pruning;
   const sql::QueryPlan& scanned = ScannedPlan(plan);
-  if (!scanned.dataset.empty()) {
+  if (!scanned.dataset.empty() && !redact_scan_stats_) {
     types::ScanSpec spec = scanned.scan;
     spec.plan_only = true;
     spec.snapshot_seq = snapshot_seq_;
@@ -477,6 +493,7 @@ Result<QueryOutcome> PreparedQuery::RunExplain(exec::RowSink& sink) {
     DiscardSink discard;
     STRATA_ASSIGN_OR_RETURN(analyzed,
                             exec::Execute(plan, ScanFunction(), ExecutionOptions(), discard));
+    if (redact_scan_stats_) RedactScanStats(*analyzed);
   }
   outcome.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   const std::vector<std::string> lines = exec::ExplainPlan(

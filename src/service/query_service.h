@@ -84,13 +84,15 @@ class QueryService {
   // For the other read paths (records, changes, deletes), which build their statements
   // themselves: binds `statement` through the caller's catalog (permissions and policies
   // apply), folds constants and pushes predicates into the scan. `scope` restricts FROM to
-  // one dataset. Errors as Prepare's.
+  // one dataset. `restricts_rows` (optional) is set when a row policy hides rows from the
+  // caller. Errors as Prepare's.
   Result<sql::BoundStatement> BindStatement(const security::Principal& caller,
                                             const sql::Statement& statement, std::string_view text,
                                             const sql::ParamMap* params, const std::string& scope,
                                             std::optional<uint32_t> schema_version,
                                             int64_t now_micros,
-                                            std::string* policy_fingerprint = nullptr);
+                                            std::string* policy_fingerprint = nullptr,
+                                            bool* restricts_rows = nullptr);
   // Runs `plan` with the node's limits; `snapshot_seq` 0 reads the latest state.
   Result<exec::ExecStats> Execute(const sql::QueryPlan& plan, exec::RowSink& sink,
                                   int64_t snapshot_seq, CancellationPtr cancellation);
@@ -120,10 +122,15 @@ class PreparedQuery {
   // Runs the query; the rows of the page (JSON) or of the whole result (streams) go to
   // `sink`. Errors: query_timeout (504), query_memory_limit (422), query_cancelled, and
   // evaluation errors such as numeric_overflow (400).
+  // When a row policy hides rows from the caller, the outcome's scan statistics (rows and
+  // bytes scanned, partitions and chunks pruned) are zero: they count hidden rows too, and
+  // pushed predicates would turn them into an oracle on hidden values. EXPLAIN then omits the
+  // pruning line and reports zero scan statistics for the same reason.
   Result<QueryOutcome> Run(exec::RowSink& sink);
 
  private:
   friend class QueryService;
+  Result<QueryOutcome> RunPage(exec::RowSink& sink);
   Result<QueryOutcome> RunExplain(exec::RowSink& sink);
   // The cursor of the page after this one, reading at `snapshot`.
   std::string NextCursor(int64_t snapshot) const;
@@ -144,9 +151,10 @@ class PreparedQuery {
   std::string scope_;
   std::optional<uint32_t> schema_version_;
   int64_t now_micros_ = 0;
-  int64_t snapshot_seq_ = 0;  // 0: take the latest on the first page.
-  int64_t position_ = 0;      // Rows of the result already returned by earlier pages.
-  int64_t page_rows_ = 0;     // Rows this response may return.
+  int64_t snapshot_seq_ = 0;        // 0: take the latest on the first page.
+  int64_t position_ = 0;            // Rows of the result already returned by earlier pages.
+  int64_t page_rows_ = 0;           // Rows this response may return.
+  bool redact_scan_stats_ = false;  // A row policy applies (see Run).
   bool explicit_limit_ = false;
   std::optional<int64_t> sql_limit_;
   int64_t sql_offset_ = 0;

@@ -293,15 +293,20 @@ Result<int64_t> RecordsService::Delete(const security::Principal& caller,
   count->children.push_back(std::move(star));
   statement.select->items.clear();
   statement.select->items.push_back({std::move(count), ""});
-  Result<sql::BoundStatement> bound = queries_.BindStatement(caller, statement, filter, nullptr,
-                                                             dataset, std::nullopt, NowMicros());
+  bool restricts_rows = false;
+  Result<sql::BoundStatement> bound =
+      queries_.BindStatement(caller, statement, filter, nullptr, dataset, std::nullopt, NowMicros(),
+                             nullptr, &restricts_rows);
   if (!bound.ok()) return OnFilter(bound.status());
   const sql::QueryPlan& plan = bound->plan;
   if (plan.filter) {
+    // The residual filter includes the caller's row policies, which are not its to read.
     const std::string message =
         "a delete filter must be a conjunction (AND) of comparisons of a field with constants "
-        "(=, <, <=, >, >=, IN); this part cannot be applied by storage: " +
-        sql::ToString(*plan.filter);
+        "(=, <, <=, >, >=, IN)" +
+        (restricts_rows
+             ? std::string(", and so must the row policies that apply to you")
+             : "; this part cannot be applied by storage: " + sql::ToString(*plan.filter));
     return Status::InvalidArgument(message)
         .WithProblemCode("unsupported_filter")
         .WithErrors({ErrorDetail::Parameter("filter", message)});

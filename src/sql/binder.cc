@@ -51,10 +51,13 @@ class FromScope : public ExprScope {
                                       std::string(context_));
   }
 
+  // first()/last() order by the time field only when the caller may read it as stored.
   std::optional<BoundExprPtr> TimeColumn() override {
     if (table_ == nullptr || !table_->time_field_id) return std::nullopt;
     for (const types::Field& field : table_->schema.fields) {
-      if (field.id == *table_->time_field_id) return FieldSlot(field);
+      if (field.id == *table_->time_field_id && Rule(field).action == FieldAction::kAllow) {
+        return FieldSlot(field);
+      }
     }
     return std::nullopt;
   }
@@ -70,11 +73,9 @@ class FromScope : public ExprScope {
       return columns;
     }
     for (const types::Field& field : table_->schema.fields) {
-      const FieldAction action = Action(field.name);
-      if (action == FieldAction::kDeny) continue;
-      columns.emplace_back(field.name, action == FieldAction::kNull
-                                           ? BoundExpr::Constant(Value(), field.type)
-                                           : FieldSlot(field));
+      if (Rule(field).action == FieldAction::kDeny) continue;
+      STRATA_ASSIGN_OR_RETURN(BoundExprPtr value, FieldValue(field, SourcePos()));
+      columns.emplace_back(field.name, std::move(value));
     }
     return columns;
   }
@@ -82,9 +83,9 @@ class FromScope : public ExprScope {
   const std::string& alias() const { return alias_; }
 
  private:
-  FieldAction Action(std::string_view name) const {
-    return apply_field_policies_ && policy_ != nullptr ? policy_->ActionFor(name)
-                                                       : FieldAction::kAllow;
+  const FieldRule& Rule(const types::Field& field) const {
+    static const FieldRule kAllowed;
+    return apply_field_policies_ && policy_ != nullptr ? policy_->RuleFor(field.id) : kAllowed;
   }
 
   BoundExprPtr FieldSlot(const types::Field& field) {
@@ -97,18 +98,52 @@ class FromScope : public ExprScope {
     return BoundExpr::Column(static_cast<int>(ids.size() - 1), field.type);
   }
 
+  // What the caller reads of `field` under its field rule: the stored value, NULL, or the
+  // rule's transform of the stored value. A denied field is an error at `pos`.
+  Result<BoundExprPtr> FieldValue(const types::Field& field, const SourcePos& pos) {
+    const FieldRule& rule = Rule(field);
+    switch (rule.action) {
+      case FieldAction::kAllow: return FieldSlot(field);
+      case FieldAction::kDeny: return FieldDenied(pos, field.name);
+      case FieldAction::kNull: return BoundExpr::Constant(Value(), field.type);
+      case FieldAction::kMask:
+        // Only text has a masked form; other values are hidden entirely.
+        if (field.type != DataType::kString) return BoundExpr::Constant(Value(), field.type);
+        break;
+      case FieldAction::kHash:
+      case FieldAction::kTokenize: break;
+    }
+    if (rule.transform == nullptr) {
+      return Status::Internal("field policy '" + std::string(FieldActionName(rule.action)) +
+                              "' on '" + field.name + "' has no transform");
+    }
+    std::vector<BoundExprPtr> args;
+    args.push_back(FieldSlot(field));
+    BoundExprPtr value =
+        BoundExpr::Function(FuncId::kTransform, DataType::kString, std::move(args));
+    value->transform = rule.transform;
+    return value;
+  }
+
   Result<BoundExprPtr> DatasetColumn(const Expr& ast, const std::string& name) {
     const types::Field* field = table_->schema.Find(name);
-    const FieldAction action = field == nullptr ? FieldAction::kDeny : Action(field->name);
-    if (action == FieldAction::kDeny) {
+    if (field == nullptr) {
       std::vector<std::string_view> names;
       for (const types::Field& f : table_->schema.fields) {
-        if (Action(f.name) != FieldAction::kDeny) names.push_back(f.name);
+        if (Rule(f).action != FieldAction::kDeny) names.push_back(f.name);
       }
       return UnknownColumn(ast, name, names);
     }
-    if (action == FieldAction::kNull) return BoundExpr::Constant(Value(), field->type);
-    return FieldSlot(*field);
+    return FieldValue(*field, ast.pos);
+  }
+
+  // The field exists but its values are withheld from the caller: 403, naming the field (its
+  // name is no secret; its values are).
+  static Status FieldDenied(const SourcePos& pos, const std::string& name) {
+    return Status::PermissionDenied("line " + std::to_string(pos.line) + ", column " +
+                                    std::to_string(pos.column) + ": access to field " +
+                                    Quote(name) + " is denied by a field policy")
+        .WithProblemCode("field_denied");
   }
 
   static Status UnknownColumn(const Expr& ast, const std::string& name,
@@ -282,23 +317,35 @@ class SelectBinder {
                                        &info->policy, true);
   }
 
+  // The filter is the row policies first, then WHERE: the executor applies AND operands in
+  // order, each to the rows still selected, so no expression of the statement runs on a row
+  // the caller may not see (its errors and costs could reveal hidden values).
   Status BindWhere(const Select& select, QueryPlan& plan, FromScope& source) {
-    BoundExprPtr filter;
+    BoundExprPtr where;
     if (select.where) {
       source.set_context("WHERE");
-      STRATA_ASSIGN_OR_RETURN(filter, exprs_.BindPredicate(*select.where, source));
+      STRATA_ASSIGN_OR_RETURN(where, exprs_.BindPredicate(*select.where, source));
     }
+    BoundExprPtr filter;
     if (!plan.dataset.empty()) {
       // Row policies see the stored values, whatever the field policies show the caller.
       const TableInfo& table = *tables_.back();
       FromScope raw(plan, &table, source.alias(), &table.policy, false);
       raw.set_context("a row policy");
       for (const ExprPtr& policy : table.policy.row_filters) {
-        STRATA_ASSIGN_OR_RETURN(BoundExprPtr bound, exprs_.BindPredicate(*policy, raw));
-        filter = And(std::move(filter), std::move(bound));
+        Result<BoundExprPtr> bound = exprs_.BindPredicate(*policy, raw);
+        if (!bound.ok()) {
+          // The policy's text is the access manager's business, not the caller's.
+          return Status::Conflict("a row policy of dataset " + Quote(table.name) +
+                                  " does not apply to its schema (version " +
+                                  std::to_string(table.schema.version) +
+                                  "); an access manager must update it")
+              .WithProblemCode("row_policy_invalid");
+        }
+        filter = And(std::move(filter), std::move(*bound));
       }
     }
-    plan.filter = std::move(filter);
+    plan.filter = where ? And(std::move(filter), std::move(where)) : std::move(filter);
     return Status();
   }
 

@@ -5,7 +5,9 @@
 // policies enter a read (sql/policy_context.h).
 //
 // Errors: InvalidArgument with problem code "sql_semantic" (unknown names, type errors,
-// misuse of aggregates, missing parameters) and the position of the offending node.
+// misuse of aggregates, missing parameters) and the position of the offending node;
+// PermissionDenied "field_denied" naming a field a deny policy withholds; Conflict
+// "row_policy_invalid" when a row policy no longer binds (its text is not shown).
 // Thread safety: a Bind call is self-contained.
 #pragma once
 

@@ -42,6 +42,7 @@ BoundExprPtr BoundExpr::Clone() const {
   copy->has_else = has_else;
   copy->cast_to = cast_to;
   copy->unit = unit;
+  copy->transform = transform;
   copy->args.reserve(args.size());
   for (const BoundExprPtr& arg : args) copy->args.push_back(arg->Clone());
   return copy;
@@ -85,6 +86,7 @@ std::string_view FuncName(FuncId func) {
     case FuncId::kExtract: return "extract";
     case FuncId::kJsonGet: return "->";
     case FuncId::kJsonGetText: return "->>";
+    case FuncId::kTransform: return "transform";
   }
   return "?";
 }
@@ -186,6 +188,12 @@ void Append(std::string& out, const BoundExpr& expr, const std::vector<std::stri
         Append(out, *expr.args[i], names);
       }
       out += expr.func == FuncId::kIn ? "))" : ")";
+      return;
+    case FuncId::kTransform:
+      out += expr.transform ? expr.transform->name() : FuncName(expr.func);
+      out += '(';
+      Append(out, *expr.args[0], names);
+      out += ')';
       return;
     case FuncId::kCast:
       out += "cast(";

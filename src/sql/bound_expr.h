@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sql/value_transform.h"
 #include "types/data_type.h"
 
 namespace strata::sql {
@@ -65,6 +66,8 @@ enum class FuncId {
   // JSON: args[0] json, args[1] string key (or int64 index for arrays).
   kJsonGet,      // -> : json.
   kJsonGetText,  // ->> : string (the text of strings, JSON text of other values).
+  // A field policy's transform of args[0] (a column): `transform` -> string; NULL stays NULL.
+  kTransform,
 };
 
 enum class BoundKind {
@@ -89,6 +92,7 @@ struct BoundExpr {
   bool has_else = false;                              // kCase.
   types::DataType cast_to = types::DataType::kInt64;  // kCast (== type).
   std::string unit;                                   // kDateTrunc, kExtract: lower-cased.
+  std::shared_ptr<const ValueTransform> transform;    // kTransform.
 
   static BoundExprPtr Constant(types::Value value, types::DataType type);
   static BoundExprPtr Column(int slot, types::DataType type);
@@ -103,8 +107,9 @@ struct BoundExpr {
 
 std::string_view FuncName(FuncId func);
 
-// A canonical text form, e.g. "(#2 > 90.0)", "time_bucket(60000000, #0)". `slot_names` names
-// the slots (else "#n"). Used by EXPLAIN and for plan-cache keys.
+// A canonical text form, e.g. "(#2 > 90.0)", "time_bucket(60000000, #0)", "mask(#3)".
+// `slot_names` names the slots (else "#n"). Used by EXPLAIN and for plan-cache keys (which
+// also carry the policy fingerprint, since "hash(#1)" does not say under which key).
 std::string ToString(const BoundExpr& expr, const std::vector<std::string>* slot_names = nullptr);
 
 }  // namespace strata::sql

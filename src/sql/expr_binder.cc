@@ -235,6 +235,13 @@ Result<BoundExprPtr> ExprBinder::BindLiteral(const Expr& ast) {
 }
 
 Result<BoundExprPtr> ExprBinder::BindParam(const Expr& ast) {
+  if (StartsWith(ast.name, "user.")) {
+    // Row policies have their $user.<attribute> replaced by literals before binding; in a
+    // statement, the caller's attributes are not parameters it could set or read.
+    return SemanticError(ast.pos, "$" + ast.name +
+                                      " is only available in row policies; pass values of your "
+                                      "own as parameters such as $region");
+  }
   const ParamMap* params = options_.params;
   auto it = params == nullptr ? ParamMap::const_iterator() : params->find(ast.name);
   if (params == nullptr || it == params->end()) {

@@ -40,6 +40,7 @@ const std::vector<RoutePermission>& RoutePermissions() {
       {M::kGet, "/v1/datasets/{id}/records", S::kDataset, "data:read"},
       {M::kDelete, "/v1/datasets/{id}/records", S::kDataset, "data:delete"},
       {M::kGet, "/v1/datasets/{id}/changes", S::kDataset, "data:read"},
+      {M::kPost, "/v1/datasets/{id}/detokenize", S::kDataset, "pii:detokenize"},  // + data:read.
       {M::kPost, "/write", S::kDataset, "data:write"},  // datasets:create for a new one.
       {M::kPost, "/api/v2/write", S::kDataset, "data:write"},
       {M::kPost, "/v1/users", S::kGlobal, "users:manage"},

@@ -33,8 +33,9 @@ TEST(AuthorizerTest, ReaderReadsOnly) {
   const Principal reader = With({"reader"});
   EXPECT_TRUE(authorizer.Has(reader, P::kDatasetsRead));
   EXPECT_TRUE(authorizer.Has(reader, P::kDataRead));
-  for (Permission permission : {P::kDatasetsCreate, P::kDatasetsUpdate, P::kDatasetsDelete,
-                                P::kDataWrite, P::kDataDelete, P::kPiiRead, P::kAdmin}) {
+  for (Permission permission :
+       {P::kDatasetsCreate, P::kDatasetsUpdate, P::kDatasetsDelete, P::kDataWrite, P::kDataDelete,
+        P::kPiiRead, P::kPiiDetokenize, P::kAdmin}) {
     EXPECT_FALSE(authorizer.Has(reader, permission)) << PermissionName(permission);
   }
 }
@@ -43,6 +44,11 @@ TEST(AuthorizerTest, BuiltInRoles) {
   Authorizer authorizer;
   EXPECT_TRUE(authorizer.Has(With({"owner"}), P::kDatasetsDelete));
   EXPECT_TRUE(authorizer.Has(With({"owner"}), P::kPiiRead));
+  // Reversing tokens is the owner's (and admin's) alone.
+  EXPECT_TRUE(authorizer.Has(With({"owner"}), P::kPiiDetokenize));
+  for (std::string role : {"editor", "writer", "reader", "auditor"}) {
+    EXPECT_FALSE(authorizer.Has(With({role}), P::kPiiDetokenize)) << role;
+  }
   EXPECT_FALSE(authorizer.Has(With({"owner"}), P::kUsersManage));
   EXPECT_TRUE(authorizer.Has(With({"editor"}), P::kDatasetsUpdate));
   EXPECT_FALSE(authorizer.Has(With({"editor"}), P::kDatasetsDelete));
@@ -86,6 +92,7 @@ TEST(AuthorizerTest, PermissionNamesAreDistinct) {
   EXPECT_EQ(PermissionName(P::kDatasetsCreate), "datasets:create");
   EXPECT_EQ(PermissionName(P::kDataWrite), "data:write");
   EXPECT_EQ(PermissionName(P::kPiiRead), "pii:read");
+  EXPECT_EQ(PermissionName(P::kPiiDetokenize), "pii:detokenize");
   EXPECT_EQ(PermissionName(P::kAdmin), "admin");
 }
 

@@ -21,6 +21,7 @@
 #include "server/api/handlers/influx_handlers.h"
 #include "server/api/handlers/ingest_handlers.h"
 #include "server/api/handlers/job_handlers.h"
+#include "server/api/handlers/pii_handlers.h"
 #include "server/api/handlers/query_handlers.h"
 #include "server/api/handlers/records_handlers.h"
 #include "server/api/handlers/upload_handlers.h"
@@ -32,6 +33,7 @@
 #include "service/health_service.h"
 #include "service/influx_write_service.h"
 #include "service/job_service.h"
+#include "service/pii_service.h"
 #include "service/query_service.h"
 #include "service/records_service.h"
 #include "service/upload_service.h"
@@ -98,6 +100,8 @@ class OpenApiRoutesTest : public ::testing::Test {
         security::PasswordParams{});
     api_keys_ = std::make_unique<service::ApiKeyService>(*store_, authorizer_);
     AddIdentityRoutes(router_, *identity_, *api_keys_);
+    pii_ = std::make_unique<service::PiiService>(*datasets_, authorizer_, keyring_);
+    AddPiiRoutes(router_, *pii_);
 
     ASSERT_OK_AND_ASSIGN(spec_, json::Parse(OpenApiJson()));
     ASSERT_TRUE(spec_.is_object());
@@ -132,6 +136,8 @@ class OpenApiRoutesTest : public ::testing::Test {
   std::unique_ptr<security::PrincipalResolver> resolver_;
   std::unique_ptr<service::IdentityService> identity_;
   std::unique_ptr<service::ApiKeyService> api_keys_;
+  security::PiiKeyring keyring_{std::string(32, 'p')};
+  std::unique_ptr<service::PiiService> pii_;
   Router router_;
   json::Value spec_;
   std::set<Operation> documented_;

@@ -43,7 +43,7 @@ class FakeCatalog : public Catalog {
         copy.name = table.name;
         copy.schema = table.schema;
         copy.time_field_id = table.time_field_id;
-        copy.policy.field_actions = table.policy.field_actions;
+        copy.policy.field_rules = table.policy.field_rules;
         for (size_t i = 0; i < table.policy.row_filters.size(); ++i) {
           copy.policy.row_filters.push_back(ParseExpression(filter_text).value());
         }
@@ -228,24 +228,28 @@ TEST_F(BinderTest, DistinctOnAddsHiddenSortKeys) {
 }
 
 TEST_F(BinderTest, FieldPoliciesDenyAndNull) {
-  catalog_.tables[0].policy.field_actions["email"] = FieldAction::kDeny;
-  catalog_.tables[0].policy.field_actions["country"] = FieldAction::kNull;
+  catalog_.tables[0].policy.field_rules[5].action = FieldAction::kDeny;  // email
+  catalog_.tables[0].policy.field_rules[7].action = FieldAction::kNull;  // country
   ASSERT_OK_AND_ASSIGN(BoundStatement bound, BindText("SELECT * FROM cpu"));
   EXPECT_EQ(bound.plan.visible_columns, 6u) << "a denied field is not part of *";
   for (const OutputColumn& column : bound.plan.outputs) EXPECT_NE(column.name, "email");
-  EXPECT_EQ(ErrorOf("SELECT email FROM cpu"), "line 1, column 8: unknown column 'email'");
+  Result<BoundStatement> denied = BindText("SELECT email FROM cpu");
+  EXPECT_EQ(denied.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(denied.status().problem_code(), "field_denied");
+  EXPECT_EQ(denied.status().message(),
+            "line 1, column 8: access to field 'email' is denied by a field policy");
   ASSERT_OK_AND_ASSIGN(bound, BindText("SELECT country FROM cpu WHERE country = 'FR'"));
   EXPECT_EQ(ToString(*bound.plan.outputs[0].expr), "NULL");
   EXPECT_TRUE(bound.plan.scan.field_ids.size() == 1) << "only the counted column is read";
 }
 
-TEST_F(BinderTest, RowPoliciesAreAndedToWhereAndSeeRawValues) {
+TEST_F(BinderTest, RowPoliciesComeBeforeWhereAndSeeRawValues) {
   catalog_.filter_text = "country = 'FR'";
   catalog_.tables[0].policy.row_filters.push_back(ParseExpression("country = 'FR'").value());
-  catalog_.tables[0].policy.field_actions["country"] = FieldAction::kDeny;
+  catalog_.tables[0].policy.field_rules[7].action = FieldAction::kDeny;
   ASSERT_OK_AND_ASSIGN(BoundStatement bound,
                        BindText("SELECT count(*) FROM cpu WHERE usage_user > 1"));
-  EXPECT_EQ(ToString(*bound.plan.filter), "((#0 > 1) AND (#1 = 'FR'))");
+  EXPECT_EQ(ToString(*bound.plan.filter), "((#1 = 'FR') AND (#0 > 1))");
 }
 
 TEST_F(BinderTest, PushdownMovesTimeBoundsAndSimplePredicatesIntoTheScan) {
