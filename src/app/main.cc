@@ -6,6 +6,9 @@
 //   stratad version
 //   stratad [config flags] rotate-master-key --new-key-file FILE
 //                       re-wrap every dataset key from the configured master key to FILE
+//   stratad audit verify DIR [--public-key FILE]
+//                       verify an audit log directory offline: exit 0 intact, 1 broken
+//                       (the first broken entry is printed), 2 cannot verify
 //
 // Configuration precedence: flags > STRATA_* environment > TOML file > defaults. An invalid
 // configuration exits with code 2 and a message that names the option.
@@ -16,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "app/audit_command.h"
 #include "app/server_app.h"
 #include "common/config.h"
 
@@ -66,6 +70,17 @@ int main(int argc, char** argv) {
       "re-wrap the data keys from storage.encryption.master_key_file to a new master key "
       "(stratad must be stopped)");
   rotate->add_option("--new-key-file", new_key_file, "file holding the new master key")->required();
+  CLI::App* audit = cli.add_subcommand("audit", "work with an audit log");
+  audit->require_subcommand(1);
+  std::string audit_dir, audit_public_key;
+  CLI::App* audit_verify = audit->add_subcommand(
+      "verify",
+      "verify an audit log directory (<data dir>/audit) offline: the hash chain, the "
+      "signed checkpoints and HEAD");
+  audit_verify->add_option("dir", audit_dir, "the audit log directory")->required();
+  audit_verify->add_option("--public-key", audit_public_key,
+                           "file with the server's Ed25519 public key (64 hex digits); default: "
+                           "DIR/signing.pub");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -80,6 +95,9 @@ int main(int argc, char** argv) {
   if (options->parsed()) {
     PrintOptions();
     return 0;
+  }
+  if (audit_verify->parsed()) {
+    return strata::app::VerifyAuditCommand(audit_dir, audit_public_key);
   }
 
   strata::Config config;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "audit/audit_log.h"
 #include "backend/embedded/embedded_backend.h"
 #include "common/logging.h"
 #include "meta/sqlite/sqlite_meta_store.h"
@@ -16,6 +17,7 @@
 #include "security/authorizer.h"
 #include "security/crypto.h"
 #include "server/api/dispatcher.h"
+#include "server/api/handlers/audit_handlers.h"
 #include "server/api/handlers/dataset_handlers.h"
 #include "server/api/handlers/health_handlers.h"
 #include "server/api/handlers/identity_handlers.h"
@@ -29,6 +31,7 @@
 #include "server/http/http_server.h"
 #include "server/http/tls_context.h"
 #include "service/api_key_service.h"
+#include "service/audit_service.h"
 #include "service/dataset_service.h"
 #include "service/identity_service.h"
 #include "service/health_service.h"
@@ -103,6 +106,29 @@ storage::StorageOptions StorageOptionsOf(const Config& config) {
   return options;
 }
 
+// The audit log's options from the `audit.*` configuration.
+audit::AuditLogOptions AuditOptionsOf(const Config& config, bool expect_existing) {
+  audit::AuditLogOptions options;
+  options.dir = config.storage.data_dir + "/audit";
+  options.checkpoint_entries = static_cast<uint64_t>(config.audit.checkpoint_entries);
+  options.checkpoint_interval_ms = config.audit.checkpoint_interval_seconds * 1000;
+  options.segment_bytes = static_cast<uint64_t>(config.audit.segment_bytes);
+  options.recovery = config.audit.recovery == "restart" ? audit::AuditRecovery::kRestart
+                                                        : audit::AuditRecovery::kStrict;
+  options.expect_existing = expect_existing;
+  return options;
+}
+
+audit::AuditEvent SystemEvent(std::string action, std::string resource,
+                              json::Value details = json::Value::Object()) {
+  audit::AuditEvent event;
+  event.principal = std::string(audit::kSystemPrincipal);
+  event.action = std::move(action);
+  event.resource = std::move(resource);
+  event.details = std::move(details);
+  return event;
+}
+
 }  // namespace
 
 int RunServer(const Config& config) {
@@ -135,6 +161,23 @@ int RunServer(const Config& config) {
   std::unique_ptr<meta::MetaStore> store = std::move(opened).value();
 
   security::Authorizer authorizer;
+  // The audit log signs its checkpoints with a key kept in the metastore. A key that already
+  // existed means this server has written a log before, which must then still be there.
+  bool audit_key_created = false;
+  Result<std::string> audit_key =
+      store->GetOrCreateSecret("audit_signing_key", [&audit_key_created] {
+        audit_key_created = true;
+        return security::GenerateEd25519KeyPair().private_key;
+      });
+  if (!audit_key.ok()) return Fail(audit_key.status());
+  Result<std::unique_ptr<audit::AuditLog>> opened_audit =
+      audit::AuditLog::Open(AuditOptionsOf(config, !audit_key_created), *audit_key);
+  if (!opened_audit.ok()) return Fail(opened_audit.status().Annotate("audit log"));
+  std::unique_ptr<audit::AuditLog> audit_log = std::move(opened_audit).value();
+  if (Status started = audit_log->Append(SystemEvent("server.start", "server")); !started.ok()) {
+    return Fail(started);
+  }
+
   security::Authenticator authenticator(*store, authorizer);
   const char* operator_key = std::getenv("STRATA_BOOTSTRAP_KEY");
   Result<std::optional<std::string>> bootstrap =
@@ -144,6 +187,14 @@ int RunServer(const Config& config) {
   if (bootstrap->has_value()) {
     STRATA_LOG(kInfo, "created the bootstrap admin API key")
         .Bool("from_environment", operator_key != nullptr);
+    json::Value roles = json::Value::Array();
+    roles.Append(json::Value::String("admin"));
+    Status recorded = audit_log->Append(SystemEvent(
+        "auth.key.create", "api-keys",
+        json::Value::Object({{"name", json::Value::String("bootstrap admin")},
+                             {"roles", std::move(roles)},
+                             {"from_environment", json::Value::Bool(operator_key != nullptr)}})));
+    if (!recorded.ok()) return Fail(recorded);
     if (operator_key == nullptr) new_admin_key = **bootstrap;
   } else if (operator_key != nullptr) {
     STRATA_LOG(kInfo, "an admin key exists; STRATA_BOOTSTRAP_KEY is used only at first start");
@@ -171,7 +222,8 @@ int RunServer(const Config& config) {
     STRATA_LOG(kError, "some datasets are unavailable; see the errors above")
         .Int("datasets", static_cast<int64_t>(unavailable.value()));
   }
-  service::HealthService health(*store, config.storage.data_dir, config.storage.min_free_bytes);
+  service::HealthService health(*store, config.storage.data_dir, config.storage.min_free_bytes,
+                                audit_log.get());
   service::IngestLimits ingest_limits;
   ingest_limits.max_decoded_body_bytes = static_cast<size_t>(config.ingest.max_decoded_body_bytes);
   ingest_limits.max_rows_per_request = static_cast<size_t>(config.ingest.max_rows_per_request);
@@ -217,9 +269,11 @@ int RunServer(const Config& config) {
       service::MakePolicyResolver(stored_policies, pii_keyring,
                                   service::GlobalRoleSubjects(authorizer)));
   service::PiiService pii(datasets, authorizer, pii_keyring);
+  queries.SetAuditSink(audit_log.get());
 
   service::RecordsService records(queries, datasets, authorizer,
                                   service::CursorCodec(*cursor_secret));
+  service::AuditService audit_service(*audit_log, authorizer, service::CursorCodec(*cursor_secret));
 
   security::PasswordParams password_params;
   service::IdentityService identity(*store, authorizer, authenticator.resolver(),
@@ -239,9 +293,11 @@ int RunServer(const Config& config) {
   server::AddRecordsRoutes(router, records);
   server::AddIdentityRoutes(router, identity, api_keys);
   server::AddPiiRoutes(router, pii);
+  server::AddAuditRoutes(router, audit_service);
   server::Dispatcher dispatcher(router, authenticator,
                                 server::ApiOptions{static_cast<int>(config.server.max_json_depth)},
-                                server::CorsPolicy(config.server.cors_allowed_origins));
+                                server::CorsPolicy(config.server.cors_allowed_origins),
+                                audit_log.get());
 
   server::HttpServerOptions options;
   uint16_t port = 0;
@@ -281,6 +337,12 @@ int RunServer(const Config& config) {
   jobs.Stop();
   if (Status closed = data->Close(); !closed.ok()) {
     STRATA_LOG(kError, "storage did not close cleanly").Str("error", closed.ToString());
+  }
+  // The last entry, then the final checkpoint (HEAD then names the end of the log).
+  Status stopped = audit_log->Append(SystemEvent("server.stop", "server"));
+  if (stopped.ok()) stopped = audit_log->Close();
+  if (!stopped.ok()) {
+    STRATA_LOG(kError, "the audit log did not close cleanly").Str("error", stopped.ToString());
   }
   STRATA_LOG(kInfo, "stopped");
   data.reset();

@@ -282,6 +282,24 @@ const std::vector<OptionSpec>& BuildOptions() {
                         "largest tus upload (Tus-Max-Size)"),
       STRATA_INT_OPTION(ingest, upload_expiry_seconds, 1, int64_t{365} * 86'400,
                         "an incomplete tus upload is removed this long after its last PATCH"),
+      STRATA_INT_OPTION(audit, checkpoint_entries, 1, 1'000'000'000,
+                        "the audit log writes a signed checkpoint after at most this many "
+                        "entries"),
+      STRATA_INT_OPTION(audit, checkpoint_interval_seconds, 1, 86'400,
+                        "...or once this long has passed since the last checkpoint"),
+      STRATA_INT_OPTION(audit, segment_bytes, 4096, int64_t{1} << 40,
+                        "an audit log segment file is closed (and a new one begun) at this size"),
+      {"audit.recovery", OptionKind::kString,
+       "strict: a damaged audit log stops the server from starting; restart: move it aside "
+       "into audit/broken-<time>/ and begin a new chain",
+       [](Config& c, std::string_view t) -> Status {
+         if (t != "strict" && t != "restart") {
+           return Invalid("audit.recovery", "strict|restart", t);
+         }
+         c.audit.recovery = std::string(t);
+         return Status();
+       },
+       [](const Config& c) { return c.audit.recovery; }},
       {"log.level", OptionKind::kString, "debug, info, warn or error",
        [](Config& c, std::string_view t) -> Status {
          LogLevel level;

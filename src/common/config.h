@@ -77,6 +77,13 @@ struct QueryConfig {
   int64_t cache_bytes = 64ll << 20;  // Result cache; 0 disables it.
 };
 
+struct AuditConfig {
+  int64_t checkpoint_entries = 1000;         // Entries between signed checkpoints, at most.
+  int64_t checkpoint_interval_seconds = 60;  // ...or this long since the last one.
+  int64_t segment_bytes = 64ll << 20;        // A segment file is closed at this size.
+  std::string recovery = "strict";           // strict | restart
+};
+
 struct LogConfig {
   std::string level = "info";
 };
@@ -86,6 +93,7 @@ struct Config {
   StorageConfig storage;
   IngestConfig ingest;
   QueryConfig query;
+  AuditConfig audit;
   LogConfig log;
 };
 

@@ -40,6 +40,11 @@ Readiness HealthService::CheckReadiness() const {
       {"metastore", store.ok(), store.ok() ? "" : "the metastore does not answer"});
   readiness.checks.push_back(CheckDataDirWritable(data_dir_));
   readiness.checks.push_back(CheckFreeDisk(data_dir_, min_free_bytes_));
+  if (audit_ != nullptr) {
+    const bool audit_ok = audit_->Health().ok();
+    readiness.checks.push_back(
+        {"audit_log", audit_ok, audit_ok ? "" : "the audit log cannot take entries"});
+  }
   const bool draining = draining_.load();
   readiness.checks.push_back({"accepting", !draining, draining ? "shutting down" : ""});
   readiness.ready = true;

@@ -67,6 +67,7 @@ std::optional<sql::TableInfo> QueryCatalog::Find(std::string_view name) {
   }
   table.policy = std::move(*policy);
   restricts_rows_ = restricts_rows_ || table.policy.restricts_rows();
+  row_filters_ += table.policy.row_filters.size();
   fingerprint_ +=
       record.id + ":" + std::to_string(table.schema.version) + ":" + table.policy.fingerprint + ";";
   return table;

@@ -47,6 +47,8 @@ class QueryCatalog : public sql::Catalog {
   const std::string& policy_fingerprint() const { return fingerprint_; }
   // Whether a row policy hides rows of some dataset resolved so far from the caller.
   bool restricts_rows() const { return restricts_rows_; }
+  // Row-policy filters of the datasets resolved so far (the audit log records it).
+  size_t row_filters() const { return row_filters_; }
 
  private:
   DatasetService& datasets_;
@@ -57,6 +59,7 @@ class QueryCatalog : public sql::Catalog {
   Status error_;
   std::string fingerprint_;
   bool restricts_rows_ = false;
+  size_t row_filters_ = 0;
 };
 
 }  // namespace strata::service

@@ -4,6 +4,7 @@
 #include "common/time_util.h"
 #include "exec/constant_folding.h"
 #include "exec/explain.h"
+#include "service/read_audit.h"
 #include "sql/parser.h"
 #include "sql/pushdown.h"
 
@@ -190,7 +191,8 @@ QueryService::~QueryService() = default;
 Result<sql::BoundStatement> QueryService::BindStatement(
     const security::Principal& caller, const sql::Statement& statement, std::string_view text,
     const sql::ParamMap* params, const std::string& scope, std::optional<uint32_t> schema_version,
-    int64_t now_micros, std::string* policy_fingerprint, bool* restricts_rows) {
+    int64_t now_micros, std::string* policy_fingerprint, bool* restricts_rows,
+    size_t* row_filters) {
   QueryCatalog catalog(datasets_, policies_, caller,
                        scope.empty() ? std::nullopt : std::optional<std::string>(scope),
                        schema_version);
@@ -204,6 +206,7 @@ Result<sql::BoundStatement> QueryService::BindStatement(
   if (!bound.ok()) return bound.status();
   if (policy_fingerprint != nullptr) *policy_fingerprint = catalog.policy_fingerprint();
   if (restricts_rows != nullptr) *restricts_rows = catalog.restricts_rows();
+  if (row_filters != nullptr) *row_filters = catalog.row_filters();
   STRATA_RETURN_IF_ERROR(exec::FoldConstants(bound->plan));
   sql::PushDownPredicates(bound->plan);
   return bound;
@@ -302,9 +305,10 @@ Result<std::unique_ptr<PreparedQuery>> QueryService::Prepare(const security::Pri
 
   std::string fingerprint;
   bool restricts_rows = false;
+  size_t row_filters = 0;
   Result<sql::BoundStatement> bound =
       BindStatement(caller, *statement, sql, &param_map, request.dataset, schema_version,
-                    now_micros, &fingerprint, &restricts_rows);
+                    now_micros, &fingerprint, &restricts_rows, &row_filters);
   if (!bound.ok()) {
     const Status& status = bound.status();
     const bool in_sql =
@@ -320,6 +324,9 @@ Result<std::unique_ptr<PreparedQuery>> QueryService::Prepare(const security::Pri
   query.scope_ = request.dataset;
   query.schema_version_ = schema_version;
   query.now_micros_ = now_micros;
+  query.audit_ids_ = request.audit_ids;
+  query.policies_ = fingerprint;
+  query.row_filters_ = row_filters;
   query.snapshot_seq_ = snapshot;
   query.position_ = position;
   query.explicit_limit_ = page_limit.has_value();
@@ -403,6 +410,21 @@ std::string PreparedQuery::NextCursor(int64_t snapshot) const {
 }
 
 Result<QueryOutcome> PreparedQuery::Run(exec::RowSink& sink) {
+  Result<QueryOutcome> outcome = RunUnaudited(sink);
+  if (!outcome.ok() && format_ == ResultFormat::kJson) return outcome;
+  DataRead read;
+  read.via = "query";
+  DescribeRead(statement_.plan, read);
+  read.policies = policies_;
+  read.row_filters = row_filters_;
+  read.rows = outcome.ok() ? outcome->stats.rows_returned : 0;
+  read.fingerprint = QueryFingerprint(sql_);
+  STRATA_RETURN_IF_ERROR(
+      AuditDataRead(service_.audit_, caller_, audit_ids_, read, outcome.status()));
+  return outcome;
+}
+
+Result<QueryOutcome> PreparedQuery::RunUnaudited(exec::RowSink& sink) {
   Result<QueryOutcome> outcome = statement_.explain ? RunExplain(sink) : RunPage(sink);
   if (outcome.ok() && redact_scan_stats_) RedactScanStats(outcome->stats);
   return outcome;

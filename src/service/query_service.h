@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "audit/audit_event.h"
 #include "backend/data_backend.h"
 #include "common/cancellation.h"
 #include "common/json.h"
@@ -53,6 +54,7 @@ struct QueryRequest {
   std::optional<uint32_t> schema_version;
   ResultFormat format = ResultFormat::kJson;
   CancellationPtr cancellation;  // May be null.
+  audit::RequestIds audit_ids;   // The request the data.read entry names.
 };
 
 struct QueryOutcome {
@@ -81,18 +83,23 @@ class QueryService {
 
   const QueryLimits& limits() const { return limits_; }
 
+  // Where reads through this service and RecordsService append their data.read entries
+  // (read_audit.h); null (the default) audits nothing. REQUIRES: called before the service
+  // serves requests; `sink` outlives it.
+  void SetAuditSink(audit::AuditSink* sink) { audit_ = sink; }
+  audit::AuditSink* audit_sink() const { return audit_; }
+
   // For the other read paths (records, changes, deletes), which build their statements
   // themselves: binds `statement` through the caller's catalog (permissions and policies
   // apply), folds constants and pushes predicates into the scan. `scope` restricts FROM to
   // one dataset. `restricts_rows` (optional) is set when a row policy hides rows from the
-  // caller. Errors as Prepare's.
-  Result<sql::BoundStatement> BindStatement(const security::Principal& caller,
-                                            const sql::Statement& statement, std::string_view text,
-                                            const sql::ParamMap* params, const std::string& scope,
-                                            std::optional<uint32_t> schema_version,
-                                            int64_t now_micros,
-                                            std::string* policy_fingerprint = nullptr,
-                                            bool* restricts_rows = nullptr);
+  // caller; `row_filters` (optional) to the number of row-policy filters applied (the audit
+  // log records it). Errors as Prepare's.
+  Result<sql::BoundStatement> BindStatement(
+      const security::Principal& caller, const sql::Statement& statement, std::string_view text,
+      const sql::ParamMap* params, const std::string& scope, std::optional<uint32_t> schema_version,
+      int64_t now_micros, std::string* policy_fingerprint = nullptr, bool* restricts_rows = nullptr,
+      size_t* row_filters = nullptr);
   // Runs `plan` with the node's limits; `snapshot_seq` 0 reads the latest state.
   Result<exec::ExecStats> Execute(const sql::QueryPlan& plan, exec::RowSink& sink,
                                   int64_t snapshot_seq, CancellationPtr cancellation);
@@ -110,6 +117,7 @@ class QueryService {
   QueryLimits limits_;
   PolicyResolver policies_;
   ResultCache cache_;
+  audit::AuditSink* audit_ = nullptr;
 };
 
 class PreparedQuery {
@@ -126,10 +134,14 @@ class PreparedQuery {
   // bytes scanned, partitions and chunks pruned) are zero: they count hidden rows too, and
   // pushed predicates would turn them into an oracle on hidden values. EXPLAIN then omits the
   // pruning line and reports zero scan statistics for the same reason.
+  // Appends the data.read entry before it
+  // returns (a failed JSON run is left to the front door, which knows its status); when that
+  // fails, so does Run (503 audit_unavailable).
   Result<QueryOutcome> Run(exec::RowSink& sink);
 
  private:
   friend class QueryService;
+  Result<QueryOutcome> RunUnaudited(exec::RowSink& sink);
   Result<QueryOutcome> RunPage(exec::RowSink& sink);
   Result<QueryOutcome> RunExplain(exec::RowSink& sink);
   // The cursor of the page after this one, reading at `snapshot`.
@@ -159,6 +171,9 @@ class PreparedQuery {
   std::optional<int64_t> sql_limit_;
   int64_t sql_offset_ = 0;
   std::string cache_key_;  // Empty: the result is not cached (later pages, streams, EXPLAIN).
+  audit::RequestIds audit_ids_;
+  std::string policies_;  // Policy fingerprint, for the audit entry.
+  size_t row_filters_ = 0;
   // First JSON page of a statement without a total order: the plan in the statement's own
   // order, tried first (Run); `statement_.plan` adds tie-breakers for when it needs pages.
   std::optional<sql::QueryPlan> single_page_plan_;

@@ -3,6 +3,7 @@
 #include "common/json_writer.h"
 #include "common/strings.h"
 #include "common/time_util.h"
+#include "service/read_audit.h"
 #include "sql/parser.h"
 #include "sql/pushdown.h"
 
@@ -225,10 +226,15 @@ Result<RecordsPage> RecordsService::List(const security::Principal& caller,
 
   STRATA_ASSIGN_OR_RETURN(sql::Statement statement,
                           BuildStatement(request.dataset, request.fields, request.filter, sort));
-  Result<sql::BoundStatement> bound = queries_.BindStatement(
-      caller, statement, request.filter, nullptr, request.dataset, std::nullopt, NowMicros());
+  DataRead read;
+  read.via = "records";
+  read.fingerprint = QueryFingerprint(canonical);
+  Result<sql::BoundStatement> bound =
+      queries_.BindStatement(caller, statement, request.filter, nullptr, request.dataset,
+                             std::nullopt, NowMicros(), &read.policies, nullptr, &read.row_filters);
   if (!bound.ok()) return OnFilter(bound.status());
   sql::QueryPlan& plan = bound->plan;
+  DescribeRead(plan, read);
   const size_t user_columns = plan.visible_columns - sort.size();
   const int seq_slot = AddSequenceColumn(plan);
 
@@ -273,6 +279,9 @@ Result<RecordsPage> RecordsService::List(const security::Principal& caller,
     state.EndObject();
     page.next_cursor = cursors_.Encode(kRecordsCursor, mac_scope, state.str());
   }
+  read.rows = page.num_rows;
+  STRATA_RETURN_IF_ERROR(
+      AuditDataRead(queries_.audit_sink(), caller.ref, request.audit_ids, read, Status()));
   return page;
 }
 
@@ -349,10 +358,15 @@ Result<RecordsPage> RecordsService::Changes(const security::Principal& caller,
     since = seq->int64_value();
   }
   STRATA_ASSIGN_OR_RETURN(sql::Statement statement, BuildStatement(request.dataset, {}, "", {}));
-  STRATA_ASSIGN_OR_RETURN(sql::BoundStatement bound,
-                          queries_.BindStatement(caller, statement, "", nullptr, request.dataset,
-                                                 std::nullopt, NowMicros()));
+  DataRead read;
+  read.via = "changes";
+  read.fingerprint = QueryFingerprint("changes " + request.dataset);
+  STRATA_ASSIGN_OR_RETURN(
+      sql::BoundStatement bound,
+      queries_.BindStatement(caller, statement, "", nullptr, request.dataset, std::nullopt,
+                             NowMicros(), &read.policies, nullptr, &read.row_filters));
   sql::QueryPlan& plan = bound.plan;
+  DescribeRead(plan, read);
   const int seq_slot = AddSequenceColumn(plan);
   plan.scan.min_seq = since;
   std::vector<BoundExprPtr> conjuncts = sql::SplitConjuncts(std::move(plan.filter));
@@ -382,6 +396,9 @@ Result<RecordsPage> RecordsService::Changes(const security::Principal& caller,
   state.Member("seq", next);
   state.EndObject();
   page.next_cursor = cursors_.Encode(kChangesCursor, mac_scope, state.str());
+  read.rows = page.num_rows;
+  STRATA_RETURN_IF_ERROR(
+      AuditDataRead(queries_.audit_sink(), caller.ref, request.audit_ids, read, Status()));
   return page;
 }
 

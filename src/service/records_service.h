@@ -32,6 +32,7 @@ struct RecordsRequest {
   int64_t limit = 100;
   std::string cursor;
   CancellationPtr cancellation;
+  audit::RequestIds audit_ids;  // The request the data.read entry names.
 };
 
 // A page of rows: columns[0, visible) are the requested fields.
@@ -47,6 +48,7 @@ struct ChangesRequest {
   std::string since;  // A cursor from an earlier answer; "" = from the first row.
   int64_t limit = 100;
   CancellationPtr cancellation;
+  audit::RequestIds audit_ids;  // The request the data.read entry names.
 };
 
 class RecordsService {
@@ -60,6 +62,7 @@ class RecordsService {
 
   // Errors: 400 invalid_parameter (fields, sort, limit), sql_syntax / sql_semantic on the
   // filter (error on parameter "filter"), invalid_cursor; 404 for an unknown dataset.
+  // List and Changes append a data.read entry (read_audit.h) before they return a page.
   Result<RecordsPage> List(const security::Principal& caller, const RecordsRequest& request);
 
   // Deletes the rows matching `filter` (which must be a conjunction of `field op constant`

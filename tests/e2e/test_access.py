@@ -233,3 +233,17 @@ def test_authz_explain(world):
     assert bob["allowed"] is True and bob["granted_by"] == [{"role": "writer", "resource": "*"}]
     body = assert_problem(admin.post("/v1/authz/explain", {"action": "fly"}), 422)
     assert body["errors"][0]["pointer"] == "/action"
+
+
+def test_audit_log_needs_audit_read(world, server):
+    admin = world["admin"]
+    assert_problem(world["cleo"].get("/v1/audit"), 403)
+    assert_problem(world["cleo"].get("/v1/audit/verify"), 403)
+    created(admin.post("/v1/users", {"name": "aud"}))
+    created(admin.post("/v1/grants", {"subject": "user:aud", "role": "auditor", "resource": "*"}))
+    auditor = server.api(key=created(admin.post("/v1/api-keys", {"name": "a",
+                                                                  "owner": "user:aud"}))["key"])
+    entries = auditor.get("/v1/audit", params={"action": "grants.create"})
+    assert entries.status_code == 200, entries.text
+    assert entries.json()["items"] and entries.json()["items"][0]["principal"] == "user:admin"
+    assert auditor.get("/v1/audit/verify").json()["ok"] is True

@@ -2,6 +2,7 @@
 
 #include "common/logging.h"
 #include "server/api/problem.h"
+#include "server/api/request_audit.h"
 
 namespace strata::server {
 namespace {
@@ -58,24 +59,70 @@ ApiResponse Dispatcher::RunRoute(const ApiRequest& request, const Router::Match&
                                  std::string& principal_ref) const {
   if (match.route == nullptr) return NoRoute(request, match);
   const Route& route = *match.route;
+  audit::RequestIds audit_ids;
+  if (audit_ != nullptr) {
+    audit_ids.request_id = request.request_id;
+    audit_ids.trace_id = TraceIdOf(request);
+    audit_ids.resource = request.path;
+  }
+  // The log fails closed: a request whose entry cannot be written fails.
+  auto audit_failed = [&](const Status& status) {
+    STRATA_LOG(kError, "request refused: the audit log cannot take entries")
+        .Str("request_id", request.request_id)
+        .Str("route", route.pattern);
+    return RenderError(status, request, route.options);
+  };
+
   security::Principal principal;
   if (!route.options.public_route) {
     Result<security::Principal> authenticated =
         authenticator_.Authenticate(CredentialsOf(request, route.options));
-    if (!authenticated.ok()) return RenderError(authenticated.status(), request, route.options);
+    if (!authenticated.ok()) {
+      const Status& status = authenticated.status();
+      if (audit_ != nullptr) {
+        Status appended = audit::AppendForRequest(
+            *audit_, audit_ids,
+            AuthFailureEvent(request, route, match.params, HttpStatusFor(status.code()), status));
+        if (!appended.ok()) return audit_failed(appended);
+      }
+      return RenderError(status, request, route.options);
+    }
     principal = std::move(authenticated).value();
     principal_ref = principal.ref;
   }
-  RequestContext context{request, principal, match.params, options_};
+  const bool audited = audit_ != nullptr && RouteIsAudited(route, request.method);
+  if (audited) {
+    if (Status health = audit_->Health(); !health.ok()) return audit_failed(health);
+  }
+
+  RequestContext context{request, principal, match.params, options_,
+                         audit_ != nullptr ? &audit_ids : nullptr};
   Result<ApiResponse> response = route.handler(context);
-  if (response.ok()) return std::move(response).value();
-  const Status& status = response.status();
-  if (HttpStatusFor(status.code()) >= 500) {
+  const Status status = response.status();
+  if (!status.ok() && HttpStatusFor(status.code()) >= 500) {
     STRATA_LOG(kError, "request failed")
         .Str("request_id", request.request_id)
         .Str("route", route.pattern)
         .Str("error", status.ToString());
   }
+  // A data read is recorded by its service; only a read that failed without an entry is
+  // recorded here.
+  const bool record = audited && (route.options.audit != AuditMode::kDataRead ||
+                                  (!status.ok() && !audit_ids.recorded->load()));
+  if (record) {
+    std::string_view location;
+    if (response.ok()) {
+      for (const auto& [name, value] : response->headers) {
+        if (name == "Location") location = value;
+      }
+    }
+    const int http_status = response.ok() ? response->status : HttpStatusFor(status.code());
+    Status appended = audit::AppendForRequest(
+        *audit_, audit_ids,
+        RequestEvent(request, route, match.params, principal.ref, http_status, status, location));
+    if (!appended.ok()) return audit_failed(appended);
+  }
+  if (response.ok()) return std::move(response).value();
   return RenderError(status, request, route.options);
 }
 

@@ -64,6 +64,8 @@ const std::vector<RoutePermission>& RoutePermissions() {
       {M::kPost, "/v1/datasets/{id}/access", S::kDataset, "access:manage"},
       {M::kDelete, "/v1/datasets/{id}/access", S::kDataset, "access:manage"},
       {M::kPost, "/v1/authz/explain", S::kSelfOr, "users:manage"},
+      {M::kGet, "/v1/audit", S::kGlobal, "audit:read"},
+      {M::kGet, "/v1/audit/verify", S::kGlobal, "audit:read"},
       {M::kPost, "/v1/api-keys", S::kAuthenticated, ""},  // Own keys; `owner`: admin.
       {M::kGet, "/v1/api-keys", S::kAuthenticated, ""},   // Own keys; `owner`: users:manage.
       {M::kGet, "/v1/api-keys/{id}", S::kSelfOr, "users:manage"},

@@ -2,11 +2,13 @@
 // Thread safety: build it on one thread, then share it read-only.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "audit/audit_event.h"
 #include "common/result.h"
 #include "security/principal.h"
 #include "server/api/api_types.h"
@@ -24,6 +26,9 @@ struct RequestContext {
   const security::Principal& principal;
   const Params& path_params;
   const ApiOptions& options;
+  // The ids services put in the audit entries they append for this request (read paths).
+  // Null when the Dispatcher audits nothing.
+  const audit::RequestIds* audit = nullptr;
 
   // The value of path parameter {name}. REQUIRES: the route's template declares it.
   const std::string& Param(std::string_view name) const;
@@ -35,6 +40,15 @@ using Handler = std::function<Result<ApiResponse>(const RequestContext&)>;
 // its own error format. REQUIRES: !status.ok().
 using ErrorRenderer = ApiResponse (*)(const Status& status, const ApiRequest& request);
 
+// Which requests of a route the Dispatcher records in the audit log (docs/security.md
+// "Audit log"). Failed authentication is recorded on every authenticated route.
+enum class AuditMode : uint8_t {
+  kMutations,  // Requests with a method other than GET, HEAD and OPTIONS.
+  kDataRead,   // The service records the read (data.read with its details); the Dispatcher
+               // records a request that failed before the service recorded anything.
+  kEvery,      // Every request (e.g. reads of the audit log itself).
+};
+
 struct RouteOptions {
   bool public_route = false;  // No authentication (health, spec). Default: authenticated.
   bool offload = false;       // Run on the worker pool: CPU-heavy or long work.
@@ -43,6 +57,10 @@ struct RouteOptions {
   bool query_credentials = false;
   // Null: errors are RFC 9457 problems (ProblemResponse). Set for compatibility endpoints.
   ErrorRenderer render_error = nullptr;
+  AuditMode audit = AuditMode::kMutations;
+  // The action of the route's audit entries ("datasets.create"). Empty: "http.<METHOD>
+  // <template>".
+  std::string_view audit_action = "";
 };
 
 struct Route {

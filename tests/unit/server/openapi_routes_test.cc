@@ -15,6 +15,7 @@
 #include "common/strings.h"
 #include "meta/sqlite/sqlite_meta_store.h"
 #include "security/authorizer.h"
+#include "server/api/handlers/audit_handlers.h"
 #include "server/api/handlers/dataset_handlers.h"
 #include "server/api/handlers/health_handlers.h"
 #include "server/api/handlers/identity_handlers.h"
@@ -28,6 +29,7 @@
 #include "server/api/openapi_spec.h"
 #include "server/api/route_permissions.h"
 #include "server/api/router.h"
+#include "service/audit_service.h"
 #include "service/cursor.h"
 #include "service/dataset_service.h"
 #include "service/health_service.h"
@@ -102,6 +104,12 @@ class OpenApiRoutesTest : public ::testing::Test {
     AddIdentityRoutes(router_, *identity_, *api_keys_);
     pii_ = std::make_unique<service::PiiService>(*datasets_, authorizer_, keyring_);
     AddPiiRoutes(router_, *pii_);
+    audit::AuditLogOptions audit_options;
+    audit_options.dir = backend_.dir() + "/audit";
+    ASSERT_OK_AND_ASSIGN(audit_log_, audit::AuditLog::Open(audit_options, std::string(32, 'a')));
+    audit_ = std::make_unique<service::AuditService>(*audit_log_, authorizer_,
+                                                     service::CursorCodec(std::string(32, 'u')));
+    AddAuditRoutes(router_, *audit_);
 
     ASSERT_OK_AND_ASSIGN(spec_, json::Parse(OpenApiJson()));
     ASSERT_TRUE(spec_.is_object());
@@ -138,6 +146,8 @@ class OpenApiRoutesTest : public ::testing::Test {
   std::unique_ptr<service::ApiKeyService> api_keys_;
   security::PiiKeyring keyring_{std::string(32, 'p')};
   std::unique_ptr<service::PiiService> pii_;
+  std::unique_ptr<audit::AuditLog> audit_log_;
+  std::unique_ptr<service::AuditService> audit_;
   Router router_;
   json::Value spec_;
   std::set<Operation> documented_;

@@ -97,5 +97,24 @@ TEST_F(HealthServiceTest, NotReadyForAMissingDataDir) {
   EXPECT_FALSE(std::filesystem::exists(missing));
 }
 
+class FailingAuditSink : public audit::AuditSink {
+ public:
+  Status Append(audit::AuditEvent) override { return health; }
+  Status Health() const override { return health; }
+  Status health;
+};
+
+TEST_F(HealthServiceTest, NotReadyWhileTheAuditLogCannotTakeEntries) {
+  FailingAuditSink audit;
+  HealthService health(*store_, dir_, 0, &audit);
+  ASSERT_TRUE(health.CheckReadiness().ready);
+  EXPECT_TRUE(Check(health.CheckReadiness(), "audit_log")->ok);
+  audit.health = audit::AuditUnavailable("the disk failed");
+  const Readiness readiness = health.CheckReadiness();
+  EXPECT_FALSE(readiness.ready);
+  EXPECT_FALSE(Check(readiness, "audit_log")->ok);
+  EXPECT_EQ(Check(readiness, "audit_log")->detail, "the audit log cannot take entries");
+}
+
 }  // namespace
 }  // namespace strata::service

@@ -161,14 +161,16 @@ void AddDatasetRoutes(Router& router, DatasetService& service) {
   auto bind = [&service](Result<ApiResponse> (*handler)(DatasetService&, const RequestContext&)) {
     return [&service, handler](const RequestContext& context) { return handler(service, context); };
   };
-  router.Add(Method::kPost, "/v1/datasets", bind(CreateDataset));
+  auto action = [](std::string_view name) { return RouteOptions{.audit_action = name}; };
+  router.Add(Method::kPost, "/v1/datasets", bind(CreateDataset), action("datasets.create"));
   router.Add(Method::kGet, "/v1/datasets", bind(ListDatasets));
   router.Add(Method::kGet, "/v1/datasets/{id}", bind(GetDataset));
-  router.Add(Method::kPut, "/v1/datasets/{id}", bind(ReplaceDataset));
-  router.Add(Method::kPatch, "/v1/datasets/{id}", bind(PatchDataset));
-  router.Add(Method::kDelete, "/v1/datasets/{id}", bind(DeleteDataset));
+  router.Add(Method::kPut, "/v1/datasets/{id}", bind(ReplaceDataset), action("datasets.replace"));
+  router.Add(Method::kPatch, "/v1/datasets/{id}", bind(PatchDataset), action("datasets.update"));
+  router.Add(Method::kDelete, "/v1/datasets/{id}", bind(DeleteDataset), action("datasets.delete"));
   router.Add(Method::kGet, "/v1/datasets/{id}/schema", bind(GetSchema));
-  router.Add(Method::kPatch, "/v1/datasets/{id}/schema", bind(EvolveSchema));
+  router.Add(Method::kPatch, "/v1/datasets/{id}/schema", bind(EvolveSchema),
+             action("datasets.schema.evolve"));
   router.Add(Method::kGet, "/v1/datasets/{id}/schema/versions", bind(ListSchemaVersions));
   router.Add(Method::kGet, "/v1/datasets/{id}/schema/versions/{n}", bind(GetSchemaVersion));
 }

@@ -8,6 +8,13 @@ namespace {
 using service::ApiKeyService;
 using service::IdentityService;
 
+RouteOptions Audited(std::string_view action, bool offload = false) {
+  RouteOptions options;
+  options.offload = offload;
+  options.audit_action = action;
+  return options;
+}
+
 ApiResponse AccountResponse(int status, const meta::UserRecord& account) {
   JsonWriter writer;
   service::WriteAccountJson(writer, account);
@@ -54,7 +61,7 @@ void AddAccountRoutes(Router& router, IdentityService& identity) {
         response.WithHeader("Location", "/v1/users/" + user.name);
         return response;
       },
-      RouteOptions{.offload = true});
+      Audited("users.create", /*offload=*/true));
   router.Add(Method::kGet, "/v1/users", [&identity](const RequestContext& context) {
     return ListAccounts(identity, context, "user");
   });
@@ -71,7 +78,7 @@ void AddAccountRoutes(Router& router, IdentityService& identity) {
         response.WithHeader("Location", "/v1/service-accounts/" + created.account.name);
         return response;
       },
-      RouteOptions{.offload = true});
+      Audited("service_accounts.create", /*offload=*/true));
   router.Add(Method::kGet, "/v1/service-accounts", [&identity](const RequestContext& context) {
     return ListAccounts(identity, context, "service");
   });
@@ -84,7 +91,7 @@ void AddAccountRoutes(Router& router, IdentityService& identity) {
             identity.RotateClientSecret(context.principal, context.Param("name")));
         return SecretResponse(200, rotated);
       },
-      RouteOptions{.offload = true});
+      Audited("service_accounts.rotate_secret", /*offload=*/true));
   for (const auto& [kind, base] : {std::pair<std::string, std::string>{"user", "/v1/users/{name}"},
                                    {"service", "/v1/service-accounts/{name}"}}) {
     router.Add(Method::kGet, base,
@@ -106,14 +113,16 @@ void AddAccountRoutes(Router& router, IdentityService& identity) {
                                                          context.Param("name"), std::move(spec)));
           return AccountResponse(200, account);
         },
-        RouteOptions{.offload = true});
-    router.Add(Method::kDelete, base,
-               [&identity, kind](const RequestContext& context) -> Result<ApiResponse> {
-                 STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
-                 STRATA_RETURN_IF_ERROR(
-                     identity.DeleteAccount(context.principal, kind, context.Param("name")));
-                 return ApiResponse::NoContent();
-               });
+        Audited(kind == "user" ? "users.update" : "service_accounts.update", /*offload=*/true));
+    router.Add(
+        Method::kDelete, base,
+        [&identity, kind](const RequestContext& context) -> Result<ApiResponse> {
+          STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
+          STRATA_RETURN_IF_ERROR(
+              identity.DeleteAccount(context.principal, kind, context.Param("name")));
+          return ApiResponse::NoContent();
+        },
+        Audited(kind == "user" ? "users.delete" : "service_accounts.delete"));
   }
 }
 
@@ -127,24 +136,27 @@ void AddRoleAndGrantRoutes(Router& router, IdentityService& identity) {
                  for (const service::RoleView& role : roles) service::WriteRoleJson(writer, role);
                });
              });
-  router.Add(Method::kPost, "/v1/roles",
-             [&identity](const RequestContext& context) -> Result<ApiResponse> {
-               STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
-               STRATA_ASSIGN_OR_RETURN(service::RoleView role,
-                                       identity.CreateRole(context.principal, body));
-               JsonWriter writer;
-               service::WriteRoleJson(writer, role);
-               ApiResponse response = JsonResponse(201, writer);
-               response.WithHeader("Location", "/v1/roles/" + role.name);
-               return response;
-             });
+  router.Add(
+      Method::kPost, "/v1/roles",
+      [&identity](const RequestContext& context) -> Result<ApiResponse> {
+        STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
+        STRATA_ASSIGN_OR_RETURN(service::RoleView role,
+                                identity.CreateRole(context.principal, body));
+        JsonWriter writer;
+        service::WriteRoleJson(writer, role);
+        ApiResponse response = JsonResponse(201, writer);
+        response.WithHeader("Location", "/v1/roles/" + role.name);
+        return response;
+      },
+      Audited("roles.create"));
   router.Add(
       Method::kDelete, "/v1/roles/{name}",
       [&identity](const RequestContext& context) -> Result<ApiResponse> {
         STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
         STRATA_RETURN_IF_ERROR(identity.DeleteRole(context.principal, context.Param("name")));
         return ApiResponse::NoContent();
-      });
+      },
+      Audited("roles.delete"));
   router.Add(
       Method::kGet, "/v1/grants",
       [&identity](const RequestContext& context) -> Result<ApiResponse> {
@@ -158,33 +170,39 @@ void AddRoleAndGrantRoutes(Router& router, IdentityService& identity) {
           for (const meta::GrantRecord& grant : grants) service::WriteGrantJson(writer, grant);
         });
       });
-  router.Add(Method::kPost, "/v1/grants",
-             [&identity](const RequestContext& context) -> Result<ApiResponse> {
-               STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
-               STRATA_ASSIGN_OR_RETURN(meta::GrantRecord grant,
-                                       identity.CreateGrant(context.principal, body, std::nullopt));
-               JsonWriter writer;
-               service::WriteGrantJson(writer, grant);
-               ApiResponse response = JsonResponse(201, writer);
-               response.WithHeader("Location", "/v1/grants/" + grant.id);
-               return response;
-             });
-  router.Add(Method::kDelete, "/v1/grants/{id}",
-             [&identity](const RequestContext& context) -> Result<ApiResponse> {
-               STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
-               STRATA_RETURN_IF_ERROR(
-                   identity.DeleteGrant(context.principal, context.Param("id"), std::nullopt));
-               return ApiResponse::NoContent();
-             });
-  router.Add(Method::kPost, "/v1/authz/explain",
-             [&identity](const RequestContext& context) -> Result<ApiResponse> {
-               STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
-               STRATA_ASSIGN_OR_RETURN(service::AuthzExplanation explanation,
-                                       identity.Explain(context.principal, body));
-               JsonWriter writer;
-               service::WriteExplanationJson(writer, explanation);
-               return JsonResponse(200, writer);
-             });
+  router.Add(
+      Method::kPost, "/v1/grants",
+      [&identity](const RequestContext& context) -> Result<ApiResponse> {
+        STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
+        STRATA_ASSIGN_OR_RETURN(meta::GrantRecord grant,
+                                identity.CreateGrant(context.principal, body, std::nullopt));
+        JsonWriter writer;
+        service::WriteGrantJson(writer, grant);
+        ApiResponse response = JsonResponse(201, writer);
+        response.WithHeader("Location", "/v1/grants/" + grant.id);
+        return response;
+      },
+      Audited("grants.create"));
+  router.Add(
+      Method::kDelete, "/v1/grants/{id}",
+      [&identity](const RequestContext& context) -> Result<ApiResponse> {
+        STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
+        STRATA_RETURN_IF_ERROR(
+            identity.DeleteGrant(context.principal, context.Param("id"), std::nullopt));
+        return ApiResponse::NoContent();
+      },
+      Audited("grants.delete"));
+  router.Add(
+      Method::kPost, "/v1/authz/explain",
+      [&identity](const RequestContext& context) -> Result<ApiResponse> {
+        STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
+        STRATA_ASSIGN_OR_RETURN(service::AuthzExplanation explanation,
+                                identity.Explain(context.principal, body));
+        JsonWriter writer;
+        service::WriteExplanationJson(writer, explanation);
+        return JsonResponse(200, writer);
+      },
+      Audited("authz.explain"));
 }
 
 // The access of one dataset: its grants (row and field policies join them here).
@@ -205,16 +223,17 @@ void AddDatasetAccessRoutes(Router& router, IdentityService& identity) {
                writer.EndObject();
                return JsonResponse(200, writer);
              });
-  router.Add(Method::kPost, "/v1/datasets/{id}/access",
-             [&identity](const RequestContext& context) -> Result<ApiResponse> {
-               STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
-               STRATA_ASSIGN_OR_RETURN(
-                   meta::GrantRecord grant,
-                   identity.CreateGrant(context.principal, body, context.Param("id")));
-               JsonWriter writer;
-               service::WriteGrantJson(writer, grant);
-               return JsonResponse(201, writer);
-             });
+  router.Add(
+      Method::kPost, "/v1/datasets/{id}/access",
+      [&identity](const RequestContext& context) -> Result<ApiResponse> {
+        STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
+        STRATA_ASSIGN_OR_RETURN(meta::GrantRecord grant,
+                                identity.CreateGrant(context.principal, body, context.Param("id")));
+        JsonWriter writer;
+        service::WriteGrantJson(writer, grant);
+        return JsonResponse(201, writer);
+      },
+      Audited("access.grant"));
   router.Add(
       Method::kDelete, "/v1/datasets/{id}/access",
       [&identity](const RequestContext& context) -> Result<ApiResponse> {
@@ -227,22 +246,25 @@ void AddDatasetAccessRoutes(Router& router, IdentityService& identity) {
         STRATA_RETURN_IF_ERROR(
             identity.DeleteGrant(context.principal, *entry, context.Param("id")));
         return ApiResponse::NoContent();
-      });
+      },
+      Audited("access.revoke"));
 }
 
 void AddApiKeyRoutes(Router& router, ApiKeyService& keys) {
-  router.Add(Method::kPost, "/v1/api-keys",
-             [&keys](const RequestContext& context) -> Result<ApiResponse> {
-               STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
-               STRATA_ASSIGN_OR_RETURN(service::CreatedApiKey created,
-                                       keys.Create(context.principal, body));
-               JsonWriter writer;
-               service::WriteApiKeyJson(writer, created.record, created.key);
-               ApiResponse response = JsonResponse(201, writer);
-               response.WithHeader("Location", "/v1/api-keys/" + created.record.id);
-               response.NoStore();
-               return response;
-             });
+  router.Add(
+      Method::kPost, "/v1/api-keys",
+      [&keys](const RequestContext& context) -> Result<ApiResponse> {
+        STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
+        STRATA_ASSIGN_OR_RETURN(service::CreatedApiKey created,
+                                keys.Create(context.principal, body));
+        JsonWriter writer;
+        service::WriteApiKeyJson(writer, created.record, created.key);
+        ApiResponse response = JsonResponse(201, writer);
+        response.WithHeader("Location", "/v1/api-keys/" + created.record.id);
+        response.NoStore();
+        return response;
+      },
+      Audited("api_keys.create"));
   router.Add(Method::kGet, "/v1/api-keys",
              [&keys](const RequestContext& context) -> Result<ApiResponse> {
                STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {"owner"}));
@@ -262,12 +284,14 @@ void AddApiKeyRoutes(Router& router, ApiKeyService& keys) {
                service::WriteApiKeyJson(writer, key);
                return JsonResponse(200, writer);
              });
-  router.Add(Method::kDelete, "/v1/api-keys/{id}",
-             [&keys](const RequestContext& context) -> Result<ApiResponse> {
-               STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
-               STRATA_RETURN_IF_ERROR(keys.Revoke(context.principal, context.Param("id")));
-               return ApiResponse::NoContent();
-             });
+  router.Add(
+      Method::kDelete, "/v1/api-keys/{id}",
+      [&keys](const RequestContext& context) -> Result<ApiResponse> {
+        STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
+        STRATA_RETURN_IF_ERROR(keys.Revoke(context.principal, context.Param("id")));
+        return ApiResponse::NoContent();
+      },
+      Audited("api_keys.revoke"));
 }
 
 }  // namespace

@@ -129,11 +129,15 @@ void AddInfluxRoutes(Router& router, service::InfluxWriteService& service) {
   router.Add(
       Method::kPost, "/write",
       [&service](const RequestContext& context) { return Write(service, context, InfluxApi::kV1); },
-      RouteOptions{.offload = true, .query_credentials = true, .render_error = RenderInfluxError});
+      RouteOptions{.offload = true,
+                   .query_credentials = true,
+                   .render_error = RenderInfluxError,
+                   .audit_action = "data.write"});
   router.Add(
       Method::kPost, "/api/v2/write",
       [&service](const RequestContext& context) { return Write(service, context, InfluxApi::kV2); },
-      RouteOptions{.offload = true, .render_error = RenderInfluxError});
+      RouteOptions{
+          .offload = true, .render_error = RenderInfluxError, .audit_action = "data.write"});
   router.Add(
       Method::kGet, "/ping",
       [](const RequestContext&) -> Result<ApiResponse> {

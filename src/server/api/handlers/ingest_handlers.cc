@@ -273,13 +273,16 @@ void AddIngestRoutes(Router& router, service::IngestService& service, service::J
   router.Add(
       Method::kPost, "/v1/datasets/{id}/ingest",
       [&service, jobs](const RequestContext& context) { return Ingest(service, jobs, context); },
-      RouteOptions{.offload = true});
-  router.Add(Method::kGet, "/v1/datasets/{id}/rejected",
-             [&service](const RequestContext& context) { return ListRejected(service, context); });
+      RouteOptions{.offload = true, .audit_action = "data.ingest"});
+  // Dead letters hold records as they were sent: reading them is recorded like a data read.
+  router.Add(
+      Method::kGet, "/v1/datasets/{id}/rejected",
+      [&service](const RequestContext& context) { return ListRejected(service, context); },
+      RouteOptions{.audit = AuditMode::kEvery, .audit_action = "data.rejected.read"});
   router.Add(
       Method::kPost, "/v1/datasets/{id}/rejected/replay",
       [&service](const RequestContext& context) { return ReplayRejected(service, context); },
-      RouteOptions{.offload = true});
+      RouteOptions{.offload = true, .audit_action = "data.rejected.replay"});
 }
 
 }  // namespace strata::server

@@ -123,8 +123,10 @@ Result<ApiResponse> StartIngestJob(service::JobService& jobs, const RequestConte
 void AddJobRoutes(Router& router, service::JobService& jobs) {
   router.Add(Method::kGet, "/v1/jobs/{id}",
              [&jobs](const RequestContext& context) { return GetJob(jobs, context); });
-  router.Add(Method::kDelete, "/v1/jobs/{id}",
-             [&jobs](const RequestContext& context) { return CancelJob(jobs, context); });
+  router.Add(
+      Method::kDelete, "/v1/jobs/{id}",
+      [&jobs](const RequestContext& context) { return CancelJob(jobs, context); },
+      RouteOptions{.audit_action = "jobs.cancel"});
 }
 
 }  // namespace strata::server

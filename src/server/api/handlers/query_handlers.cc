@@ -59,6 +59,7 @@ Result<service::QueryRequest> ParseQueryRequest(const RequestContext& context) {
   }
   request.format = *format;
   request.cancellation = context.request.cancellation;
+  if (context.audit != nullptr) request.audit_ids = *context.audit;
   return request;
 }
 
@@ -86,8 +87,8 @@ Result<ApiResponse> Query(service::QueryService& service, const RequestContext& 
 }  // namespace
 
 void AddQueryRoutes(Router& router, service::QueryService& service) {
-  RouteOptions options;
-  options.offload = true;
+  const RouteOptions options{
+      .offload = true, .audit = AuditMode::kDataRead, .audit_action = "data.read"};
   router.Add(
       Method::kPost, "/v1/query",
       [&service](const RequestContext& context) { return Query(service, context, ""); }, options);

@@ -120,6 +120,7 @@ Result<ApiResponse> ListRecords(service::RecordsService& service, const RequestC
   STRATA_ASSIGN_OR_RETURN(records.limit, ParseLimit(request));
   if (const std::string* cursor = request.Query("cursor")) records.cursor = *cursor;
   records.cancellation = request.cancellation;
+  if (context.audit != nullptr) records.audit_ids = *context.audit;
   STRATA_ASSIGN_OR_RETURN(ResultFormat format, ParseFormat(request));
   STRATA_ASSIGN_OR_RETURN(service::RecordsPage page, service.List(context.principal, records));
   return PageResponse(request, page, format, "cursor");
@@ -146,6 +147,7 @@ Result<ApiResponse> Changes(service::RecordsService& service, const RequestConte
   if (const std::string* since = request.Query("since")) changes.since = *since;
   STRATA_ASSIGN_OR_RETURN(changes.limit, ParseLimit(request));
   changes.cancellation = request.cancellation;
+  if (context.audit != nullptr) changes.audit_ids = *context.audit;
   STRATA_ASSIGN_OR_RETURN(ResultFormat format, ParseFormat(request));
   STRATA_ASSIGN_OR_RETURN(service::RecordsPage page, service.Changes(context.principal, changes));
   ApiResponse response = PageResponse(request, page, format, "since");
@@ -157,18 +159,18 @@ Result<ApiResponse> Changes(service::RecordsService& service, const RequestConte
 }  // namespace
 
 void AddRecordsRoutes(Router& router, service::RecordsService& service) {
-  RouteOptions options;
-  options.offload = true;
+  const RouteOptions read{
+      .offload = true, .audit = AuditMode::kDataRead, .audit_action = "data.read"};
   router.Add(
       Method::kGet, "/v1/datasets/{id}/records",
-      [&service](const RequestContext& context) { return ListRecords(service, context); }, options);
+      [&service](const RequestContext& context) { return ListRecords(service, context); }, read);
   router.Add(
       Method::kDelete, "/v1/datasets/{id}/records",
       [&service](const RequestContext& context) { return DeleteRecords(service, context); },
-      options);
+      RouteOptions{.offload = true, .audit_action = "data.delete"});
   router.Add(
       Method::kGet, "/v1/datasets/{id}/changes",
-      [&service](const RequestContext& context) { return Changes(service, context); }, options);
+      [&service](const RequestContext& context) { return Changes(service, context); }, read);
 }
 
 }  // namespace strata::server

@@ -219,17 +219,17 @@ void AddUploadRoutes(Router& router, service::UploadService& uploads) {
   router.Add(
       Method::kPost, "/v1/datasets/{id}/uploads",
       [&uploads](const RequestContext& context) { return Create(uploads, context); },
-      RouteOptions{.offload = true});
+      RouteOptions{.offload = true, .audit_action = "uploads.create"});
   router.Add(Method::kHead, "/v1/datasets/{id}/uploads/{uid}",
              [&uploads](const RequestContext& context) { return Head(uploads, context); });
   router.Add(
       Method::kPatch, "/v1/datasets/{id}/uploads/{uid}",
       [&uploads](const RequestContext& context) { return Patch(uploads, context); },
-      RouteOptions{.offload = true});
+      RouteOptions{.offload = true, .audit_action = "uploads.append"});
   router.Add(
       Method::kDelete, "/v1/datasets/{id}/uploads/{uid}",
       [&uploads](const RequestContext& context) { return Terminate(uploads, context); },
-      RouteOptions{.offload = true});
+      RouteOptions{.offload = true, .audit_action = "uploads.terminate"});
 }
 
 }  // namespace strata::server
