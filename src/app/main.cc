@@ -41,6 +41,10 @@ void PrintOptions() {
                 strata::EnvName(spec.key).c_str(), spec.get(defaults).c_str(),
                 std::string(spec.help).c_str());
   }
+  for (const strata::TableListSpec& spec : strata::ConfigTableLists()) {
+    std::printf("%-30s %-40s %-12s %s\n", std::string(spec.key).c_str(), "(file only)", "none",
+                std::string(spec.help).c_str());
+  }
 }
 
 }  // namespace

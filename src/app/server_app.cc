@@ -16,6 +16,7 @@
 #include "security/authenticator.h"
 #include "security/authorizer.h"
 #include "security/crypto.h"
+#include "security/oidc_issuer_set.h"
 #include "server/api/dispatcher.h"
 #include "server/api/handlers/audit_handlers.h"
 #include "server/api/handlers/dataset_handlers.h"
@@ -28,6 +29,7 @@
 #include "server/api/handlers/query_handlers.h"
 #include "server/api/handlers/records_handlers.h"
 #include "server/api/handlers/upload_handlers.h"
+#include "server/http/http_client.h"
 #include "server/http/http_server.h"
 #include "server/http/tls_context.h"
 #include "service/api_key_service.h"
@@ -129,6 +131,30 @@ audit::AuditEvent SystemEvent(std::string action, std::string resource,
   return event;
 }
 
+// The external OIDC issuers of `config`, with their JWKS loaded and the refresher running,
+// installed as `authenticator`'s token verifier; null when none is configured.
+Result<std::unique_ptr<security::OidcIssuerSet>> StartOidcIssuers(
+    const Config& config, security::Authenticator& authenticator) {
+  if (config.auth.oidc_issuers.empty()) return std::unique_ptr<security::OidcIssuerSet>();
+  security::OidcIssuerSetOptions options;
+  options.fetch_url = [](const std::string& url) {
+    server::HttpClientOptions http;
+    http.max_body_bytes = security::kMaxJwksBytes;
+    return server::HttpGetOk(url, http);
+  };
+  STRATA_ASSIGN_OR_RETURN(
+      std::unique_ptr<security::OidcIssuerSet> issuers,
+      security::OidcIssuerSet::Create(config.auth.oidc_issuers, authenticator.resolver(),
+                                      std::move(options)));
+  issuers->StartRefresher();
+  // Bearer JWTs are external issuers' tokens: OidcIssuerSet routes each by its (unverified)
+  // `iss` to the issuer that then runs every check.
+  authenticator.SetTokenVerifier(issuers.get());
+  STRATA_LOG(kInfo, "external OIDC issuers configured")
+      .Int("issuers", static_cast<int64_t>(config.auth.oidc_issuers.size()));
+  return issuers;
+}
+
 }  // namespace
 
 int RunServer(const Config& config) {
@@ -179,6 +205,9 @@ int RunServer(const Config& config) {
   }
 
   security::Authenticator authenticator(*store, authorizer);
+  // Before the bootstrap key exists, so a bad issuer does not cost the first start its key.
+  Result<std::unique_ptr<security::OidcIssuerSet>> oidc = StartOidcIssuers(config, authenticator);
+  if (!oidc.ok()) return Fail(oidc.status());
   const char* operator_key = std::getenv("STRATA_BOOTSTRAP_KEY");
   Result<std::optional<std::string>> bootstrap =
       authenticator.EnsureBootstrapAdmin(operator_key ? operator_key : "");
@@ -332,6 +361,7 @@ int RunServer(const Config& config) {
   PrintBanner(url, new_admin_key);
 
   http.Run([&health] { health.SetDraining(); });
+  if (*oidc) (*oidc)->StopRefresher();
   // Running job chunks finish; their jobs resume at the next start.
   uploads.Stop();
   jobs.Stop();

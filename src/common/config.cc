@@ -319,6 +319,15 @@ constexpr std::string_view kNonOptionEnv[] = {"STRATA_BOOTSTRAP_KEY"};
 
 const std::vector<OptionSpec>& ConfigOptions() { return BuildOptions(); }
 
+const std::vector<TableListSpec>& ConfigTableLists() {
+  static const std::vector<TableListSpec> lists = {
+      {"auth.oidc.issuers",
+       "external OpenID Connect issuers whose JWTs authenticate callers (docs/security.md)",
+       &ApplyOidcIssuerTable},
+  };
+  return lists;
+}
+
 std::string EnvName(std::string_view key) {
   std::string out = "STRATA_";
   for (char c : key) {
@@ -331,6 +340,14 @@ Status ApplyConfigOption(Config& config, std::string_view key, std::string_view 
   std::vector<std::string_view> keys;
   for (const OptionSpec& spec : ConfigOptions()) {
     if (spec.key == key) return spec.apply(config, text);
+    keys.push_back(spec.key);
+  }
+  for (const TableListSpec& spec : ConfigTableLists()) {
+    if (spec.key == key) {
+      return Status::InvalidArgument("option " + std::string(key) +
+                                     " is set only in the configuration file, as [[" +
+                                     std::string(key) + "]] tables");
+    }
     keys.push_back(spec.key);
   }
   return Status::InvalidArgument("unknown option '" + std::string(key) + "'" +
@@ -368,6 +385,21 @@ Status ValidateConfig(const Config& config) {
     return Status::InvalidArgument(
         std::string("server.tls.cert_file and server.tls.key_file must be set together: ") +
         (has_cert ? "server.tls.key_file" : "server.tls.cert_file") + " is missing");
+  }
+  const std::vector<OidcIssuerConfig>& issuers = config.auth.oidc_issuers;
+  for (size_t issuer_idx = 0; issuer_idx < issuers.size(); ++issuer_idx) {
+    STRATA_RETURN_IF_ERROR(ValidateOidcIssuer(issuers[issuer_idx]));
+    for (size_t other_idx = 0; other_idx < issuer_idx; ++other_idx) {
+      if (issuers[other_idx].name == issuers[issuer_idx].name) {
+        return Status::InvalidArgument("auth.oidc.issuers '" + issuers[issuer_idx].name +
+                                       "': option name: used by two issuers");
+      }
+      if (issuers[other_idx].issuer == issuers[issuer_idx].issuer) {
+        return Status::InvalidArgument("auth.oidc.issuers '" + issuers[issuer_idx].name +
+                                       "': option issuer: '" + issuers[issuer_idx].issuer +
+                                       "' is also the issuer of '" + issuers[other_idx].name + "'");
+      }
+    }
   }
   return Status();
 }

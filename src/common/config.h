@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,6 +90,55 @@ struct LogConfig {
   std::string level = "info";
 };
 
+// One external OpenID Connect issuer whose JWTs authenticate callers: one
+// [[auth.oidc.issuers]] table (docs/security.md "External identity providers (OIDC)").
+// Set only by the configuration file; restart to change. ValidateConfig checks every rule
+// stated here.
+struct OidcIssuerConfig {
+  // Short id in principal refs "oidc:<name>:<sub>": [a-z0-9][a-z0-9_-]{0,31}, unique.
+  std::string name;
+  // The exact "iss" of its tokens; unique among issuers. Required.
+  std::string issuer;
+  // A token's "aud" must contain one of these. Required, not empty.
+  std::vector<std::string> audiences;
+  // Exactly one of the two: a JWKS file read at start (and again on an unknown kid), or an
+  // https:// URL (plain http:// only to loopback) fetched at start, every
+  // jwks_refresh_seconds, and on an unknown kid.
+  std::string jwks_file;
+  std::string jwks_url;
+  // Signature algorithms accepted, each key bound to one of them: RS256, ES256, EdDSA. "none"
+  // and HS* are refused. Default: all three.
+  std::vector<std::string> algorithms = {"RS256", "ES256", "EdDSA"};
+  // Accepted header "typ" values (case-insensitive, "application/" optional); "" admits
+  // tokens without typ. Default: JWT and at+jwt (a token without typ is refused).
+  std::vector<std::string> types = {"JWT", "at+jwt"};
+  // Clock skew allowed on exp, nbf and iat: 0..60 s. Default: 60.
+  int64_t leeway_seconds = 60;
+  // Claim names; a name starting with "/" is a JSON pointer into the claims
+  // ("/realm_access/roles"). Defaults: "sub", "groups".
+  std::string subject_claim = "sub";
+  std::string groups_claim = "groups";
+  // Principal attribute name -> claim name. Default: none.
+  std::map<std::string, std::string> attribute_claims;
+  // Prefixed to every group of the token. Default (nullopt): "<name>:", so an external group
+  // never meets an internal one by accident; "" shares the internal names.
+  std::optional<std::string> group_prefix;
+  // Narrow the principal to the token's scope/scp permissions. Default: false (nullopt
+  // scopes: everything the principal's grants give).
+  bool map_scope = false;
+  // Seconds between JWKS fetches; jwks_url only: 10..604800. Default (nullopt): 600.
+  std::optional<int64_t> jwks_refresh_seconds;
+};
+
+inline constexpr int64_t kDefaultJwksRefreshSeconds = 600;
+
+// The group prefix in effect: the configured one, else "<name>:".
+std::string EffectiveGroupPrefix(const OidcIssuerConfig& issuer);
+
+struct AuthConfig {
+  std::vector<OidcIssuerConfig> oidc_issuers;  // [[auth.oidc.issuers]]
+};
+
 struct Config {
   ServerConfig server;
   StorageConfig storage;
@@ -95,6 +146,7 @@ struct Config {
   QueryConfig query;
   AuditConfig audit;
   LogConfig log;
+  AuthConfig auth;
 };
 
 // kStringList: a TOML array of strings, or in the environment and --set, one string of
@@ -113,6 +165,34 @@ struct OptionSpec {
 };
 
 const std::vector<OptionSpec>& ConfigOptions();
+
+// One value in a table of a TOML array of tables. Keys of nested tables are dotted
+// ("attribute_claims.region").
+struct ConfigItem {
+  OptionKind kind = OptionKind::kString;
+  std::string text;               // kString
+  int64_t int_value = 0;          // kInt
+  bool bool_value = false;        // kBool
+  std::vector<std::string> list;  // kStringList
+};
+using ConfigTable = std::map<std::string, ConfigItem, std::less<>>;
+
+// A documented array of tables, such as [[auth.oidc.issuers]]: settable only in the file.
+struct TableListSpec {
+  std::string_view key;  // "auth.oidc.issuers"
+  std::string_view help;
+  // Appends the entry `table` describes; `where` names it in errors ("auth.oidc.issuers[0]").
+  Status (*apply)(Config& config, const ConfigTable& table, const std::string& where);
+};
+
+const std::vector<TableListSpec>& ConfigTableLists();
+
+// Appends one [[auth.oidc.issuers]] entry (config_oidc.cc). Checks option names and types;
+// ValidateConfig checks the values.
+Status ApplyOidcIssuerTable(Config& config, const ConfigTable& table, const std::string& where);
+
+// Checks one issuer; errors name it ("auth.oidc.issuers 'corp': option algorithms: ...").
+Status ValidateOidcIssuer(const OidcIssuerConfig& issuer);
 
 // "server.max_body_bytes" -> "STRATA_SERVER_MAX_BODY_BYTES".
 std::string EnvName(std::string_view key);

@@ -8,10 +8,79 @@
 namespace strata {
 namespace {
 
+const TableListSpec* FindTableList(std::string_view key) {
+  for (const TableListSpec& spec : ConfigTableLists()) {
+    if (spec.key == key) return &spec;
+  }
+  return nullptr;
+}
+
+// Flattens one table of an array of tables into `out`; nested tables get dotted keys.
+Status FlattenTable(const toml::table& table, const std::string& where, const std::string& prefix,
+                    ConfigTable& out) {
+  for (const auto& [raw_key, node] : table) {
+    const std::string key = prefix + std::string(raw_key.str());
+    if (const toml::table* child = node.as_table()) {
+      STRATA_RETURN_IF_ERROR(FlattenTable(*child, where, key + ".", out));
+      continue;
+    }
+    ConfigItem item;
+    if (node.is_string()) {
+      item.kind = OptionKind::kString;
+      item.text = node.as_string()->get();
+    } else if (node.is_integer()) {
+      item.kind = OptionKind::kInt;
+      item.int_value = node.as_integer()->get();
+    } else if (node.is_boolean()) {
+      item.kind = OptionKind::kBool;
+      item.bool_value = node.as_boolean()->get();
+    } else if (const toml::array* list = node.as_array()) {
+      item.kind = OptionKind::kStringList;
+      for (const toml::node& element : *list) {
+        if (!element.is_string()) {
+          return Status::InvalidArgument(where + ": option " + key +
+                                         ": expected an array of strings");
+        }
+        item.list.push_back(element.as_string()->get());
+      }
+    } else {
+      return Status::InvalidArgument(where + ": option " + key +
+                                     ": expected a string, integer, boolean or array of strings");
+    }
+    out[key] = std::move(item);
+  }
+  return Status();
+}
+
+Status ApplyTableList(Config& config, const TableListSpec& spec, const toml::node& node) {
+  const toml::array* tables = node.as_array();
+  if (tables == nullptr) {
+    return Status::InvalidArgument("option " + std::string(spec.key) +
+                                   ": expected an array of tables ([[" + std::string(spec.key) +
+                                   "]])");
+  }
+  for (size_t table_idx = 0; table_idx < tables->size(); ++table_idx) {
+    const std::string where = std::string(spec.key) + "[" + std::to_string(table_idx) + "]";
+    const toml::table* table = (*tables)[table_idx].as_table();
+    if (table == nullptr) {
+      return Status::InvalidArgument(where + ": expected a table ([[" + std::string(spec.key) +
+                                     "]])");
+    }
+    ConfigTable flat;
+    STRATA_RETURN_IF_ERROR(FlattenTable(*table, where, "", flat));
+    STRATA_RETURN_IF_ERROR(spec.apply(config, flat, where));
+  }
+  return Status();
+}
+
 Status ApplyTable(Config& config, const toml::table& table, const std::string& prefix) {
   for (const auto& [raw_key, node] : table) {
     const std::string key =
         prefix.empty() ? std::string(raw_key.str()) : prefix + "." + std::string(raw_key.str());
+    if (const TableListSpec* list_spec = FindTableList(key)) {
+      STRATA_RETURN_IF_ERROR(ApplyTableList(config, *list_spec, node));
+      continue;
+    }
     if (const toml::table* child = node.as_table()) {
       STRATA_RETURN_IF_ERROR(ApplyTable(config, *child, key));
       continue;

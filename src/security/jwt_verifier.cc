@@ -105,6 +105,25 @@ bool IsUnknownJwtKey(const Status& status) {
   return status.code() == StatusCode::kUnauthenticated && status.message() == kUnknownJwtKeyMessage;
 }
 
+std::optional<std::string> UnverifiedIssuer(std::string_view token) {
+  if (token.size() > kMaxJwtBytes) return std::nullopt;
+  const size_t first_dot = token.find('.');
+  if (first_dot == std::string_view::npos) return std::nullopt;
+  const size_t second_dot = token.find('.', first_dot + 1);
+  if (second_dot == std::string_view::npos ||
+      token.find('.', second_dot + 1) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::optional<std::string> payload =
+      Base64UrlDecodeStrict(token.substr(first_dot + 1, second_dot - first_dot - 1));
+  if (!payload.has_value()) return std::nullopt;
+  Result<json::Value> claims = json::Parse(*payload);
+  if (!claims.ok() || !claims->is_object()) return std::nullopt;
+  const json::Value* iss = claims->Find("iss");
+  if (iss == nullptr || !iss->is_string()) return std::nullopt;
+  return iss->string_value();
+}
+
 Result<JwtVerifier> JwtVerifier::Create(JwtVerifierOptions options) {
   if (options.issuer.empty()) return Status::InvalidArgument("JWT issuer must not be empty");
   if (options.audiences.empty()) {
@@ -138,6 +157,11 @@ Result<VerifiedJwt> JwtVerifier::Verify(std::string_view token, int64_t now_unix
     return Invalid("unsigned tokens (alg none) are not accepted");
   const std::optional<JwtAlgorithm> alg = JwtAlgorithmFromName(alg_value->string_value());
   if (!alg.has_value()) return Invalid("token alg is not supported (ES256, EdDSA, RS256)");
+  if (!options_.algorithms.empty() &&
+      std::find(options_.algorithms.begin(), options_.algorithms.end(), *alg) ==
+          options_.algorithms.end()) {
+    return Invalid("token alg is not allowed for this issuer");
+  }
   if (header->Find("crit") != nullptr) return Invalid("token header has unsupported crit");
   VerifiedJwt out;
   out.header.alg = *alg;

@@ -12,7 +12,8 @@
 //   3. key: the trusted key whose kid equals the header's; without a kid, the only key when
 //      there is exactly one. An unknown kid fails with kUnknownJwtKeyMessage, so the caller
 //      can refetch the issuer's JWKS (rate-limited) and retry;
-//   4. header alg == the key's one allowed alg (no ES256/EdDSA/RS256/HS* confusion);
+//   4. header alg in options.algorithms (when not empty) and == the key's one allowed alg
+//      (no ES256/EdDSA/RS256/HS* confusion);
 //   5. signature over "header.payload" with that key;
 //   6. only now the payload: a JSON object; "iss" == options.issuer exactly; "aud" (string
 //      or array of strings) contains one of options.audiences; "exp" present and
@@ -52,6 +53,9 @@ struct JwtVerifierOptions {
   // Claims that must be present besides iss, aud and exp (always required), e.g. RFC 9068's
   // {"sub", "client_id", "iat", "jti"}.
   std::vector<std::string> required_claims;
+  // The issuer's algorithm allow-list; a token with another "alg" is refused before any key
+  // is looked up. Empty: whatever each key is bound to.
+  std::vector<JwtAlgorithm> algorithms;
 };
 
 struct JwtHeader {
@@ -79,6 +83,12 @@ inline constexpr std::string_view kUnknownJwtKeyMessage = "token is signed by an
 
 // True iff `status` is Verify()'s unknown-kid failure.
 bool IsUnknownJwtKey(const Status& status);
+
+// The "iss" claim of a JWS compact token, read WITHOUT verifying anything: only for choosing
+// which verifier to run (ours, or one OIDC issuer's), which then checks everything, iss
+// included. nullopt when the token is not three parts, its payload is not a base64url JSON
+// object, has no string "iss", or the token is longer than kMaxJwtBytes.
+std::optional<std::string> UnverifiedIssuer(std::string_view token);
 
 class JwtVerifier {
  public:

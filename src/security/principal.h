@@ -13,7 +13,7 @@ namespace strata::security {
 struct Principal {
   // Reference used in owners, grants, policies, logs and audit: "user:<name>",
   // "service:<name>", "key:<id>" (a key made before users existed, acting on its own),
-  // "oidc:<issuer>:<sub>".
+  // "oidc:<issuer name>:<sub>" (an external OIDC identity, security/oidc_claims.h).
   std::string ref;
   // Roles held on every dataset ("admin", "reader", ...): grants on "*" to the principal or
   // its groups, and for "key:<id>" principals the roles stored with the key.
