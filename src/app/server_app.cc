@@ -35,8 +35,8 @@
 #include "service/api_key_service.h"
 #include "service/audit_service.h"
 #include "service/dataset_service.h"
-#include "service/identity_service.h"
 #include "service/health_service.h"
+#include "service/identity_service.h"
 #include "service/influx_write_service.h"
 #include "service/ingest_service.h"
 #include "service/job_service.h"
@@ -323,10 +323,9 @@ int RunServer(const Config& config) {
   server::AddIdentityRoutes(router, identity, api_keys);
   server::AddPiiRoutes(router, pii);
   server::AddAuditRoutes(router, audit_service);
-  server::Dispatcher dispatcher(router, authenticator,
-                                server::ApiOptions{static_cast<int>(config.server.max_json_depth)},
-                                server::CorsPolicy(config.server.cors_allowed_origins),
-                                audit_log.get());
+  server::Dispatcher dispatcher(
+      router, authenticator, server::ApiOptions{static_cast<int>(config.server.max_json_depth)},
+      server::CorsPolicy(config.server.cors_allowed_origins), audit_log.get());
 
   server::HttpServerOptions options;
   uint16_t port = 0;

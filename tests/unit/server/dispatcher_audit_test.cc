@@ -81,7 +81,8 @@ class DispatcherAuditTest : public ::testing::Test {
           return ApiResponse::Json(200, "{}");
         },
         RouteOptions{.audit = AuditMode::kDataRead, .audit_action = "data.read"});
-    dispatcher_ = std::make_unique<Dispatcher>(router_, *authenticator_, ApiOptions{}, CorsPolicy(), &sink_);
+    dispatcher_ =
+        std::make_unique<Dispatcher>(router_, *authenticator_, ApiOptions{}, CorsPolicy(), &sink_);
   }
 
   ApiResponse Send(Method method, std::string path, bool authenticated = true, Params query = {}) {

@@ -4,8 +4,8 @@
 // document `security: []`.
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
@@ -212,8 +212,7 @@ TEST_F(OpenApiRoutesTest, EveryRouteIsInThePermissionTable) {
     served.insert(operation);
     auto it = table.find(operation);
     ASSERT_TRUE(it != table.end())
-        << Describe(operation)
-        << " is served but missing from src/server/api/route_permissions.cc";
+        << Describe(operation) << " is served but missing from src/server/api/route_permissions.cc";
     EXPECT_EQ(it->second->scope == AccessScope::kPublic, route.options.public_route)
         << Describe(operation);
   }

@@ -60,9 +60,10 @@ Result<ApiResponse> Detokenize(service::PiiService& service, const RequestContex
 }  // namespace
 
 void AddPiiRoutes(Router& router, service::PiiService& service) {
-  router.Add(Method::kPost, "/v1/datasets/{id}/detokenize",
-             [&service](const RequestContext& context) { return Detokenize(service, context); },
-             RouteOptions{.audit_action = "pii.detokenize"});
+  router.Add(
+      Method::kPost, "/v1/datasets/{id}/detokenize",
+      [&service](const RequestContext& context) { return Detokenize(service, context); },
+      RouteOptions{.audit_action = "pii.detokenize"});
 }
 
 }  // namespace strata::server
