@@ -49,6 +49,7 @@ Status FaultInjectionEnv::WriteFault(const std::string& path) const {
 }
 
 Status FaultInjectionEnv::SyncFault(const std::string& path) const {
+  sync_count_.fetch_add(1);
   if (!sync_fault_.load() || !Matches(path)) return {};
   return Status::IoError("fdatasync " + path + ": Input/output error (injected)");
 }

@@ -23,6 +23,8 @@ class FaultInjectionEnv final : public Env {
   void SetSyncFault(bool fail) { sync_fault_ = fail; }
   // Only files whose name contains this substring are affected ("" = all).
   void SetFaultFilter(std::string filter);
+  // WritableFile::Sync calls made on files of this Env so far, failed ones included.
+  int64_t sync_count() const { return sync_count_.load(); }
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;
@@ -59,6 +61,7 @@ class FaultInjectionEnv final : public Env {
   Env* base_;
   std::atomic<Fault> write_fault_{Fault::kNone};
   std::atomic<bool> sync_fault_{false};
+  mutable std::atomic<int64_t> sync_count_{0};
   mutable std::mutex filter_mu_;
   std::string filter_;
 };

@@ -92,12 +92,12 @@ TEST_F(AuditLogTest, AppendsAChainThatVerifiesAndContinuesAfterReopening) {
 }
 
 TEST_F(AuditLogTest, ConcurrentAppendsShareFsyncsAndStayGapFree) {
-  CountingEnv env;
+  storage::FaultInjectionEnv env(storage::Env::Default());
   AuditLogOptions options = Options();
   options.env = &env;
   std::unique_ptr<AuditLog> log = Open(options);
   ASSERT_NE(log, nullptr);
-  const int syncs_at_open = env.syncs.load();
+  const int64_t syncs_at_open = env.sync_count();
   constexpr int kThreads = 8;
   constexpr int kPerThread = 150;
   std::atomic<int> failures{0};
@@ -114,7 +114,7 @@ TEST_F(AuditLogTest, ConcurrentAppendsShareFsyncsAndStayGapFree) {
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(failures.load(), 0);
   // Group commit: appends that arrive during a write share the next fsync.
-  EXPECT_LT(env.syncs.load() - syncs_at_open, kThreads * kPerThread);
+  EXPECT_LT(env.sync_count() - syncs_at_open, kThreads * kPerThread);
   const std::vector<AuditEntry> entries = AllEntries(*log);
   ASSERT_EQ(entries.size(), static_cast<size_t>(kThreads * kPerThread));
   std::set<std::string> request_ids;

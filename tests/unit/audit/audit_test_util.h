@@ -5,7 +5,6 @@
 #include <stdlib.h>
 
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -18,7 +17,6 @@
 #include "audit/audit_files.h"
 #include "audit/audit_log.h"
 #include "security/crypto.h"
-#include "storage/env/env.h"
 
 namespace strata::audit::testing {
 
@@ -94,68 +92,6 @@ inline AuditEvent NumberedEvent(int n, std::string principal = "key:tester") {
       {{"n", json::Value::Int(n)}, {"note", json::Value::String("event " + std::to_string(n))}});
   return event;
 }
-
-// The real file system, counting the fsyncs of the files it creates.
-class CountingEnv final : public storage::Env {
- public:
-  std::atomic<int> syncs{0};
-
-  Result<std::unique_ptr<storage::WritableFile>> NewWritableFile(const std::string& path) override {
-    return Wrap(base_->NewWritableFile(path));
-  }
-  Result<std::unique_ptr<storage::WritableFile>> NewAppendableFile(
-      const std::string& path) override {
-    return Wrap(base_->NewAppendableFile(path));
-  }
-  Result<std::unique_ptr<storage::RandomAccessFile>> NewRandomAccessFile(
-      const std::string& path) override {
-    return base_->NewRandomAccessFile(path);
-  }
-  Result<std::string> ReadFile(const std::string& path) override { return base_->ReadFile(path); }
-  bool FileExists(const std::string& path) override { return base_->FileExists(path); }
-  Result<uint64_t> FileSize(const std::string& path) override { return base_->FileSize(path); }
-  Result<std::vector<std::string>> ListDir(const std::string& dir) override {
-    return base_->ListDir(dir);
-  }
-  Status CreateDirs(const std::string& dir) override { return base_->CreateDirs(dir); }
-  Status RenameFile(const std::string& from, const std::string& to) override {
-    return base_->RenameFile(from, to);
-  }
-  Status DeleteFile(const std::string& path) override { return base_->DeleteFile(path); }
-  Status DeleteDirRecursive(const std::string& dir) override {
-    return base_->DeleteDirRecursive(dir);
-  }
-  Status TruncateFile(const std::string& path, uint64_t size) override {
-    return base_->TruncateFile(path, size);
-  }
-  Status SyncDir(const std::string& dir) override { return base_->SyncDir(dir); }
-  Result<uint64_t> FreeBytes(const std::string& path) override { return base_->FreeBytes(path); }
-
- private:
-  class File final : public storage::WritableFile {
-   public:
-    File(std::unique_ptr<storage::WritableFile> base, std::atomic<int>& syncs)
-        : base_(std::move(base)), syncs_(syncs) {}
-    Status Append(std::string_view data) override { return base_->Append(data); }
-    Status Sync() override {
-      syncs_.fetch_add(1);
-      return base_->Sync();
-    }
-    Status Close() override { return base_->Close(); }
-    uint64_t Size() const override { return base_->Size(); }
-    const std::string& path() const override { return base_->path(); }
-
-   private:
-    std::unique_ptr<storage::WritableFile> base_;
-    std::atomic<int>& syncs_;
-  };
-  Result<std::unique_ptr<storage::WritableFile>> Wrap(
-      Result<std::unique_ptr<storage::WritableFile>> file) {
-    if (!file.ok()) return file.status();
-    return std::unique_ptr<storage::WritableFile>(new File(std::move(file).value(), syncs));
-  }
-  storage::Env* base_ = storage::Env::Default();
-};
 
 // A fixed signing key, so that tests can also verify with its public key.
 inline std::string TestPrivateKey() { return std::string(32, '\x07'); }
