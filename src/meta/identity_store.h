@@ -47,6 +47,8 @@ class IdentityStore {
 
   // AlreadyExists if the same subject already holds the same role on the same resource.
   virtual Status CreateGrant(const GrantRecord& grant) = 0;
+  // The grant with this id, or nullopt.
+  virtual Result<std::optional<GrantRecord>> FindGrant(std::string_view id) = 0;
   // Returns the deleted grant. NotFound if there is none with this id.
   virtual Result<GrantRecord> DeleteGrant(std::string_view id) = 0;
   // Grants matching every set member of `filter`, ordered by id.

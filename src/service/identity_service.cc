@@ -1,7 +1,5 @@
 #include "service/identity_service.h"
 
-#include <algorithm>
-
 #include "common/ids.h"
 #include "common/time_util.h"
 #include "security/crypto.h"
@@ -372,20 +370,19 @@ Result<meta::GrantRecord> IdentityService::CreateGrant(const security::Principal
 
 Status IdentityService::DeleteGrant(const security::Principal& caller, std::string_view id,
                                     std::optional<std::string> dataset) {
-  meta::GrantFilter all;
-  if (dataset) all.resource = *dataset;
-  STRATA_ASSIGN_OR_RETURN(std::vector<meta::GrantRecord> grants, store_.identity().ListGrants(all));
-  auto it = std::find_if(grants.begin(), grants.end(),
-                         [&](const meta::GrantRecord& grant) { return grant.id == id; });
+  STRATA_ASSIGN_OR_RETURN(std::optional<meta::GrantRecord> grant, store_.identity().FindGrant(id));
+  // On a dataset-scoped route, a grant on another resource does not exist.
+  if (grant && dataset && grant->resource != *dataset) grant.reset();
   if (dataset) {
     STRATA_RETURN_IF_ERROR(authorizer_.RequireOn(caller, Permission::kAccessManage, *dataset));
-  } else if (it == grants.end() || it->resource == "*") {
+  } else if (!grant || grant->resource == "*") {
     STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, Permission::kUsersManage));
   } else {
-    STRATA_RETURN_IF_ERROR(authorizer_.RequireOn(caller, Permission::kAccessManage, it->resource));
+    STRATA_RETURN_IF_ERROR(
+        authorizer_.RequireOn(caller, Permission::kAccessManage, grant->resource));
   }
-  if (it == grants.end()) return Status::NotFound("grant '" + std::string(id) + "' does not exist");
-  STRATA_RETURN_IF_ERROR(RequireGrantAuthority(caller, it->role, it->resource));
+  if (!grant) return Status::NotFound("grant '" + std::string(id) + "' does not exist");
+  STRATA_RETURN_IF_ERROR(RequireGrantAuthority(caller, grant->role, grant->resource));
   STRATA_RETURN_IF_ERROR(store_.identity().DeleteGrant(id).status());
   authorizer_.NoteIdentityChanged();
   return Status();

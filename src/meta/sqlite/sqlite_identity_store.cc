@@ -228,6 +228,15 @@ class SqliteIdentityStore final : public IdentityStore {
     });
   }
 
+  Result<std::optional<GrantRecord>> FindGrant(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    Statement query(db_, "SELECT * FROM grants WHERE id = ?");
+    query.Bind(1, id);
+    STRATA_ASSIGN_OR_RETURN(bool found, query.Step());
+    if (!found) return std::optional<GrantRecord>();
+    return std::optional<GrantRecord>(ReadGrant(query));
+  }
+
   Result<GrantRecord> DeleteGrant(std::string_view id) override {
     std::lock_guard lock(mu_);
     GrantRecord grant;

@@ -107,6 +107,11 @@ TEST_F(IdentityStoreTest, GrantsAreUniqueFilteredAndRemovedWithTheirUser) {
   ASSERT_OK_AND_ASSIGN(GrantRecord removed, identity().DeleteGrant("g2"));
   EXPECT_EQ(removed.subject, "group:eu");
   EXPECT_EQ(identity().DeleteGrant("g2").status().code(), StatusCode::kNotFound);
+  ASSERT_OK_AND_ASSIGN(std::optional<GrantRecord> gone, identity().FindGrant("g2"));
+  EXPECT_FALSE(gone.has_value());
+  ASSERT_OK_AND_ASSIGN(std::optional<GrantRecord> kept, identity().FindGrant("g3"));
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->role, "owner");
   ASSERT_OK(identity().DeleteGrantsOn("events"));
   ASSERT_OK_AND_ASSIGN(auto none, identity().ListGrants({}));
   EXPECT_TRUE(none.empty());
