@@ -105,9 +105,32 @@ std::optional<std::vector<Permission>> Authorizer::PermissionsOf(std::string_vie
 }
 
 bool Authorizer::RoleGrants(std::string_view role, Permission permission) const {
-  std::optional<std::vector<Permission>> permissions = PermissionsOf(role);
-  return permissions &&
-         std::find(permissions->begin(), permissions->end(), permission) != permissions->end();
+  auto holds = [permission](const std::vector<Permission>& permissions) {
+    return std::find(permissions.begin(), permissions.end(), permission) != permissions.end();
+  };
+  auto built_in = BuiltInRoles().find(role);
+  if (built_in != BuiltInRoles().end()) return holds(built_in->second);
+  std::shared_ptr<const RoleMap> custom;
+  {
+    std::lock_guard lock(mu_);
+    custom = custom_;
+  }
+  auto it = custom->find(role);
+  return it != custom->end() && holds(it->second);
+}
+
+bool Authorizer::RolesGrant(const Principal& principal, Permission permission,
+                            std::string_view dataset) const {
+  for (const std::string& role : principal.roles) {
+    if (RoleGrants(role, permission)) return true;
+  }
+  if (dataset.empty()) return false;
+  auto it = principal.dataset_roles.find(dataset);
+  if (it == principal.dataset_roles.end()) return false;
+  for (const std::string& role : it->second) {
+    if (RoleGrants(role, permission)) return true;
+  }
+  return false;
 }
 
 bool Authorizer::ScopeAllows(const Principal& principal, Permission permission,
@@ -164,12 +187,12 @@ bool Authorizer::CoversRoleEverywhere(const Principal& principal, std::string_vi
 }
 
 bool Authorizer::Has(const Principal& principal, Permission permission) const {
-  return Explain(principal, permission, "").allowed;
+  return RolesGrant(principal, permission, "") && ScopeAllows(principal, permission, "");
 }
 
 bool Authorizer::HasOn(const Principal& principal, Permission permission,
                        std::string_view dataset) const {
-  return Explain(principal, permission, dataset).allowed;
+  return RolesGrant(principal, permission, dataset) && ScopeAllows(principal, permission, dataset);
 }
 
 bool Authorizer::CanSee(const Principal& principal, std::string_view dataset) const {
