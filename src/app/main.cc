@@ -9,6 +9,11 @@
 //   stratad audit verify DIR [--public-key FILE]
 //                       verify an audit log directory offline: exit 0 intact, 1 broken
 //                       (the first broken entry is printed), 2 cannot verify
+//   stratad [config flags] rotate-signing-key [--drop-old]
+//                       make a fresh access-token signing key current
+//   stratad [config flags] user add --name NAME [--password-stdin] [--role ROLE]...
+//                                   [--service] [--totp]
+//                       create a user or service account (stratad must be stopped)
 //
 // Configuration precedence: flags > STRATA_* environment > TOML file > defaults. An invalid
 // configuration exits with code 2 and a message that names the option.
@@ -16,10 +21,12 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <iostream>
 #include <string>
 #include <vector>
 
 #include "app/audit_command.h"
+#include "app/identity_commands.h"
 #include "app/server_app.h"
 #include "common/config.h"
 
@@ -85,6 +92,29 @@ int main(int argc, char** argv) {
   audit_verify->add_option("--public-key", audit_public_key,
                            "file with the server's Ed25519 public key (64 hex digits); default: "
                            "DIR/signing.pub");
+  CLI::App* rotate_signing = cli.add_subcommand(
+      "rotate-signing-key",
+      "make a fresh access-token signing key current; the old one verifies until its tokens "
+      "expire (stratad must be stopped)");
+  bool drop_old_keys = false;
+  rotate_signing->add_flag("--drop-old", drop_old_keys,
+                           "also drop every earlier key: all access tokens issued so far stop "
+                           "working (after a key leak)");
+  CLI::App* user = cli.add_subcommand("user", "manage accounts offline (stratad must be stopped)");
+  user->require_subcommand(1);
+  // Configuration flags (--data-dir, --set, ...) may also follow these subcommands.
+  rotate_signing->fallthrough();
+  user->fallthrough();
+  strata::app::UserAddOptions user_add;
+  CLI::App* user_add_cmd = user->add_subcommand("add", "create a user or a service account");
+  user_add_cmd->fallthrough();
+  user_add_cmd->add_option("--name", user_add.name, "account name")->required();
+  user_add_cmd->add_flag("--password-stdin", user_add.password_stdin,
+                         "read the password (client secret) from the first line of stdin");
+  user_add_cmd->add_option("--role", user_add.roles, "grant this role on every dataset");
+  user_add_cmd->add_flag("--service", user_add.service, "create a service account");
+  user_add_cmd->add_flag("--totp", user_add.totp,
+                         "enrol TOTP now and print its secret and recovery codes once");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -142,5 +172,7 @@ int main(int argc, char** argv) {
     return ConfigError(std::string(s.message()));
   }
   if (rotate->parsed()) return strata::app::RotateMasterKey(config, new_key_file);
+  if (rotate_signing->parsed()) return strata::app::RotateSigningKey(config, drop_old_keys);
+  if (user_add_cmd->parsed()) return strata::app::AddUser(config, user_add, std::cin);
   return strata::app::RunServer(config);
 }

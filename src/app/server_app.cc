@@ -12,13 +12,19 @@
 #include "audit/audit_log.h"
 #include "backend/embedded/embedded_backend.h"
 #include "common/logging.h"
+#include "common/time_util.h"
 #include "meta/sqlite/sqlite_meta_store.h"
+#include "security/access_token_verifier.h"
 #include "security/authenticator.h"
 #include "security/authorizer.h"
+#include "security/bearer_token_chain.h"
 #include "security/crypto.h"
+#include "security/key_ring_store.h"
 #include "security/oidc_issuer_set.h"
+#include "security/revoked_token_list.h"
 #include "server/api/dispatcher.h"
 #include "server/api/handlers/audit_handlers.h"
+#include "server/api/handlers/auth_handlers.h"
 #include "server/api/handlers/dataset_handlers.h"
 #include "server/api/handlers/health_handlers.h"
 #include "server/api/handlers/identity_handlers.h"
@@ -40,13 +46,29 @@
 #include "service/influx_write_service.h"
 #include "service/ingest_service.h"
 #include "service/job_service.h"
+#include "service/login_throttle.h"
+#include "service/mfa_service.h"
+#include "service/password_checker.h"
 #include "service/pii_service.h"
 #include "service/policy_resolver.h"
+#include "service/token_service.h"
 #include "service/upload_service.h"
 #include "storage/crypto/master_key.h"
 #include "storage/engine/key_store.h"
 
 namespace strata::app {
+
+Status LockDataDir(const std::string& data_dir) {
+  const std::string path = data_dir + "/LOCK";
+  const int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IoError("cannot open the data directory lock file " + path);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return Status::Unavailable("data directory " + data_dir + " is in use by another stratad");
+  }
+  return Status();  // The descriptor stays open until exit, and the lock with it.
+}
+
 namespace {
 
 int Fail(const Status& status) {
@@ -58,19 +80,6 @@ int Fail(const Status& status) {
 int ThreadsOrCores(int configured) {
   if (configured > 0) return configured;
   return std::max(1u, std::thread::hardware_concurrency());
-}
-
-// Holds an exclusive lock on <data_dir>/LOCK for the life of the process, so two servers
-// never share a data directory.
-Status LockDataDir(const std::string& data_dir) {
-  const std::string path = data_dir + "/LOCK";
-  const int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::IoError("cannot open the data directory lock file " + path);
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd);
-    return Status::Unavailable("data directory " + data_dir + " is in use by another stratad");
-  }
-  return Status();  // The descriptor stays open until exit, and the lock with it.
 }
 
 void PrintBanner(const std::string& url, const std::optional<std::string>& new_admin_key) {
@@ -131,10 +140,10 @@ audit::AuditEvent SystemEvent(std::string action, std::string resource,
   return event;
 }
 
-// The external OIDC issuers of `config`, with their JWKS loaded and the refresher running,
-// installed as `authenticator`'s token verifier; null when none is configured.
+// The external OIDC issuers of `config`, with their JWKS loaded and the refresher running;
+// null when none is configured.
 Result<std::unique_ptr<security::OidcIssuerSet>> StartOidcIssuers(
-    const Config& config, security::Authenticator& authenticator) {
+    const Config& config, security::PrincipalResolver& resolver) {
   if (config.auth.oidc_issuers.empty()) return std::unique_ptr<security::OidcIssuerSet>();
   security::OidcIssuerSetOptions options;
   options.fetch_url = [](const std::string& url) {
@@ -144,15 +153,30 @@ Result<std::unique_ptr<security::OidcIssuerSet>> StartOidcIssuers(
   };
   STRATA_ASSIGN_OR_RETURN(
       std::unique_ptr<security::OidcIssuerSet> issuers,
-      security::OidcIssuerSet::Create(config.auth.oidc_issuers, authenticator.resolver(),
-                                      std::move(options)));
+      security::OidcIssuerSet::Create(config.auth.oidc_issuers, resolver, std::move(options)));
   issuers->StartRefresher();
-  // Bearer JWTs are external issuers' tokens: OidcIssuerSet routes each by its (unverified)
-  // `iss` to the issuer that then runs every check.
-  authenticator.SetTokenVerifier(issuers.get());
   STRATA_LOG(kInfo, "external OIDC issuers configured")
       .Int("issuers", static_cast<int64_t>(config.auth.oidc_issuers.size()));
   return issuers;
+}
+
+security::KeyRingOptions KeyRingOptionsOf(const AuthConfig& auth) {
+  security::KeyRingOptions options;
+  options.algorithm = security::JwtAlgorithmFromName(auth.signing_algorithm)
+                          .value_or(security::JwtAlgorithm::kEdDSA);
+  options.rotation_seconds = auth.signing_key_rotation_days * 86'400;
+  // A retired key verifies until every token it signed has expired (+ the 60 s leeway).
+  options.retire_after_seconds = auth.access_token_ttl_seconds + 60;
+  return options;
+}
+
+service::LoginThrottleOptions LoginThrottleOptionsOf(const AuthConfig& auth) {
+  service::LoginThrottleOptions options;
+  options.max_failures = auth.login_backoff_max_failures;
+  options.max_failures_per_address = auth.login_backoff_max_failures_per_address;
+  options.window_seconds = auth.login_backoff_window_seconds;
+  options.max_delay_seconds = auth.login_backoff_max_delay_seconds;
+  return options;
 }
 
 }  // namespace
@@ -206,7 +230,8 @@ int RunServer(const Config& config) {
 
   security::Authenticator authenticator(*store, authorizer);
   // Before the bootstrap key exists, so a bad issuer does not cost the first start its key.
-  Result<std::unique_ptr<security::OidcIssuerSet>> oidc = StartOidcIssuers(config, authenticator);
+  Result<std::unique_ptr<security::OidcIssuerSet>> oidc =
+      StartOidcIssuers(config, authenticator.resolver());
   if (!oidc.ok()) return Fail(oidc.status());
   const char* operator_key = std::getenv("STRATA_BOOTSTRAP_KEY");
   Result<std::optional<std::string>> bootstrap =
@@ -357,6 +382,49 @@ int RunServer(const Config& config) {
       .Int("io_threads", options.io_threads)
       .Int("worker_threads", options.worker_threads)
       .Str("data_dir", config.storage.data_dir);
+
+  // Strata's own tokens. The issuer defaults to the URL just bound, so it is known only now;
+  // the routes are added before Run() serves anything.
+  const int64_t now = NowMicros();
+  Result<std::unique_ptr<security::KeyRingStore>> opened_keys =
+      security::KeyRingStore::Open(*store, KeyRingOptionsOf(config.auth), now / 1'000'000);
+  if (!opened_keys.ok()) return Fail(opened_keys.status().Annotate("JWT signing keys"));
+  std::unique_ptr<security::KeyRingStore> signing_keys = std::move(opened_keys).value();
+  security::RevokedTokenList revoked_tokens(*store);
+  security::AccessTokenOptions access_token_options;
+  access_token_options.issuer = config.auth.issuer.empty() ? url : config.auth.issuer;
+  access_token_options.audience = config.auth.audience;
+  security::AccessTokenVerifier access_tokens(*signing_keys, revoked_tokens, *store, authorizer,
+                                              access_token_options);
+  // External OIDC issuers join this chain after our own tokens (bearer_token_chain.h).
+  security::BearerTokenChain bearer_tokens;
+  bearer_tokens.Add(&access_tokens);
+  if (*oidc != nullptr) bearer_tokens.Add(oidc->get());
+  authenticator.SetTokenVerifier(&bearer_tokens);
+  service::LoginThrottle login_throttle(LoginThrottleOptionsOf(config.auth));
+  const size_t hash_slots = static_cast<size_t>(config.auth.max_concurrent_password_hashes > 0
+                                                    ? config.auth.max_concurrent_password_hashes
+                                                    : options.worker_threads);
+  Result<std::unique_ptr<service::PasswordChecker>> password_checker =
+      service::PasswordChecker::Create(security::PasswordParams{}, hash_slots);
+  if (!password_checker.ok()) return Fail(password_checker.status());
+  service::TokenServiceOptions token_options;
+  token_options.access_token_ttl_seconds = config.auth.access_token_ttl_seconds;
+  token_options.refresh_token_ttl_seconds = config.auth.refresh_token_ttl_seconds;
+  token_options.password_grant = config.auth.password_grant;
+  token_options.mfa_required_roles = config.auth.mfa_required_roles;
+  service::TokenService tokens(*store, authorizer, *signing_keys, access_tokens, login_throttle,
+                               **password_checker, token_options);
+  tokens.SetAuditSink(audit_log.get());
+  service::MfaOptions mfa_options;
+  mfa_options.totp_issuer = config.auth.totp_issuer;
+  service::MfaService mfa(*store, login_throttle, mfa_options);
+  server::AddAuthRoutes(router, tokens, mfa);
+  STRATA_LOG(kInfo, "tokens")
+      .Str("issuer", access_token_options.issuer)
+      .Str("kid", signing_keys->Current()->ring.current().kid())
+      .Bool("password_grant", config.auth.password_grant);
+
   PrintBanner(url, new_admin_key);
 
   http.Run([&health] { health.SetDraining(); });

@@ -6,8 +6,13 @@
 #include <string>
 
 #include "common/config.h"
+#include "common/status.h"
 
 namespace strata::app {
+
+// Holds an exclusive lock on <data_dir>/LOCK for the life of the process, so two servers (or
+// a server and an offline command) never share a data directory.
+Status LockDataDir(const std::string& data_dir);
 
 // Runs stratad with `config` until SIGTERM/SIGINT. Returns the process exit code:
 // 0 after a clean shutdown, 1 when startup fails (the reason is logged).

@@ -102,6 +102,47 @@ Status SetOrigins(std::string_view key, std::string_view text, std::vector<std::
   return Status();
 }
 
+Status SetBool(std::string_view key, std::string_view text, bool& out) {
+  if (text == "true") {
+    out = true;
+  } else if (text == "false") {
+    out = false;
+  } else {
+    return Invalid(key, "true|false", text);
+  }
+  return Status();
+}
+
+// An OAuth issuer identifier (RFC 8414 §2): an http(s) URL without query or fragment; "" =
+// derived from the listen address.
+Status SetIssuer(std::string_view key, std::string_view text, std::string& out) {
+  const bool url = StartsWith(text, "https://") || StartsWith(text, "http://");
+  if (!text.empty() && (!url || text.find_first_of("?# \t") != std::string_view::npos)) {
+    return Invalid(key, "an http(s):// URL without query or fragment", text);
+  }
+  out = std::string(text);
+  return Status();
+}
+
+// Comma-separated role names; blanks around items and empty items are ignored.
+Status SetRoleNames(std::string_view key, std::string_view text, std::vector<std::string>& out) {
+  std::vector<std::string> roles;
+  while (!text.empty()) {
+    const size_t comma = text.find(',');
+    const std::string item(Trim(text.substr(0, comma)));
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    if (item.empty()) continue;
+    for (char c : item) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '-' || c == '.' || c == ':';
+      if (!ok || item.size() > 64) return Invalid(key, "role names", item);
+    }
+    roles.push_back(item);
+  }
+  out = std::move(roles);
+  return Status();
+}
+
 std::string JoinList(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& item : items) {
@@ -119,6 +160,18 @@ std::string JoinList(const std::vector<std::string>& items) {
               c, t, #section "." #member);                                                  \
         },                                                                                  \
         [](const Config& c) { return std::to_string(c.section.member); } \
+  }
+
+// An int option whose key has a sub-section ("auth.login_backoff.window_seconds") stored in
+// Config::section.member.
+#define STRATA_NESTED_INT_OPTION(key, section, member, min, max, help)                        \
+  OptionSpec {                                                                                \
+    key, OptionKind::kInt, help,                                                              \
+        [](Config& c, std::string_view t) {                                                   \
+          return SetInt<min, max, &Config::section, &decltype(Config::section)::member>(c, t, \
+                                                                                        key); \
+        },                                                                                    \
+        [](const Config& c) { return std::to_string(c.section.member); }                      \
   }
 
 const std::vector<OptionSpec>& BuildOptions() {
@@ -300,6 +353,67 @@ const std::vector<OptionSpec>& BuildOptions() {
          return Status();
        },
        [](const Config& c) { return c.audit.recovery; }},
+      {"auth.issuer", OptionKind::kString,
+       "the iss of access tokens and the discovery issuer (the public URL of the server); "
+       "empty = http(s)://<server.listen>",
+       [](Config& c, std::string_view t) { return SetIssuer("auth.issuer", t, c.auth.issuer); },
+       [](const Config& c) { return c.auth.issuer; }},
+      {"auth.audience", OptionKind::kString, "the aud of access tokens",
+       [](Config& c, std::string_view t) -> Status {
+         if (t.empty()) return Invalid("auth.audience", "a non-empty string", t);
+         c.auth.audience = std::string(t);
+         return Status();
+       },
+       [](const Config& c) { return c.auth.audience; }},
+      STRATA_INT_OPTION(auth, access_token_ttl_seconds, 60, 86'400, "lifetime of access tokens"),
+      STRATA_INT_OPTION(auth, refresh_token_ttl_seconds, 60, int64_t{365} * 86'400,
+                        "lifetime of a refresh token (each refresh issues a new one)"),
+      {"auth.signing_algorithm", OptionKind::kString,
+       "algorithm of new access-token signing keys: EdDSA or ES256",
+       [](Config& c, std::string_view t) -> Status {
+         if (t != "EdDSA" && t != "ES256") {
+           return Invalid("auth.signing_algorithm", "EdDSA|ES256", t);
+         }
+         c.auth.signing_algorithm = std::string(t);
+         return Status();
+       },
+       [](const Config& c) { return c.auth.signing_algorithm; }},
+      STRATA_INT_OPTION(auth, signing_key_rotation_days, 0, 3650,
+                        "age at which the signing key is replaced; 0 = never"),
+      {"auth.password_grant", OptionKind::kBool,
+       "serve grant_type=password at /v1/auth/token (first-party clients)",
+       [](Config& c, std::string_view t) {
+         return SetBool("auth.password_grant", t, c.auth.password_grant);
+       },
+       [](const Config& c) { return std::string(c.auth.password_grant ? "true" : "false"); }},
+      {"auth.mfa_required_roles", OptionKind::kStringList,
+       "users holding one of these roles must sign in with TOTP",
+       [](Config& c, std::string_view t) {
+         return SetRoleNames("auth.mfa_required_roles", t, c.auth.mfa_required_roles);
+       },
+       [](const Config& c) { return JoinList(c.auth.mfa_required_roles); }},
+      {"auth.totp_issuer", OptionKind::kString, "issuer label shown by authenticator apps",
+       [](Config& c, std::string_view t) -> Status {
+         if (t.empty() || t.size() > 64) {
+           return Invalid("auth.totp_issuer", "1 to 64 characters", t);
+         }
+         c.auth.totp_issuer = std::string(t);
+         return Status();
+       },
+       [](const Config& c) { return c.auth.totp_issuer; }},
+      STRATA_NESTED_INT_OPTION("auth.login_backoff.max_failures", auth, login_backoff_max_failures,
+                               1, 1000, "failed sign-ins of one account before backoff starts"),
+      STRATA_NESTED_INT_OPTION("auth.login_backoff.max_failures_per_address", auth,
+                               login_backoff_max_failures_per_address, 1, 100'000,
+                               "failed sign-ins from one address before backoff starts"),
+      STRATA_NESTED_INT_OPTION("auth.login_backoff.window_seconds", auth,
+                               login_backoff_window_seconds, 1, 86'400,
+                               "a longer pause between failures starts their count again"),
+      STRATA_NESTED_INT_OPTION("auth.login_backoff.max_delay_seconds", auth,
+                               login_backoff_max_delay_seconds, 1, 86'400,
+                               "longest wait imposed after repeated failures"),
+      STRATA_INT_OPTION(auth, max_concurrent_password_hashes, 0, 1024,
+                        "argon2id verifications running at once; 0 = server.worker_threads"),
       {"log.level", OptionKind::kString, "debug, info, warn or error",
        [](Config& c, std::string_view t) -> Status {
          LogLevel level;

@@ -135,7 +135,24 @@ inline constexpr int64_t kDefaultJwksRefreshSeconds = 600;
 // The group prefix in effect: the configured one, else "<name>:".
 std::string EffectiveGroupPrefix(const OidcIssuerConfig& issuer);
 
+// auth.*: Strata's own OAuth 2.0 tokens, MFA, sign-in backoff (docs/security.md "Tokens") and
+// external OIDC issuers. Defaults as initialised here.
 struct AuthConfig {
+  std::string issuer;  // "" = the server's own URL, http(s)://<listen host>:<port>.
+  std::string audience = "strata";
+  int64_t access_token_ttl_seconds = 900;
+  int64_t refresh_token_ttl_seconds = int64_t{30} * 86'400;
+  std::string signing_algorithm = "EdDSA";  // EdDSA | ES256
+  int64_t signing_key_rotation_days = 90;   // 0 = never rotate by age.
+  bool password_grant = false;              // RFC 9700 §2.4: off unless needed.
+  std::vector<std::string> mfa_required_roles = {"admin"};
+  std::string totp_issuer = "Strata";
+  // auth.login_backoff.*
+  int64_t login_backoff_max_failures = 5;
+  int64_t login_backoff_max_failures_per_address = 20;
+  int64_t login_backoff_window_seconds = 900;
+  int64_t login_backoff_max_delay_seconds = 900;
+  int64_t max_concurrent_password_hashes = 0;  // 0 = one per worker thread.
   std::vector<OidcIssuerConfig> oidc_issuers;  // [[auth.oidc.issuers]]
 };
 

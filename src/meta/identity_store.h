@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -67,6 +68,16 @@ class IdentityStore {
   virtual Status RevokeTokensOf(std::string_view subject, int64_t now_micros) = 0;
   // Deletes tokens that expired before `now`; returns how many.
   virtual Result<int64_t> DeleteExpiredRefreshTokens(int64_t now_micros) = 0;
+
+  // Access tokens revoked before they expire (RFC 7009), by JWT id. Revoking a jti twice
+  // keeps the later expiry.
+  virtual Status RevokeAccessToken(std::string_view jti, int64_t expires_at_micros) = 0;
+  // Revocations that have not expired at `now`, as (jti, expires_at).
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> ListRevokedAccessTokens(
+      int64_t now_micros) = 0;
+  // Forgets revocations whose token expired before `now` (it is refused anyway); returns how
+  // many.
+  virtual Result<int64_t> DeleteExpiredAccessTokenRevocations(int64_t now_micros) = 0;
 
   // The dataset's policies; a record with revision 0 and an empty body when none were set.
   virtual Result<DatasetPoliciesRecord> GetDatasetPolicies(std::string_view dataset_id) = 0;

@@ -131,6 +131,8 @@ class MetaStore {
   // `make` on first use and the same ever after.
   virtual Result<std::string> GetOrCreateSecret(std::string_view name,
                                                 const std::function<std::string()>& make) = 0;
+  // Creates or replaces the secret `name` (e.g. the JWT signing key ring after a rotation).
+  virtual Status PutSecret(std::string_view name, std::string_view value) = 0;
 };
 
 }  // namespace strata::meta

@@ -8,9 +8,11 @@
 
 namespace strata::security {
 
-Result<KeyRing> KeyRing::Create(JwtAlgorithm alg) {
+Result<KeyRing> KeyRing::Create(JwtAlgorithm alg, int64_t now_unix_seconds) {
   STRATA_ASSIGN_OR_RETURN(SigningKey key, SigningKey::Generate(alg));
-  return KeyRing(std::move(key));
+  KeyRing ring(std::move(key));
+  ring.current_since_ = now_unix_seconds;
+  return ring;
 }
 
 Result<KeyRing> KeyRing::Parse(std::string_view text) {
@@ -24,6 +26,11 @@ Result<KeyRing> KeyRing::Parse(std::string_view text) {
   if (current == nullptr) return Status::InvalidArgument("key ring has no current key");
   STRATA_ASSIGN_OR_RETURN(SigningKey current_key, SigningKey::FromPrivateJwk(*current));
   KeyRing ring(std::move(current_key));
+  if (const json::Value* since = document->Find("current_since"); since != nullptr) {
+    if (!since->is_int64())
+      return Status::InvalidArgument("key ring current_since must be an integer");
+    ring.current_since_ = since->int64_value();
+  }
   std::set<std::string> kids = {ring.current_.kid()};
   const json::Value* retired = document->Find("retired");
   if (retired == nullptr || !retired->is_array()) {
@@ -50,6 +57,7 @@ Status KeyRing::Rotate(JwtAlgorithm alg, int64_t now_unix_seconds) {
   if (fresh.kid() == current_.kid()) return Status::Internal("generated a duplicate kid");
   retired_.push_back({std::move(current_), now_unix_seconds});
   current_ = std::move(fresh);
+  current_since_ = now_unix_seconds;
   return Status();
 }
 
@@ -81,6 +89,7 @@ std::string KeyRing::Serialize() const {
   writer.Member("version", 1);
   writer.Key("current");
   current_.WritePrivateJwk(writer);
+  if (current_since_ != 0) writer.Member("current_since", current_since_);
   writer.Key("retired");
   writer.BeginArray();
   for (const RetiredKey& retired : retired_) {

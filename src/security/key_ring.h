@@ -28,13 +28,18 @@ class KeyRing {
     int64_t retired_at;  // Unix seconds when Rotate() replaced it.
   };
 
-  // A ring with one fresh key. InvalidArgument for RS256.
-  static Result<KeyRing> Create(JwtAlgorithm alg);
+  // A ring with one fresh key, current since `now_unix_seconds` (0 = unknown). InvalidArgument
+  // for RS256.
+  static Result<KeyRing> Create(JwtAlgorithm alg, int64_t now_unix_seconds = 0);
   // Parses what Serialize() wrote; InvalidArgument for anything else, including duplicate
   // kids.
   static Result<KeyRing> Parse(std::string_view text);
 
   const SigningKey& current() const { return current_; }
+  // Unix seconds since the current key signs (Create or Rotate); 0 when unknown (a ring
+  // serialized without it). Callers that rotate by age set it with SetCurrentSince.
+  int64_t current_since() const { return current_since_; }
+  void SetCurrentSince(int64_t unix_seconds) { current_since_ = unix_seconds; }
   const std::vector<RetiredKey>& retired() const { return retired_; }
 
   // Makes a fresh key of `alg` current and keeps the previous one for verification.
@@ -51,13 +56,15 @@ class KeyRing {
   // {"keys":[...]} of VerificationKeys(), for /.well-known/jwks.json.
   std::string JwksJson() const;
 
-  // {"version":1,"current":<private JWK>,"retired":[{"retired_at":N,"key":<private JWK>}]}.
+  // {"version":1,"current":<private JWK>,"retired":[{"retired_at":N,"key":<private JWK>}]},
+  // plus "current_since":N when known.
   std::string Serialize() const;
 
  private:
   explicit KeyRing(SigningKey current) : current_(std::move(current)) {}
 
   SigningKey current_;
+  int64_t current_since_ = 0;
   std::vector<RetiredKey> retired_;  // Oldest first.
 };
 

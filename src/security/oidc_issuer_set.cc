@@ -6,6 +6,7 @@
 
 #include "common/logging.h"
 #include "common/time_util.h"
+#include "security/bearer_token_chain.h"
 #include "security/oidc_claims.h"
 
 namespace strata::security {
@@ -71,7 +72,8 @@ Result<Principal> OidcIssuerSet::Verify(std::string_view token) {
   const std::optional<std::string> iss = UnverifiedIssuer(token);
   if (!iss.has_value()) return Invalid("token has no issuer (iss)");
   OidcIssuer* issuer = ForIssuer(*iss);
-  if (issuer == nullptr) return Invalid("token issuer is not trusted");
+  if (issuer == nullptr)
+    return NotMyToken();  // Perhaps the next verifier's (bearer_token_chain.h).
   STRATA_ASSIGN_OR_RETURN(VerifiedJwt verified, issuer->Verify(token, Now()));
   STRATA_ASSIGN_OR_RETURN(OidcIdentity identity, MapOidcClaims(issuer->config(), verified.claims));
   STRATA_ASSIGN_OR_RETURN(

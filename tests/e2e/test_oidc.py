@@ -297,7 +297,7 @@ def test_rfc8725_failures_are_401_invalid_token(api, idp, case):
     tok = _negative_tokens(idp)[case]
     body = assert_invalid_token(bearer(api, "/v1/datasets", tok), tok)
     if case in ("untrusted_issuer", "issuer_without_slash"):
-        assert "token issuer is not trusted" in body["detail"]
+        assert "the token's issuer is not trusted" in body["detail"]
     if case == "expired":
         assert "expired" in body["detail"]
 

@@ -200,6 +200,13 @@ ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT '[]';    -- permiss
 ALTER TABLE api_keys ADD COLUMN datasets TEXT NOT NULL DEFAULT '[]';  -- [] = every dataset
 ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;
 )sql"},
+      {8, "revoked access tokens", R"sql(
+CREATE TABLE revoked_access_tokens (
+  jti        TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL       -- the token's exp; the row is useless afterwards
+) WITHOUT ROWID;
+CREATE INDEX revoked_access_tokens_by_expiry ON revoked_access_tokens(expires_at);
+)sql"},
   };
   return migrations;
 }

@@ -329,6 +329,37 @@ ORDER BY id)sql");
     return static_cast<int64_t>(sqlite3_changes(db_));
   }
 
+  Status RevokeAccessToken(std::string_view jti, int64_t expires_at_micros) override {
+    std::lock_guard lock(mu_);
+    Statement upsert(db_,
+                     "INSERT INTO revoked_access_tokens VALUES (?, ?) ON CONFLICT(jti) DO UPDATE "
+                     "SET expires_at = MAX(expires_at, excluded.expires_at)");
+    upsert.Bind(1, jti).Bind(2, expires_at_micros);
+    return upsert.Run();
+  }
+
+  Result<std::vector<std::pair<std::string, int64_t>>> ListRevokedAccessTokens(
+      int64_t now_micros) override {
+    std::lock_guard lock(mu_);
+    Statement query(db_, "SELECT jti, expires_at FROM revoked_access_tokens WHERE expires_at >= ?");
+    query.Bind(1, now_micros);
+    std::vector<std::pair<std::string, int64_t>> out;
+    for (;;) {
+      STRATA_ASSIGN_OR_RETURN(bool row, query.Step());
+      if (!row) break;
+      out.emplace_back(query.Text(0), query.Int(1));
+    }
+    return out;
+  }
+
+  Result<int64_t> DeleteExpiredAccessTokenRevocations(int64_t now_micros) override {
+    std::lock_guard lock(mu_);
+    Statement remove(db_, "DELETE FROM revoked_access_tokens WHERE expires_at < ?");
+    remove.Bind(1, now_micros);
+    STRATA_RETURN_IF_ERROR(remove.Run());
+    return static_cast<int64_t>(sqlite3_changes(db_));
+  }
+
   Result<DatasetPoliciesRecord> GetDatasetPolicies(std::string_view dataset_id) override {
     std::lock_guard lock(mu_);
     Statement query(db_,

@@ -1,4 +1,4 @@
-// The SQLite IdentityStore: the tables of migration 7 on the metastore's connection.
+// The SQLite IdentityStore: the tables of migrations 7 and 8 on the metastore's connection.
 // Thread safety: every call locks the mutex the SqliteMetaStore shares with it.
 #pragma once
 

@@ -642,6 +642,13 @@ DELETE FROM rejected_records WHERE dataset = ?1 AND id NOT IN
     return value;
   }
 
+  Status PutSecret(std::string_view name, std::string_view value) override {
+    std::lock_guard lock(mu_);
+    Statement upsert(db_, "INSERT OR REPLACE INTO secrets VALUES (?, ?)");
+    upsert.Bind(1, name).BindBlob(2, value);
+    return upsert.Run();
+  }
+
  private:
   template <typename Fn>
   Status InTransaction(Fn&& body) {

@@ -107,7 +107,7 @@ ApiResponse Dispatcher::RunRoute(const ApiRequest& request, const Router::Match&
   }
   // A data read is recorded by its service; only a read that failed without an entry is
   // recorded here.
-  const bool record = audited && (route.options.audit != AuditMode::kDataRead ||
+  const bool record = audited && (route.options.audit != AuditMode::kByService ||
                                   (!status.ok() && !audit_ids.recorded->load()));
   if (record) {
     std::string_view location;

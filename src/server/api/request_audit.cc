@@ -45,7 +45,7 @@ bool RouteIsAudited(const Route& route, Method method) {
   switch (route.options.audit) {
     case AuditMode::kMutations:
       return method != Method::kGet && method != Method::kHead && method != Method::kOptions;
-    case AuditMode::kDataRead:
+    case AuditMode::kByService:
     case AuditMode::kEvery: return true;
   }
   return true;

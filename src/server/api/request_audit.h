@@ -12,7 +12,7 @@
 namespace strata::server {
 
 // Whether the Dispatcher may append an entry for a `method` request on `route` (for
-// AuditMode::kDataRead: when the request fails without an entry from its service).
+// AuditMode::kByService: when the request fails without an entry from its service).
 bool RouteIsAudited(const Route& route, Method method);
 
 // The route's audit_action, or "http.<METHOD> <template>".

@@ -15,6 +15,15 @@ const std::vector<RoutePermission>& RoutePermissions() {
       {M::kGet, "/ping", S::kPublic, ""},
       {M::kGet, "/v1/openapi.json", S::kPublic, ""},
       {M::kGet, "/v1/openapi.yaml", S::kPublic, ""},
+      {M::kGet, "/.well-known/jwks.json", S::kPublic, ""},
+      {M::kGet, "/.well-known/openid-configuration", S::kPublic, ""},
+      {M::kGet, "/.well-known/oauth-authorization-server", S::kPublic, ""},
+      {M::kPost, "/v1/auth/token", S::kPublic, ""},              // Authenticates by its own grant.
+      {M::kPost, "/v1/auth/revoke", S::kAuthenticated, ""},      // Own tokens; admin: any.
+      {M::kPost, "/v1/auth/introspect", S::kAuthenticated, ""},  // Own tokens; admin: any.
+      {M::kPost, "/v1/auth/mfa/totp", S::kAuthenticated, ""},    // The caller's own TOTP.
+      {M::kPost, "/v1/auth/mfa/totp/confirm", S::kAuthenticated, ""},
+      {M::kDelete, "/v1/auth/mfa/totp", S::kAuthenticated, ""},
       {M::kPost, "/v1/datasets", S::kGlobal, "datasets:create"},
       {M::kGet, "/v1/datasets", S::kAuthenticated, ""},  // Lists the visible datasets.
       {M::kGet, "/v1/datasets/{id}", S::kDataset, "datasets:read"},

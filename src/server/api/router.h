@@ -44,8 +44,9 @@ using ErrorRenderer = ApiResponse (*)(const Status& status, const ApiRequest& re
 // "Audit log"). Failed authentication is recorded on every authenticated route.
 enum class AuditMode : uint8_t {
   kMutations,  // Requests with a method other than GET, HEAD and OPTIONS.
-  kDataRead,   // The service records the read (data.read with its details); the Dispatcher
-               // records a request that failed before the service recorded anything.
+  kByService,  // The service records the request with its details (data.read, auth.token);
+               // the Dispatcher records a request that failed before the service recorded
+               // anything.
   kEvery,      // Every request (e.g. reads of the audit log itself).
 };
 

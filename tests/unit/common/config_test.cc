@@ -366,6 +366,60 @@ TEST(ConfigFileTest, CorsOriginsMustBeAnArrayOfStrings) {
   }
 }
 
+TEST(ConfigTest, AuthOptions) {
+  Config config;
+  EXPECT_FALSE(config.auth.password_grant);
+  EXPECT_EQ(config.auth.mfa_required_roles, std::vector<std::string>{"admin"});
+  EXPECT_EQ(Get(config, "auth.password_grant"), "false");
+  ASSERT_OK(ApplyConfigOption(config, "auth.password_grant", "true"));
+  EXPECT_TRUE(config.auth.password_grant);
+  EXPECT_FALSE(ApplyConfigOption(config, "auth.password_grant", "yes").ok());
+
+  ASSERT_OK(ApplyConfigOption(config, "auth.issuer", "https://strata.example.com"));
+  EXPECT_EQ(config.auth.issuer, "https://strata.example.com");
+  for (const char* bad : {"strata.example.com", "https://x?y=1", "https://x#f", "ftp://x"}) {
+    EXPECT_FALSE(ApplyConfigOption(config, "auth.issuer", bad).ok()) << bad;
+  }
+  ASSERT_OK(ApplyConfigOption(config, "auth.issuer", ""));  // Back to derived.
+
+  ASSERT_OK(ApplyConfigOption(config, "auth.signing_algorithm", "ES256"));
+  EXPECT_FALSE(ApplyConfigOption(config, "auth.signing_algorithm", "RS256").ok());
+  EXPECT_FALSE(ApplyConfigOption(config, "auth.signing_algorithm", "none").ok());
+  EXPECT_FALSE(ApplyConfigOption(config, "auth.access_token_ttl_seconds", "10").ok());
+
+  ASSERT_OK(ApplyConfigOption(config, "auth.mfa_required_roles", " admin , owner ,"));
+  EXPECT_EQ(config.auth.mfa_required_roles, (std::vector<std::string>{"admin", "owner"}));
+  ASSERT_OK(ApplyConfigOption(config, "auth.mfa_required_roles", ""));
+  EXPECT_TRUE(config.auth.mfa_required_roles.empty());
+  EXPECT_FALSE(ApplyConfigOption(config, "auth.mfa_required_roles", "ad min").ok());
+
+  ASSERT_OK(ApplyConfigOption(config, "auth.login_backoff.max_failures", "7"));
+  EXPECT_EQ(config.auth.login_backoff_max_failures, 7);
+  EXPECT_FALSE(ApplyConfigOption(config, "auth.login_backoff.max_failures", "0").ok());
+  EXPECT_EQ(EnvName("auth.login_backoff.window_seconds"),
+            "STRATA_AUTH_LOGIN_BACKOFF_WINDOW_SECONDS");
+}
+
+TEST(ConfigFileTest, AuthTables) {
+  TempFile file(R"([auth]
+password_grant = true
+mfa_required_roles = ["admin", "owner"]
+issuer = "https://strata.example.com"
+
+[auth.login_backoff]
+max_failures = 3
+)");
+  Config config;
+  ASSERT_OK(ApplyConfigFile(config, file.path()));
+  EXPECT_TRUE(config.auth.password_grant);
+  EXPECT_EQ(config.auth.mfa_required_roles, (std::vector<std::string>{"admin", "owner"}));
+  EXPECT_EQ(config.auth.issuer, "https://strata.example.com");
+  EXPECT_EQ(config.auth.login_backoff_max_failures, 3);
+  TempFile wrong_type("[auth]\npassword_grant = \"true\"\n");
+  Config other;
+  EXPECT_FALSE(ApplyConfigFile(other, wrong_type.path()).ok());
+}
+
 TEST(ConfigFileTest, NestedTablesAndDottedKeys) {
   TempFile file(R"(# Strata test configuration
 [server]

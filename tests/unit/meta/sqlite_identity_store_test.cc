@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -152,6 +154,24 @@ TEST_F(IdentityStoreTest, RefreshTokensAreConsumedOnceAndRevokedByFamily) {
   EXPECT_EQ(expired, 2);
   ASSERT_OK_AND_ASSIGN(auto gone, identity().FindRefreshToken(std::string(32, 'a')));
   EXPECT_FALSE(gone.has_value());
+}
+
+TEST_F(IdentityStoreTest, RevokedAccessTokensAreListedUntilTheyExpire) {
+  ASSERT_OK(identity().RevokeAccessToken("jti-a", 1000));
+  ASSERT_OK(identity().RevokeAccessToken("jti-b", 2000));
+  ASSERT_OK(identity().RevokeAccessToken("jti-a", 500));  // Keeps the later expiry.
+  ASSERT_OK_AND_ASSIGN(auto listed, identity().ListRevokedAccessTokens(0));
+  std::sort(listed.begin(), listed.end());
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0], std::make_pair(std::string("jti-a"), int64_t{1000}));
+  EXPECT_EQ(listed[1], std::make_pair(std::string("jti-b"), int64_t{2000}));
+  ASSERT_OK_AND_ASSIGN(listed, identity().ListRevokedAccessTokens(1500));
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].first, "jti-b");
+  ASSERT_OK_AND_ASSIGN(int64_t deleted, identity().DeleteExpiredAccessTokenRevocations(1500));
+  EXPECT_EQ(deleted, 1);
+  ASSERT_OK_AND_ASSIGN(listed, identity().ListRevokedAccessTokens(0));
+  EXPECT_EQ(listed.size(), 1u);
 }
 
 TEST_F(IdentityStoreTest, DatasetPoliciesUseRevisions) {

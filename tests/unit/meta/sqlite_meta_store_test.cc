@@ -539,6 +539,22 @@ TEST_P(SqliteMetaStoreTest, SecretIsCreatedOnceAndStable) {
   EXPECT_EQ(other, "x");
 }
 
+TEST_P(SqliteMetaStoreTest, PutSecretCreatesAndReplaces) {
+  ASSERT_OK(store_->PutSecret("jwt_key_ring", "v1"));
+  ASSERT_OK_AND_ASSIGN(std::string read, store_->GetOrCreateSecret("jwt_key_ring", [] {
+    return std::string("never made");
+  }));
+  EXPECT_EQ(read, "v1");
+  const std::string binary = std::string("\x00v2\xff", 4);
+  ASSERT_OK(store_->PutSecret("jwt_key_ring", binary));
+  ASSERT_OK_AND_ASSIGN(
+      read, store_->GetOrCreateSecret("jwt_key_ring", [] { return std::string("never made"); }));
+  EXPECT_EQ(read, binary);
+  ASSERT_OK_AND_ASSIGN(std::string other,
+                       store_->GetOrCreateSecret("cursor_hmac", [] { return std::string("c"); }));
+  EXPECT_EQ(other, "c");  // Other secrets are untouched.
+}
+
 TEST(SqliteMetaStoreFileTest, ReopenKeepsDataAndDoesNotRerunMigrations) {
   ScopedTempDir dir;
   const std::string path = dir.path() + "/meta.db";

@@ -38,6 +38,18 @@ TEST(KeyRingTest, RotateKeepsRetiredKeysForVerification) {
   EXPECT_EQ(ring.VerificationKeys().size(), 1u);
 }
 
+TEST(KeyRingTest, CurrentSinceIsSetByCreateAndRotateAndSerialized) {
+  ASSERT_OK_AND_ASSIGN(KeyRing ring, KeyRing::Create(JwtAlgorithm::kEdDSA, 500));
+  EXPECT_EQ(ring.current_since(), 500);
+  ring.Rotate(900);
+  EXPECT_EQ(ring.current_since(), 900);
+  ASSERT_OK_AND_ASSIGN(KeyRing parsed, KeyRing::Parse(ring.Serialize()));
+  EXPECT_EQ(parsed.current_since(), 900);
+  ASSERT_OK_AND_ASSIGN(KeyRing unknown, KeyRing::Create(JwtAlgorithm::kEdDSA));
+  EXPECT_EQ(unknown.current_since(), 0);
+  EXPECT_EQ(unknown.Serialize().find("current_since"), std::string::npos);
+}
+
 TEST(KeyRingTest, JwksListsPublicKeysOnly) {
   ASSERT_OK_AND_ASSIGN(KeyRing ring, KeyRing::Create(JwtAlgorithm::kES256));
   ring.Rotate(10);

@@ -307,8 +307,9 @@ TEST_F(OidcIssuerSetTest, AlgorithmMustMatchTheKey) {
 TEST_F(OidcIssuerSetTest, IssuerMustMatchExactly) {
   std::unique_ptr<OidcIssuerSet> set = MakeSet({Corp()});
   ExpectInvalid(*set, Sign(es_, Claims("https://login.corp.example")),
-                "token issuer is not trusted");
-  ExpectInvalid(*set, Sign(es_, Claims("https://evil.example/")), "token issuer is not trusted");
+                "the token's issuer is not trusted");
+  ExpectInvalid(*set, Sign(es_, Claims("https://evil.example/")),
+                "the token's issuer is not trusted");
   json::Value no_iss = json::Parse(R"({"sub":"a","aud":"strata"})").value();
   no_iss.Set("exp", json::Value::Int(kStart + 60));
   ExpectInvalid(*set, Sign(es_, no_iss), "token has no issuer");

@@ -80,7 +80,7 @@ class DispatcherAuditTest : public ::testing::Test {
           if (context.request.Query("fail") != nullptr) return Status::InvalidArgument("bad sql");
           return ApiResponse::Json(200, "{}");
         },
-        RouteOptions{.audit = AuditMode::kDataRead, .audit_action = "data.read"});
+        RouteOptions{.audit = AuditMode::kByService, .audit_action = "data.read"});
     dispatcher_ =
         std::make_unique<Dispatcher>(router_, *authenticator_, ApiOptions{}, CorsPolicy(), &sink_);
   }

@@ -14,8 +14,12 @@
 #include "common/json.h"
 #include "common/strings.h"
 #include "meta/sqlite/sqlite_meta_store.h"
+#include "security/access_token_verifier.h"
 #include "security/authorizer.h"
+#include "security/key_ring_store.h"
+#include "security/revoked_token_list.h"
 #include "server/api/handlers/audit_handlers.h"
+#include "server/api/handlers/auth_handlers.h"
 #include "server/api/handlers/dataset_handlers.h"
 #include "server/api/handlers/health_handlers.h"
 #include "server/api/handlers/identity_handlers.h"
@@ -35,9 +39,13 @@
 #include "service/health_service.h"
 #include "service/influx_write_service.h"
 #include "service/job_service.h"
+#include "service/login_throttle.h"
+#include "service/mfa_service.h"
+#include "service/password_checker.h"
 #include "service/pii_service.h"
 #include "service/query_service.h"
 #include "service/records_service.h"
+#include "service/token_service.h"
 #include "service/upload_service.h"
 #include "test_backend.h"
 #include "test_util.h"
@@ -110,6 +118,22 @@ class OpenApiRoutesTest : public ::testing::Test {
     audit_ = std::make_unique<service::AuditService>(*audit_log_, authorizer_,
                                                      service::CursorCodec(std::string(32, 'u')));
     AddAuditRoutes(router_, *audit_);
+    ASSERT_OK_AND_ASSIGN(keys_, security::KeyRingStore::Open(*store_, {}, 1));
+    revoked_ = std::make_unique<security::RevokedTokenList>(*store_);
+    security::AccessTokenOptions access;
+    access.issuer = "http://127.0.0.1:8080";
+    verifier_ = std::make_unique<security::AccessTokenVerifier>(*keys_, *revoked_, *store_,
+                                                                authorizer_, access);
+    throttle_ = std::make_unique<service::LoginThrottle>(service::LoginThrottleOptions{});
+    security::PasswordParams cheap;
+    cheap.memory_kib = 64;
+    cheap.iterations = 1;
+    ASSERT_OK_AND_ASSIGN(passwords_, service::PasswordChecker::Create(cheap, 1));
+    tokens_ = std::make_unique<service::TokenService>(*store_, authorizer_, *keys_, *verifier_,
+                                                      *throttle_, *passwords_,
+                                                      service::TokenServiceOptions{});
+    mfa_ = std::make_unique<service::MfaService>(*store_, *throttle_, service::MfaOptions{});
+    AddAuthRoutes(router_, *tokens_, *mfa_);
 
     ASSERT_OK_AND_ASSIGN(spec_, json::Parse(OpenApiJson()));
     ASSERT_TRUE(spec_.is_object());
@@ -148,6 +172,13 @@ class OpenApiRoutesTest : public ::testing::Test {
   std::unique_ptr<service::PiiService> pii_;
   std::unique_ptr<audit::AuditLog> audit_log_;
   std::unique_ptr<service::AuditService> audit_;
+  std::unique_ptr<security::KeyRingStore> keys_;
+  std::unique_ptr<security::RevokedTokenList> revoked_;
+  std::unique_ptr<security::AccessTokenVerifier> verifier_;
+  std::unique_ptr<service::LoginThrottle> throttle_;
+  std::unique_ptr<service::PasswordChecker> passwords_;
+  std::unique_ptr<service::TokenService> tokens_;
+  std::unique_ptr<service::MfaService> mfa_;
   Router router_;
   json::Value spec_;
   std::set<Operation> documented_;

@@ -88,7 +88,7 @@ Result<ApiResponse> Query(service::QueryService& service, const RequestContext& 
 
 void AddQueryRoutes(Router& router, service::QueryService& service) {
   const RouteOptions options{
-      .offload = true, .audit = AuditMode::kDataRead, .audit_action = "data.read"};
+      .offload = true, .audit = AuditMode::kByService, .audit_action = "data.read"};
   router.Add(
       Method::kPost, "/v1/query",
       [&service](const RequestContext& context) { return Query(service, context, ""); }, options);

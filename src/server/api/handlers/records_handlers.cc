@@ -160,7 +160,7 @@ Result<ApiResponse> Changes(service::RecordsService& service, const RequestConte
 
 void AddRecordsRoutes(Router& router, service::RecordsService& service) {
   const RouteOptions read{
-      .offload = true, .audit = AuditMode::kDataRead, .audit_action = "data.read"};
+      .offload = true, .audit = AuditMode::kByService, .audit_action = "data.read"};
   router.Add(
       Method::kGet, "/v1/datasets/{id}/records",
       [&service](const RequestContext& context) { return ListRecords(service, context); }, read);
