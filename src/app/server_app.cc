@@ -323,6 +323,7 @@ int RunServer(const Config& config) {
       service::MakePolicyResolver(stored_policies, pii_keyring,
                                   service::GlobalRoleSubjects(authorizer)));
   service::PiiService pii(datasets, authorizer, pii_keyring);
+  pii.SetAuditSink(audit_log.get());
   queries.SetAuditSink(audit_log.get());
 
   service::RecordsService records(queries, datasets, authorizer,

@@ -46,8 +46,10 @@ types::Value ValueOfText(const std::string& text, types::DataType type) {
 }  // namespace
 
 Result<DetokenizeResult> PiiService::Detokenize(const security::Principal& caller,
-                                                const DetokenizeRequest& request) {
-  STRATA_RETURN_IF_ERROR(authorizer_.Require(caller, security::Permission::kPiiDetokenize));
+                                                const DetokenizeRequest& request,
+                                                const audit::RequestIds* ids) {
+  STRATA_RETURN_IF_ERROR(
+      authorizer_.RequireOn(caller, security::Permission::kPiiDetokenize, request.dataset));
   STRATA_ASSIGN_OR_RETURN(
       std::shared_ptr<const DatasetDocument> document,
       datasets_.LoadForData(caller, request.dataset, security::Permission::kDataRead));
@@ -74,8 +76,20 @@ Result<DetokenizeResult> PiiService::Detokenize(const security::Principal& calle
     revealed += !std::holds_alternative<std::monostate>(value);
     result.values.push_back(std::move(value));
   }
-  if (audit_)
-    audit_(caller, DetokenizeAuditEvent{dataset.id, field->name, request.tokens.size(), revealed});
+  if (audit_ != nullptr && ids != nullptr) {
+    audit::AuditEvent event;
+    event.principal = caller.ref;
+    event.action = "pii.detokenize";
+    event.dataset = dataset.id;
+    event.resource = ids->resource;
+    event.status = 200;
+    event.details = json::Value::Object({
+        {"field", json::Value::String(field->name)},
+        {"tokens", json::Value::Uint(request.tokens.size())},
+        {"revealed", json::Value::Uint(revealed)},
+    });
+    STRATA_RETURN_IF_ERROR(audit::AppendForRequest(*audit_, *ids, std::move(event)));
+  }
   return result;
 }
 

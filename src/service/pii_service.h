@@ -1,15 +1,16 @@
 // PiiService: reverses the tokens of a `tokenize` field policy (POST
 // /v1/datasets/{id}/detokenize; docs/api.md "Detokenize"). Tokens are decrypted with the
 // dataset's token key (security/pii_transforms.h), so no vault is consulted.
-// Access: pii:detokenize and data:read; every call that passes them is reported to the
-// audit hook.
-// Thread safety: thread-safe when the audit hook is.
+// Access: pii:detokenize and data:read on the dataset. Every call that passes them appends a
+// pii.detokenize audit entry (caller, dataset, field, tokens asked, values revealed; never
+// the tokens or values) before any value is returned: no entry, no values.
+// Thread safety: thread-safe; SetAuditSink() before requests arrive.
 #pragma once
 
-#include <functional>
 #include <string>
 #include <vector>
 
+#include "audit/audit_event.h"
 #include "common/result.h"
 #include "security/authorizer.h"
 #include "security/pii_transforms.h"
@@ -33,33 +34,28 @@ struct DetokenizeResult {
   std::vector<types::Value> values;
 };
 
-// What an audit log records of one detokenize call (never the tokens or values).
-struct DetokenizeAuditEvent {
-  std::string dataset;
-  std::string field;
-  size_t tokens = 0;
-  size_t revealed = 0;  // Tokens that decrypted to a value.
-};
-using DetokenizeAuditHook =
-    std::function<void(const security::Principal& caller, const DetokenizeAuditEvent& event)>;
-
 class PiiService {
  public:
-  // References must outlive the service. `audit` may be empty.
+  // References must outlive the service.
   PiiService(DatasetService& datasets, const security::Authorizer& authorizer,
-             const security::PiiKeyring& keyring, DetokenizeAuditHook audit = nullptr)
-      : datasets_(datasets), authorizer_(authorizer), keyring_(keyring), audit_(std::move(audit)) {}
+             const security::PiiKeyring& keyring)
+      : datasets_(datasets), authorizer_(authorizer), keyring_(keyring) {}
 
-  // Errors: PermissionDenied (pii:detokenize, data:read), NotFound (dataset),
-  // ValidationFailed unknown_field / too many tokens (pointers /field, /tokens).
+  // Null: calls are not audited.
+  void SetAuditSink(audit::AuditSink* sink) { audit_ = sink; }
+
+  // `ids`: the request's audit ids (null: not audited). Errors: NotFound (dataset, also when
+  // invisible), PermissionDenied (pii:detokenize, data:read), ValidationFailed unknown_field /
+  // too many tokens (pointers /field, /tokens), audit_unavailable.
   Result<DetokenizeResult> Detokenize(const security::Principal& caller,
-                                      const DetokenizeRequest& request);
+                                      const DetokenizeRequest& request,
+                                      const audit::RequestIds* ids = nullptr);
 
  private:
   DatasetService& datasets_;
   const security::Authorizer& authorizer_;
   const security::PiiKeyring& keyring_;
-  DetokenizeAuditHook audit_;
+  audit::AuditSink* audit_ = nullptr;
 };
 
 }  // namespace strata::service

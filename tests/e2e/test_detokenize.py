@@ -28,6 +28,10 @@ def test_detokenize(api):
     assert resp.status_code == 200, resp.text
     assert resp.json() == {"values": [None, None, None]}
     assert resp.headers["Cache-Control"] == "no-store"
+    entries = api.get("/v1/audit", params={"action": "pii.detokenize"}).json()["items"]
+    assert len(entries) == 1, entries
+    assert entries[0]["dataset"] == "people" and entries[0]["outcome"] == "success"
+    assert entries[0]["details"] == {"field": "email", "tokens": 3, "revealed": 0}
 
     resp = api.post("/v1/datasets/people/detokenize", {"field": "email", "tokens": []})
     assert resp.status_code == 200 and resp.json() == {"values": []}

@@ -19,6 +19,7 @@
 #include "service/policy_compiler.h"
 #include "service/policy_resolver.h"
 #include "service/query_service.h"
+#include "service/recording_audit_sink.h"
 #include "service/records_service.h"
 #include "service/result_format.h"
 #include "test_backend.h"
@@ -91,12 +92,8 @@ class PolicyEnforcementTest : public ::testing::Test {
         MakePolicyResolver(source_, keyring_, GlobalRoleSubjects(authorizer_)));
     records_ = std::make_unique<RecordsService>(*queries_, *datasets_, authorizer_,
                                                 CursorCodec(std::string(32, 'r')));
-    pii_ = std::make_unique<PiiService>(
-        *datasets_, authorizer_, keyring_,
-        [this](const security::Principal& caller, const DetokenizeAuditEvent& event) {
-          audited_.push_back(caller.ref + " " + event.dataset + "/" + event.field + " " +
-                             std::to_string(event.tokens) + "/" + std::to_string(event.revealed));
-        });
+    pii_ = std::make_unique<PiiService>(*datasets_, authorizer_, keyring_);
+    pii_->SetAuditSink(&audit_sink_);
 
     ASSERT_OK_AND_ASSIGN(json::Value spec, json::Parse(R"({"id": "people", "time_field": "time",
         "fields": [{"name": "time", "type": "timestamp"},
@@ -211,7 +208,21 @@ class PolicyEnforcementTest : public ::testing::Test {
   std::unique_ptr<QueryService> queries_;
   std::unique_ptr<RecordsService> records_;
   std::unique_ptr<PiiService> pii_;
-  std::vector<std::string> audited_;
+  RecordingAuditSink audit_sink_;
+  audit::RequestIds audit_ids_;
+
+  // The pii.detokenize entries so far, as "<principal> <dataset>/<field> <tokens>/<revealed>".
+  std::vector<std::string> Detokenized() const {
+    std::vector<std::string> lines;
+    for (const audit::AuditEvent& event : audit_sink_.events) {
+      EXPECT_EQ(event.action, "pii.detokenize");
+      lines.push_back(event.principal + " " + event.dataset + "/" +
+                      event.details.Find("field")->string_value() + " " +
+                      std::to_string(event.details.Find("tokens")->uint64_value()) + "/" +
+                      std::to_string(event.details.Find("revealed")->uint64_value()));
+    }
+    return lines;
+  }
   const security::Principal admin_{"key:admin", {"admin"}, {}, {}};
   const security::Principal ana_{"user:ana", {"reader"}, {"analysts"}, {{"region", "eu"}}};
   const security::Principal bob_{"user:bob", {"reader"}, {}, {{"region", "us"}}};
@@ -465,7 +476,7 @@ TEST_F(PolicyEnforcementTest, TokensGroupLikeTheValuesAndDetokenizeForTheOwner) 
       << "tokens are deterministic";
 
   DetokenizeRequest request{"people", "email", {tokens[0], tokens[1], "tok_forged", tokens[0]}};
-  ASSERT_OK_AND_ASSIGN(DetokenizeResult result, pii_->Detokenize(olga_, request));
+  ASSERT_OK_AND_ASSIGN(DetokenizeResult result, pii_->Detokenize(olga_, request, &audit_ids_));
   EXPECT_EQ(result.type, types::DataType::kString);
   ASSERT_EQ(result.values.size(), 4u);
   EXPECT_EQ(result.values[0], types::Value(std::string(kVisibleEmail)));
@@ -474,24 +485,31 @@ TEST_F(PolicyEnforcementTest, TokensGroupLikeTheValuesAndDetokenizeForTheOwner) 
   EXPECT_EQ(result.values[3], result.values[0]);
   // A token opens only under its own field.
   request.field = "note";
-  ASSERT_OK_AND_ASSIGN(result, pii_->Detokenize(olga_, request));
+  ASSERT_OK_AND_ASSIGN(result, pii_->Detokenize(olga_, request, &audit_ids_));
   for (const types::Value& value : result.values) EXPECT_EQ(value, types::Value());
-  EXPECT_THAT(audited_,
+  EXPECT_THAT(Detokenized(),
               ::testing::ElementsAre("user:olga people/email 4/3", "user:olga people/note 4/0"));
 
-  EXPECT_EQ(pii_->Detokenize(ana_, request).status().code(), StatusCode::kPermissionDenied)
+  EXPECT_EQ(pii_->Detokenize(ana_, request, &audit_ids_).status().code(),
+            StatusCode::kPermissionDenied)
       << "readers lack pii:detokenize";
   request.field = "emial";
-  Result<DetokenizeResult> unknown = pii_->Detokenize(olga_, request);
+  Result<DetokenizeResult> unknown = pii_->Detokenize(olga_, request, &audit_ids_);
   EXPECT_EQ(unknown.status().problem_code(), "unknown_field");
   EXPECT_THAT(std::string(unknown.status().message()), HasSubstr("did you mean 'email'"));
   request.field = "email";
   request.tokens.assign(kMaxDetokenizeTokens + 1, tokens[0]);
-  EXPECT_EQ(pii_->Detokenize(olga_, request).status().code(), StatusCode::kValidationFailed);
+  EXPECT_EQ(pii_->Detokenize(olga_, request, &audit_ids_).status().code(),
+            StatusCode::kValidationFailed);
   request.dataset = "nope";
   request.tokens = {tokens[0]};
-  EXPECT_EQ(pii_->Detokenize(olga_, request).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(audited_.size(), 2u) << "refused calls reveal nothing, so are not reported";
+  EXPECT_EQ(pii_->Detokenize(olga_, request, &audit_ids_).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(audit_sink_.events.size(), 2u) << "refused calls reveal nothing, so are not reported";
+
+  audit_sink_.append_error = audit::AuditUnavailable("disk full");
+  request.dataset = "people";
+  Result<DetokenizeResult> unaudited = pii_->Detokenize(olga_, request, &audit_ids_);
+  EXPECT_EQ(unaudited.status().problem_code(), "audit_unavailable") << "no entry, no values";
 }
 
 }  // namespace

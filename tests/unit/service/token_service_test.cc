@@ -16,6 +16,7 @@
 #include "security/password_hash.h"
 #include "security/recovery_codes.h"
 #include "security/totp.h"
+#include "service/recording_audit_sink.h"
 #include "test_util.h"
 
 namespace strata::service {
@@ -490,20 +491,6 @@ TEST_F(TokenServiceTest, TokensSignedBeforeARotationStayValid) {
   EXPECT_NE(tokens_->keys()->jwks_json.find(keys_->Current()->ring.retired()[0].key.kid()),
             std::string::npos);
 }
-
-// Records appended events; `append_error` makes every append fail.
-class RecordingAuditSink : public audit::AuditSink {
- public:
-  Status Append(audit::AuditEvent event) override {
-    if (!append_error.ok()) return append_error;
-    events.push_back(std::move(event));
-    return Status();
-  }
-  Status Health() const override { return append_error; }
-
-  std::vector<audit::AuditEvent> events;
-  Status append_error;
-};
 
 TEST_F(TokenServiceTest, EveryTokenRequestIsAuditedWithoutItsSecrets) {
   RecordingAuditSink sink;

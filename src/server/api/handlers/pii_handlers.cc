@@ -46,7 +46,7 @@ Result<ApiResponse> Detokenize(service::PiiService& service, const RequestContex
   STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
   STRATA_ASSIGN_OR_RETURN(service::DetokenizeRequest request, ParseDetokenizeRequest(context));
   STRATA_ASSIGN_OR_RETURN(service::DetokenizeResult result,
-                          service.Detokenize(context.principal, request));
+                          service.Detokenize(context.principal, request, context.audit));
   JsonWriter writer;
   writer.BeginObject();
   writer.Key("values");
@@ -63,7 +63,7 @@ void AddPiiRoutes(Router& router, service::PiiService& service) {
   router.Add(
       Method::kPost, "/v1/datasets/{id}/detokenize",
       [&service](const RequestContext& context) { return Detokenize(service, context); },
-      RouteOptions{.audit_action = "pii.detokenize"});
+      RouteOptions{.audit = AuditMode::kByService, .audit_action = "pii.detokenize"});
 }
 
 }  // namespace strata::server
