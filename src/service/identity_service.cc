@@ -371,8 +371,12 @@ Result<meta::GrantRecord> IdentityService::CreateGrant(const security::Principal
 Status IdentityService::DeleteGrant(const security::Principal& caller, std::string_view id,
                                     std::optional<std::string> dataset) {
   STRATA_ASSIGN_OR_RETURN(std::optional<meta::GrantRecord> grant, store_.identity().FindGrant(id));
-  // On a dataset-scoped route, a grant on another resource does not exist.
+  // On a dataset-scoped route, a grant on another resource does not exist; nor, anywhere, does
+  // a grant on a dataset the caller cannot see (its answer must not reveal the dataset).
   if (grant && dataset && grant->resource != *dataset) grant.reset();
+  if (grant && grant->resource != "*" && !authorizer_.CanSee(caller, grant->resource)) {
+    grant.reset();
+  }
   if (dataset) {
     STRATA_RETURN_IF_ERROR(authorizer_.RequireOn(caller, Permission::kAccessManage, *dataset));
   } else if (!grant || grant->resource == "*") {

@@ -17,6 +17,11 @@ using security::Permission;
 
 constexpr std::string_view kJobsDir = "jobs";
 
+// The answer for a job id that does not exist, worded as the metastore words it.
+Status JobNotFound(std::string_view job_id) {
+  return Status::NotFound("job '" + std::string(job_id) + "' does not exist");
+}
+
 Status StatusOf(StatusCode code, std::string_view message) {
   switch (code) {
     case StatusCode::kOk:
@@ -241,7 +246,9 @@ void JobService::Enqueue(const std::string& job_id) {
 
 Status JobService::Authorize(const security::Principal& caller, const JobRecord& job) const {
   if (!caller.ref.empty() && caller.ref == job.creator) return Status();
-  return authorizer_.RequireOn(caller, Permission::kDataWrite, job.dataset_id);
+  Status allowed = authorizer_.RequireOn(caller, Permission::kDataWrite, job.dataset_id);
+  if (allowed.code() == StatusCode::kNotFound) return JobNotFound(job.id);
+  return allowed;
 }
 
 Result<JobRecord> JobService::Get(const security::Principal& caller, std::string_view job_id) {

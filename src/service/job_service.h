@@ -132,7 +132,9 @@ class JobService {
   // Queues a stored job. REQUIRES: the job's record is stored and unfinished.
   void Enqueue(const std::string& job_id);
 
-  // The job, for its creator or a holder of data:write. NotFound, PermissionDenied.
+  // The job, for its creator or a holder of data:write on its dataset. NotFound, also for
+  // a job whose dataset is invisible to the caller (answered as a missing job, so neither the
+  // job nor its dataset can be probed); PermissionDenied when the dataset is visible.
   Result<meta::JobRecord> Get(const security::Principal& caller, std::string_view job_id);
   // Cancels the job: a queued one at once, a running one after its current chunk (the
   // returned record then says cancel_requested). Conflict (job_finished) if it has finished.
@@ -145,6 +147,8 @@ class JobService {
 
  private:
   void WorkerLoop();
+  // OK for the creator or a holder of data:write on the job's dataset; a job on a dataset the
+  // caller cannot see is NotFound exactly as a missing job is.
   Status Authorize(const security::Principal& caller, const meta::JobRecord& job) const;
   // Whether a chunk in flight at a crash provably stored no row (invariant 2).
   bool InflightChunkAbsent(const meta::JobRecord& job);

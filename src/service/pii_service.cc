@@ -48,6 +48,8 @@ types::Value ValueOfText(const std::string& text, types::DataType type) {
 Result<DetokenizeResult> PiiService::Detokenize(const security::Principal& caller,
                                                 const DetokenizeRequest& request,
                                                 const audit::RequestIds* ids) {
+  // pii:detokenize is a dataset-level permission: the owner role granted on this dataset holds
+  // it. RequireOn also answers an invisible dataset exactly as a missing one.
   STRATA_RETURN_IF_ERROR(
       authorizer_.RequireOn(caller, security::Permission::kPiiDetokenize, request.dataset));
   STRATA_ASSIGN_OR_RETURN(

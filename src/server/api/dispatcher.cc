@@ -20,8 +20,10 @@ ApiResponse NoRoute(const ApiRequest& request, const Router::Match& match) {
     allow += MethodName(method);
   }
   ApiResponse response = ProblemResponse(
-      Status::InvalidArgument(std::string(MethodName(request.method)) + " is not allowed on " +
-                              request.path + "; allowed: " + allow)
+      Status::InvalidArgument((request.method == Method::kOther
+                                   ? std::string("this method")
+                                   : std::string(MethodName(request.method))) +
+                              " is not allowed on " + request.path + "; allowed: " + allow)
           .WithProblemCode("method_not_allowed"),
       request.request_id, 405);
   response.WithHeader("Allow", std::move(allow));

@@ -185,6 +185,13 @@ TEST_F(DispatcherTest, WrongMethodIs405WithAllow) {
   const ApiResponse public_post = Send(Method::kPost, "/public");
   EXPECT_EQ(public_post.status, 405);
   EXPECT_EQ(HeaderOf(public_post, "Allow"), "GET, HEAD");
+
+  // Regression (OWASP API8): TRACE and other unknown methods were named "OTHER", the internal
+  // enum's name.
+  const ApiResponse trace = Send(Method::kOther, "/public");
+  EXPECT_EQ(trace.status, 405);
+  EXPECT_THAT(trace.body, HasSubstr("this method is not allowed on /public"));
+  EXPECT_THAT(trace.body, Not(HasSubstr("OTHER")));
 }
 
 // InfluxDB clients send "Token <key>"; every route takes it like Bearer.

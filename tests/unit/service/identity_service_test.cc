@@ -121,6 +121,25 @@ TEST_F(IdentityServiceTest, NobodyGrantsWhatItDoesNotHold) {
       StatusCode::kValidationFailed);
 }
 
+// Regression (OWASP API1): deleting a grant on a dataset the caller cannot see answered 404
+// "dataset '<id>' does not exist" where a missing grant answers 403, so any grant id could be
+// probed and its dataset named. Such a grant now answers as a missing one.
+TEST_F(IdentityServiceTest, GrantOnAnInvisibleDatasetAnswersLikeAMissingGrant) {
+  MakeUser("ana");
+  ASSERT_OK(store_->identity().CreateGrant(
+      meta::GrantRecord{"g-hidden", "user:ana", "reader", "secret", "user:root", 1}));
+  const Principal stranger{"user:sam", {}, {}, {}, {{"public", {"owner"}}}};
+  const Status hidden = identity_->DeleteGrant(stranger, "g-hidden", std::nullopt);
+  const Status missing = identity_->DeleteGrant(stranger, "g-nope", std::nullopt);
+  EXPECT_EQ(hidden.code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(hidden.message(), missing.message());
+  // Through another dataset's access route it does not exist either.
+  EXPECT_EQ(identity_->DeleteGrant(stranger, "g-hidden", "public").code(), StatusCode::kNotFound);
+  ASSERT_OK_AND_ASSIGN(std::optional<meta::GrantRecord> kept,
+                       store_->identity().FindGrant("g-hidden"));
+  EXPECT_TRUE(kept.has_value());
+}
+
 TEST_F(IdentityServiceTest, ScopedCredentialsMintOnlyNarrowerKeys) {
   Principal scoped{"user:ana", {"editor"}, {}, {}};
   scoped.scopes = std::vector<std::string>{"data:read", "data:write"};

@@ -257,6 +257,28 @@ TEST_F(JobServiceTest, CreatorOrWritersReadAndCancelJobs) {
   EXPECT_EQ(finished.status().problem_code(), "job_finished");
 }
 
+// Regression (OWASP API1): a job on a dataset the caller cannot see answered "dataset 'x'
+// does not exist", naming the hidden dataset and confirming the job; it now answers exactly
+// as a missing job does.
+TEST_F(JobServiceTest, JobOnAnInvisibleDatasetAnswersLikeAMissingJob) {
+  StartJobs(Options());
+  JobRecord job = RunToEnd(Request(Ndjson(1)), writer_);
+  ASSERT_EQ(job.state, JobState::kSucceeded);
+  const security::Principal stranger{"user:sam", {}, {}, {}};
+  for (bool cancel : {false, true}) {
+    auto call = [&](const std::string& id) {
+      return cancel ? jobs_->Cancel(stranger, id).status() : jobs_->Get(stranger, id).status();
+    };
+    const std::string missing_id(job.id.size(), 'Z');
+    const Status hidden = call(job.id);
+    const Status missing = call(missing_id);
+    EXPECT_EQ(hidden.code(), StatusCode::kNotFound);
+    EXPECT_EQ(hidden.problem_code(), missing.problem_code());
+    EXPECT_EQ(hidden.message(), "job '" + job.id + "' does not exist");
+    EXPECT_EQ(missing.message(), "job '" + missing_id + "' does not exist");
+  }
+}
+
 TEST_F(JobServiceTest, CancelStopsARunningJobBetweenChunksAndAQueuedOneAtOnce) {
   Gate gate;
   int chunks = 0;

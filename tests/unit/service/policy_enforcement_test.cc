@@ -512,5 +512,21 @@ TEST_F(PolicyEnforcementTest, TokensGroupLikeTheValuesAndDetokenizeForTheOwner) 
   EXPECT_EQ(unaudited.status().problem_code(), "audit_unavailable") << "no entry, no values";
 }
 
+// Regression (OWASP API5 matrix): pii:detokenize was required on "*", so the owner role
+// granted on one dataset could not detokenize there. It is a dataset-level permission; a
+// caller who cannot see the dataset gets 404, as for a missing one, like every dataset path.
+TEST_F(PolicyEnforcementTest, DetokenizeFollowsGrantsOnTheDataset) {
+  const security::Principal dataset_owner{"user:otto", {}, {}, {}, {{"people", {"owner"}}}};
+  const security::Principal stranger{"user:sam", {}, {}, {}};
+  DetokenizeRequest request{"people", "email", {"tok_forged"}};
+  ASSERT_OK_AND_ASSIGN(DetokenizeResult result, pii_->Detokenize(dataset_owner, request));
+  EXPECT_EQ(result.values, std::vector<types::Value>{types::Value()});
+  Result<DetokenizeResult> hidden = pii_->Detokenize(stranger, request);
+  request.dataset = "nope";
+  Result<DetokenizeResult> missing = pii_->Detokenize(stranger, request);
+  EXPECT_EQ(hidden.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace strata::service
