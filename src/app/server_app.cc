@@ -38,6 +38,7 @@
 #include "server/http/http_client.h"
 #include "server/http/http_server.h"
 #include "server/http/tls_context.h"
+#include "service/access_service.h"
 #include "service/api_key_service.h"
 #include "service/audit_service.h"
 #include "service/dataset_service.h"
@@ -51,6 +52,7 @@
 #include "service/password_checker.h"
 #include "service/pii_service.h"
 #include "service/policy_resolver.h"
+#include "service/stored_policy_source.h"
 #include "service/token_service.h"
 #include "service/upload_service.h"
 #include "storage/crypto/master_key.h"
@@ -315,13 +317,13 @@ int RunServer(const Config& config) {
   query_limits.parallelism = ThreadsOrCores(static_cast<int>(config.query.parallelism));
   query_limits.cursor_ttl_seconds = config.query.cursor_ttl_seconds;
   query_limits.cache_bytes = config.query.cache_bytes;
-  // Policies are enforced for every read; until the access service stores row and field
-  // policies (a PolicySource over the metastore), only the pii default applies.
-  service::NoPolicies stored_policies;
+  // Every read enforces the dataset's stored row and field policies (and the pii default);
+  // the access service invalidates them on every write.
+  service::StoredPolicySource stored_policies(store->identity());
   service::QueryService queries(
       datasets, *data, service::CursorCodec(*cursor_secret), query_limits,
       service::MakePolicyResolver(stored_policies, pii_keyring,
-                                  service::GlobalRoleSubjects(authorizer)));
+                                  service::DatasetRoleSubjects(authorizer)));
   service::PiiService pii(datasets, authorizer, pii_keyring);
   pii.SetAuditSink(audit_log.get());
   queries.SetAuditSink(audit_log.get());
@@ -334,6 +336,7 @@ int RunServer(const Config& config) {
   service::IdentityService identity(*store, authorizer, authenticator.resolver(),
                                     service::CursorCodec(*cursor_secret), password_params);
   if (Status loaded = identity.LoadRoles(); !loaded.ok()) return Fail(loaded.Annotate("roles"));
+  service::AccessService access(*store, authorizer, identity, &stored_policies);
   service::ApiKeyService api_keys(*store, authorizer);
 
   server::Router router;
@@ -346,7 +349,7 @@ int RunServer(const Config& config) {
   server::AddUploadRoutes(router, uploads);
   server::AddQueryRoutes(router, queries);
   server::AddRecordsRoutes(router, records);
-  server::AddIdentityRoutes(router, identity, api_keys);
+  server::AddIdentityRoutes(router, identity, access, api_keys);
   server::AddPiiRoutes(router, pii);
   server::AddAuditRoutes(router, audit_service);
   server::Dispatcher dispatcher(

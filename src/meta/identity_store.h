@@ -4,6 +4,9 @@
 // Thread safety: implementations are safe to call from any thread.
 // Consistency: each call is one transaction; writes that take an `expected_revision` succeed
 // only if the stored revision still equals it, and otherwise return Conflict.
+// Access revision: every dataset has one (DatasetPoliciesRecord::revision, 0 until its access
+// first changes); it grows with every change of the dataset's policies or of the grants on
+// it, whichever call makes it, so it versions the dataset's whole access document.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +20,27 @@
 #include "meta/identity_records.h"
 
 namespace strata::meta {
+
+// The access of one dataset: its grants and its policies, read in one transaction.
+struct DatasetAccessRecord {
+  std::vector<GrantRecord> grants;  // Ordered by id.
+  DatasetPoliciesRecord policies;   // revision: the access's revision (see below).
+};
+
+// One change of a dataset's access, applied in one transaction or not at all.
+struct DatasetAccessChange {
+  std::string dataset_id;
+  // Conflict unless the dataset's schema is still at this version: the one the policies
+  // were validated against. 0: not checked.
+  uint32_t schema_version = 0;
+  // Conflict unless the access is still at this revision.
+  uint64_t expected_revision = 0;
+  std::vector<GrantRecord> add_grants;       // On dataset_id. AlreadyExists if one exists.
+  std::vector<std::string> remove_grants;    // Ids of grants on dataset_id. NotFound if not.
+  std::optional<std::string> policies_body;  // The new policies document; nullopt keeps it.
+  std::string updated_by;
+  int64_t updated_at = 0;
+};
 
 struct GrantFilter {
   std::vector<std::string> subjects;  // Empty: any subject.
@@ -47,6 +71,7 @@ class IdentityStore {
   virtual Status DeleteRole(std::string_view name) = 0;
 
   // AlreadyExists if the same subject already holds the same role on the same resource.
+  // A grant on a dataset advances that dataset's access revision; so does DeleteGrant.
   virtual Status CreateGrant(const GrantRecord& grant) = 0;
   // The grant with this id, or nullopt.
   virtual Result<std::optional<GrantRecord>> FindGrant(std::string_view id) = 0;
@@ -80,11 +105,18 @@ class IdentityStore {
   virtual Result<int64_t> DeleteExpiredAccessTokenRevocations(int64_t now_micros) = 0;
 
   // The dataset's policies; a record with revision 0 and an empty body when none were set.
+  // They are deleted with the dataset (MetaStore::DeleteDataset).
   virtual Result<DatasetPoliciesRecord> GetDatasetPolicies(std::string_view dataset_id) = 0;
   // REQUIRES: record.revision == expected_revision + 1 (0 for the first write). Conflict
   // if the stored revision differs.
   virtual Status PutDatasetPolicies(const DatasetPoliciesRecord& record,
                                     uint64_t expected_revision) = 0;
+
+  // The dataset's grants and policies. NotFound if there is no such dataset.
+  virtual Result<DatasetAccessRecord> GetDatasetAccess(std::string_view dataset_id) = 0;
+  // Applies `change` (see DatasetAccessChange for its checks) and returns the new access
+  // revision. NotFound if the dataset is gone.
+  virtual Result<uint64_t> UpdateDatasetAccess(const DatasetAccessChange& change) = 0;
 };
 
 }  // namespace strata::meta

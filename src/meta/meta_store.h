@@ -38,11 +38,15 @@ class MetaStore {
   virtual Result<std::vector<DatasetRecord>> ListDatasets(const DatasetListQuery& query) = 0;
   // Replaces the dataset's metadata (and, when `new_version` is given, appends that schema
   // version and makes it current). REQUIRES: dataset.revision == expected_revision + 1.
-  // NotFound if the dataset is gone; Conflict if its revision is no longer expected_revision.
+  // NotFound if the dataset is gone; Conflict if its revision is no longer expected_revision,
+  // or, when `expected_access_revision` is set, if its access revision (identity_store.h) is
+  // no longer that: a schema change checked against the dataset's policies.
   virtual Status UpdateDataset(const DatasetRecord& dataset, uint64_t expected_revision,
-                               const SchemaVersionRecord* new_version) = 0;
-  // Deletes the dataset and everything recorded for it. With `expected_revision`, only if
-  // the stored revision equals it (else Conflict). NotFound if there is no such dataset.
+                               const SchemaVersionRecord* new_version,
+                               std::optional<uint64_t> expected_access_revision) = 0;
+  // Deletes the dataset and everything recorded for it (grants on it, its policies). With
+  // `expected_revision`, only if the stored revision equals it (else Conflict). NotFound if there
+  // is no such dataset.
   virtual Status DeleteDataset(std::string_view id, std::optional<uint64_t> expected_revision) = 0;
 
   // Versions greater than `after_version`, ascending, at most `limit`.

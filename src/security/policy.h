@@ -32,6 +32,11 @@ struct RowPolicy {
   std::string filter;                   // Expression text, e.g. "region = $user.region".
   std::vector<std::string> applies_to;  // Principal patterns; at least one.
   std::vector<std::string> except;      // Principal patterns exempted; "*" is not allowed.
+  // The stable id of every field the filter names, by the name written in the filter;
+  // resolved when the policy is validated (service::ValidatePolicies) and stored with it, so
+  // that the filter keeps reading its fields across renames. Empty: not resolved yet (the
+  // filter's names are then taken as they are).
+  std::map<std::string, uint32_t> field_ids;
 
   bool operator==(const RowPolicy&) const = default;
 };

@@ -28,7 +28,9 @@ class Decoder {
       for (std::string_view name : known) is_known = is_known || name == key;
       if (is_known) continue;
       std::string detail = "unknown member '" + key + "'" + DidYouMean(key, known);
-      if (key == "id" || key == "field_id") detail = "'" + key + "' is assigned by the server";
+      if (key == "id" || key == "field_id" || key == "field_ids") {
+        detail = "'" + key + "' is assigned by the server";
+      }
       Fail(json::PointerAppend(pointer_, key), std::move(detail));
     }
     return true;
@@ -143,7 +145,9 @@ std::optional<RowPolicy> DecodeRowPolicy(const json::Value& value, const std::st
                                          PolicyJsonMode mode, std::vector<ErrorDetail>& errors) {
   const size_t errors_before = errors.size();
   Decoder decoder(value, pointer, mode, errors);
-  if (!decoder.CheckObject({"name", "filter", "applies_to", "except"})) return std::nullopt;
+  std::vector<std::string_view> known = {"name", "filter", "applies_to", "except"};
+  if (mode == PolicyJsonMode::kStored) known.push_back("field_ids");
+  if (!decoder.CheckObject(known)) return std::nullopt;
   RowPolicy policy;
   policy.id = decoder.Id();
   policy.name = decoder.Name(true);
@@ -161,6 +165,20 @@ std::optional<RowPolicy> DecodeRowPolicy(const json::Value& value, const std::st
   }
   policy.applies_to = decoder.Patterns("applies_to", true);
   policy.except = decoder.Patterns("except", false);
+  if (const json::Value* ids = value.Find("field_ids");
+      ids != nullptr && mode == PolicyJsonMode::kStored) {
+    if (!ids->is_object()) {
+      decoder.Fail(decoder.At("field_ids"), "expected an object of field ids");
+    } else {
+      for (const auto& [name, id] : ids->members()) {
+        if (!id.is_int64() || id.int64_value() <= 0 || id.int64_value() > UINT32_MAX) {
+          decoder.Fail(json::PointerAppend(decoder.At("field_ids"), name), "expected a field id");
+        } else {
+          policy.field_ids[name] = static_cast<uint32_t>(id.int64_value());
+        }
+      }
+    }
+  }
   if (errors.size() != errors_before) return std::nullopt;
   return policy;
 }
@@ -279,6 +297,12 @@ void WriteRowPolicyJson(JsonWriter& writer, const RowPolicy& policy) {
   writer.Member("filter", policy.filter);
   WriteStrings(writer, "applies_to", policy.applies_to);
   WriteStrings(writer, "except", policy.except);
+  if (!policy.field_ids.empty()) {
+    writer.Key("field_ids");
+    writer.BeginObject();
+    for (const auto& [name, id] : policy.field_ids) writer.Member(name, static_cast<int64_t>(id));
+    writer.EndObject();
+  }
   writer.EndObject();
 }
 

@@ -1,11 +1,12 @@
 // JSON form of row and field policies: the same shape in requests, responses and the store.
 //   row policy:   {"id":"...","name":"fr_only","filter":"country = $user.country",
-//                  "applies_to":["user:ana","group:analysts"],"except":["role:owner"]}
+//                  "applies_to":["user:ana","group:analysts"],"except":["role:owner"],
+//                  "field_ids":{"region":3}}
 //   field policy: {"id":"...","name":"...","field":"email","field_id":5,"action":"mask",
 //                  "applies_to":["role:reader"],"except":[]}
 //   document:     {"row_policies":[...],"field_policies":[...]}
-// "id" and "field_id" are the server's (kStored only); "except" and a field policy's "name"
-// are optional. Decoding is strict: unknown members, wrong types, unknown actions, empty
+// "id", "field_id" and "field_ids" are the server's (kStored only); "except" and a field policy's
+// "name" are optional. Decoding is strict: unknown members, wrong types, unknown actions, empty
 // filters or applies_to lists, malformed principal patterns and duplicate names are errors
 // with JSON pointers. Filters are checked against the grammar and the schema by
 // service::ValidatePolicies, which knows SQL.
@@ -27,7 +28,7 @@ namespace strata::security {
 
 enum class PolicyJsonMode {
   kRequest,  // What clients send: no "id", no "field_id".
-  kStored,   // What the store keeps and the API returns: "id" and "field_id" accepted.
+  kStored,   // What the store keeps and the API returns: server members accepted.
 };
 
 // Decode one policy at `pointer`, appending problems to `errors`; nullopt when any.

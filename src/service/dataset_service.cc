@@ -6,6 +6,8 @@
 #include "common/json_writer.h"
 #include "common/logging.h"
 #include "common/time_util.h"
+#include "security/policy_json.h"
+#include "service/policy_compiler.h"
 #include "service/storage_layout.h"
 
 namespace strata::service {
@@ -198,14 +200,16 @@ Result<meta::DatasetRecord> DatasetService::Modify(const Principal& caller, std:
     STRATA_RETURN_IF_ERROR(precondition.Check(DatasetEtag(current)));
     meta::DatasetRecord next = current;
     std::optional<meta::SchemaVersionRecord> version;
-    STRATA_RETURN_IF_ERROR(mutate(next, version));
+    std::optional<uint64_t> access_revision;
+    STRATA_RETURN_IF_ERROR(mutate(next, version, access_revision));
     next.revision = current.revision + 1;
     next.updated_at = std::max(NowMicros(), current.updated_at + 1);
     if (version) {
       version->created_at = next.updated_at;
       version->author = caller.ref;
     }
-    Status status = store_.UpdateDataset(next, current.revision, version ? &*version : nullptr);
+    Status status = store_.UpdateDataset(next, current.revision, version ? &*version : nullptr,
+                                         access_revision);
     cache_.Invalidate(id);  // Also on failure: the store may hold a newer revision.
     if (status.ok()) {
       // Storage follows the metadata; after a crash here, start-up opens it from the record.
@@ -233,7 +237,8 @@ Result<meta::DatasetRecord> DatasetService::Replace(const Principal& caller, std
                                                     const Precondition& precondition) {
   STRATA_RETURN_IF_ERROR(authorizer_.RequireOn(caller, Permission::kDatasetsUpdate, id));
   return Modify(caller, id, precondition,
-                [&](meta::DatasetRecord& dataset, std::optional<meta::SchemaVersionRecord>&) {
+                [&](meta::DatasetRecord& dataset, std::optional<meta::SchemaVersionRecord>&,
+                    std::optional<uint64_t>&) {
                   DatasetSpec full = spec;  // PUT: absent mutable attributes take defaults.
                   if (!full.description) full.description = "";
                   if (!full.tags) full.tags.emplace();
@@ -252,9 +257,8 @@ Result<meta::DatasetRecord> DatasetService::Update(const Principal& caller, std:
                                                    const Precondition& precondition) {
   STRATA_RETURN_IF_ERROR(authorizer_.RequireOn(caller, Permission::kDatasetsUpdate, id));
   return Modify(caller, id, precondition,
-                [&](meta::DatasetRecord& dataset, std::optional<meta::SchemaVersionRecord>&) {
-                  return ApplySpec(spec, dataset);
-                });
+                [&](meta::DatasetRecord& dataset, std::optional<meta::SchemaVersionRecord>&,
+                    std::optional<uint64_t>&) { return ApplySpec(spec, dataset); });
 }
 
 Status DatasetService::Delete(const Principal& caller, std::string_view id,
@@ -339,12 +343,15 @@ Result<meta::DatasetRecord> DatasetService::ApplySchemaChanges(
     const Precondition& precondition) {
   return Modify(
       caller, id, precondition,
-      [&](meta::DatasetRecord& dataset,
-          std::optional<meta::SchemaVersionRecord>& version) -> Status {
+      [&](meta::DatasetRecord& dataset, std::optional<meta::SchemaVersionRecord>& version,
+          std::optional<uint64_t>& access_revision) -> Status {
         std::vector<types::SchemaChange> applied = changes;
         types::SchemaRoles roles{dataset.time_field, dataset.record_id_field, dataset.sort_key};
+        const types::Schema before = dataset.schema;
         STRATA_ASSIGN_OR_RETURN(dataset.schema,
                                 types::EvolveSchema(dataset.schema, applied, roles));
+        STRATA_RETURN_IF_ERROR(
+            CheckDropsAgainstPolicies(id, before, dataset.schema, changes, access_revision));
         dataset.time_field = roles.time_field;
         dataset.record_id_field = roles.record_id_field;
         dataset.sort_key = roles.sort_key;
@@ -360,6 +367,46 @@ Result<meta::DatasetRecord> DatasetService::ApplySchemaChanges(
         version->schema = dataset.schema;
         return Status();
       });
+}
+
+Status DatasetService::CheckDropsAgainstPolicies(std::string_view id, const types::Schema& before,
+                                                 const types::Schema& after,
+                                                 const std::vector<types::SchemaChange>& changes,
+                                                 std::optional<uint64_t>& access_revision) {
+  std::vector<const types::Field*> dropped;
+  for (const types::Field& field : before.fields) {
+    bool kept = false;
+    for (const types::Field& now : after.fields) kept = kept || now.id == field.id;
+    if (!kept) dropped.push_back(&field);
+  }
+  if (dropped.empty()) return Status();
+  STRATA_ASSIGN_OR_RETURN(meta::DatasetPoliciesRecord stored,
+                          store_.identity().GetDatasetPolicies(id));
+  STRATA_ASSIGN_OR_RETURN(security::DatasetPolicies policies,
+                          security::DatasetPoliciesFromJson(stored.body));
+  // The schema is written only if the access is still at this revision, so a policy stored
+  // meanwhile cannot start using a field this change drops.
+  access_revision = stored.revision;
+  std::vector<ErrorDetail> errors;
+  for (const types::Field* field : dropped) {
+    const std::vector<std::string> users = PoliciesUsingField(policies, *field);
+    if (users.empty()) continue;
+    std::string pointer = "/changes";
+    for (size_t i = 0; i < changes.size(); ++i) {
+      if (changes[i].op == types::SchemaChange::Op::kDrop && changes[i].name == field->name) {
+        pointer = json::PointerAppend(json::PointerAppend("/changes", i), "name");
+      }
+    }
+    std::string detail = "field '" + field->name + "' cannot be dropped: ";
+    for (size_t i = 0; i < users.size(); ++i) detail += (i == 0 ? "" : ", ") + users[i];
+    detail += users.size() == 1 ? " uses it" : " use it";
+    detail += "; remove or change them first (DELETE /v1/datasets/" + std::string(id) +
+              "/access/{kind}/{name})";
+    errors.push_back(ErrorDetail::Pointer(std::move(pointer), std::move(detail)));
+  }
+  if (errors.empty()) return Status();
+  std::string message = errors[0].detail;
+  return Status::Conflict(message).WithProblemCode("field_in_use").WithErrors(std::move(errors));
 }
 
 Result<Page<meta::SchemaVersionRecord>> DatasetService::ListSchemaVersions(

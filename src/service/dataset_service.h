@@ -9,6 +9,9 @@
 // Concurrency: every write is read-check-write against the dataset's revision. With a
 // Precondition (If-Match) a concurrent change fails the write (PreconditionFailed); without
 // one the service re-reads and retries a few times before answering Conflict.
+// Policies: a schema change that drops a field a row or field policy of the dataset uses is
+// refused (Conflict field_in_use, naming the policies); it is written only if the dataset's
+// access revision is still the one checked (meta::MetaStore::UpdateDataset).
 #pragma once
 
 #include <cstdint>
@@ -113,10 +116,20 @@ class DatasetService {
 
  private:
   // Runs read-modify-write `mutate` on dataset `id` under optimistic concurrency.
-  // `mutate` edits the record (and may fill a new schema version); it must be repeatable.
+  // `mutate` edits the record (and may fill a new schema version, and the access revision
+  // the write then requires); it must be repeatable.
   template <typename Mutate>
   Result<meta::DatasetRecord> Modify(const security::Principal& caller, std::string_view id,
                                      const Precondition& precondition, Mutate&& mutate);
+
+  // Conflict field_in_use, naming the policies, when `changes` took `before` to `after` by
+  // dropping a field that a row or field policy of dataset `id` uses. When a field was
+  // dropped, sets `access_revision` to the access revision the check read (the schema write
+  // then requires it).
+  Status CheckDropsAgainstPolicies(std::string_view id, const types::Schema& before,
+                                   const types::Schema& after,
+                                   const std::vector<types::SchemaChange>& changes,
+                                   std::optional<uint64_t>& access_revision);
 
   // EvolveSchema without the permission check.
   Result<meta::DatasetRecord> ApplySchemaChanges(const security::Principal& caller,

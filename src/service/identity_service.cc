@@ -450,6 +450,32 @@ void WriteExplanationJson(JsonWriter& writer, const AuthzExplanation& explanatio
   writer.Key("denied_because");
   explanation.decision.denied_because.empty() ? writer.Null()
                                               : writer.String(explanation.decision.denied_because);
+  if (explanation.policies) {
+    const AppliedPolicies& policies = *explanation.policies;
+    writer.Key("row_policies");
+    writer.BeginArray();
+    for (const security::RowPolicy& policy : policies.row) {
+      writer.BeginObject();
+      writer.Member("name", policy.name);
+      writer.Member("filter", policy.filter);
+      writer.EndObject();
+    }
+    writer.EndArray();
+    writer.Key("field_policies");
+    writer.BeginArray();
+    for (const security::FieldPolicy& policy : policies.field) {
+      writer.BeginObject();
+      writer.Member("name", policy.name);
+      writer.Member("field", policy.field);
+      writer.Member("action", security::FieldPolicyActionName(policy.action));
+      writer.EndObject();
+    }
+    writer.EndArray();
+    writer.Key("pii_masked");
+    writer.BeginArray();
+    for (const std::string& field : policies.pii_masked) writer.String(field);
+    writer.EndArray();
+  }
   writer.Key("groups");
   writer.BeginArray();
   for (const std::string& group : principal.groups) writer.String(group);

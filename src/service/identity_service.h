@@ -21,6 +21,7 @@
 #include "meta/meta_store.h"
 #include "security/authorizer.h"
 #include "security/password_hash.h"
+#include "security/policy.h"
 #include "security/principal.h"
 #include "security/principal_resolver.h"
 #include "service/cursor.h"
@@ -54,12 +55,22 @@ struct RoleView {
   bool built_in = false;
 };
 
+// The row and field policies of a dataset that apply to one principal (service/
+// access_service.h fills it in), as the dataset's current schema names their fields.
+struct AppliedPolicies {
+  std::vector<security::RowPolicy> row;
+  std::vector<security::FieldPolicy> field;
+  std::vector<std::string> pii_masked;  // Fields tagged pii, masked for lack of pii:read.
+};
+
 struct AuthzExplanation {
   security::Principal principal;
   std::string action;
   std::string resource;
   bool visible = true;  // For a dataset: whether the principal sees it at all.
   security::Decision decision;
+  // For a data:* action on a dataset the principal sees: the policies that apply there.
+  std::optional<AppliedPolicies> policies;
 };
 
 class IdentityService {
@@ -105,14 +116,19 @@ class IdentityService {
 
   // POST /v1/authz/explain, body {principal?, action, resource?}: the decision for
   // `principal` (default: the caller; another principal needs users:manage) doing `action`
-  // (a permission name) on `resource` ("*" or a dataset id; default "*").
+  // (a permission name) on `resource` ("*" or a dataset id; default "*"). The policies are
+  // AccessService::Explain's.
   Result<AuthzExplanation> Explain(const security::Principal& caller, const json::Value& body);
 
- private:
+  // The no-escalation rule of every grant change: users:manage (resource "*") or
+  // access:manage on the dataset, and every permission of `role` held on `resource`.
+  // ValidationFailed for an unknown role; PermissionDenied naming what is missing.
   Status RequireGrantAuthority(const security::Principal& caller, std::string_view role,
                                std::string_view resource) const;
+  // ValidationFailed unless `subject` names an existing account, a group or an OIDC identity.
   Status CheckSubjectExists(std::string_view subject);
 
+ private:
   meta::MetaStore& store_;
   security::Authorizer& authorizer_;
   security::PrincipalResolver& resolver_;

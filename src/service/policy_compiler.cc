@@ -1,5 +1,6 @@
 #include "service/policy_compiler.h"
 
+#include <algorithm>
 #include <map>
 
 #include "common/strings.h"
@@ -9,6 +10,7 @@
 #include "sql/binder.h"
 #include "sql/expr_binder.h"
 #include "sql/parser.h"
+#include "sql/token.h"
 
 namespace strata::service {
 namespace {
@@ -170,11 +172,51 @@ bool ContainsParam(const Expr& expr) {
   return false;
 }
 
+// The field name a column reference names ("a.b" for the dotted name of a flattened field).
+std::string ColumnName(const Expr& column) {
+  return column.qualifier.empty() ? column.name : column.qualifier + "." + column.name;
+}
+
+void CollectColumns(Expr& expr, std::vector<Expr*>& columns) {
+  if (expr.kind == ExprKind::kColumn) columns.push_back(&expr);
+  for (ExprPtr& child : expr.children) CollectColumns(*child, columns);
+}
+
+const types::Field* FieldWithId(const types::Schema& schema, uint32_t id) {
+  for (const types::Field& field : schema.fields) {
+    if (field.id == id) return &field;
+  }
+  return nullptr;
+}
+
+// The name `column` reads in `schema`: that of the field whose id the policy stored for the
+// written name (so a renamed field is still read), else the written name.
+std::string CurrentName(const Expr& column, const security::RowPolicy& policy,
+                        const types::Schema& schema) {
+  std::string name = ColumnName(column);
+  auto it = policy.field_ids.find(name);
+  if (it == policy.field_ids.end()) return name;
+  const types::Field* field = FieldWithId(schema, it->second);
+  return field != nullptr ? field->name : name;
+}
+
+// `name` as the query grammar reads it back: quoted when a part of it is a keyword.
+std::string IdentifierText(const std::string& name) {
+  size_t begin = 0;
+  while (begin <= name.size()) {
+    const size_t end = std::min(name.find('.', begin), name.size());
+    if (sql::LookupKeyword(std::string_view(name).substr(begin, end - begin)) !=
+        sql::Keyword::kNone) {
+      return "\"" + name + "\"";
+    }
+    begin = end + 1;
+  }
+  return name;
+}
+
 const types::Field* FieldOf(const types::Schema& schema, const security::FieldPolicy& policy) {
   if (policy.field_id != 0) {
-    for (const types::Field& field : schema.fields) {
-      if (field.id == policy.field_id) return &field;
-    }
+    if (const types::Field* field = FieldWithId(schema, policy.field_id)) return field;
   }
   return schema.Find(policy.field);
 }
@@ -193,6 +235,14 @@ Result<ExprPtr> SpecialiseFilter(const security::RowPolicy& policy,
   Result<ExprPtr> parsed = sql::ParseExpression(policy.filter);
   if (!parsed.ok()) return PolicyInvalid();
   ExprPtr filter = std::move(*parsed);
+  std::vector<Expr*> columns;
+  CollectColumns(*filter, columns);
+  for (Expr* column : columns) {
+    std::string name = CurrentName(*column, policy, schema);
+    if (name == ColumnName(*column)) continue;
+    column->qualifier.clear();
+    column->name = std::move(name);
+  }
   const bool complete = SubstituteAttributes(
       *filter, [&](const std::string& attribute) -> std::optional<std::string> {
         auto it = subject.attributes.find(attribute);
@@ -224,6 +274,14 @@ Status ValidatePolicies(security::DatasetPolicies& policies, const types::Schema
     const size_t before = errors.size();
     CheckFilterNodes(**parsed, schema, pointer, errors);
     if (errors.size() != before) continue;
+    std::map<std::string, uint32_t> field_ids;
+    std::vector<Expr*> columns;
+    CollectColumns(**parsed, columns);
+    for (const Expr* column : columns) {
+      const std::string name = ColumnName(*column);
+      field_ids[name] = schema.Find(name)->id;  // CheckFilterNodes found every one.
+    }
+    policies.row[i].field_ids = std::move(field_ids);
     // Every attribute stands for a string, as it will at run time.
     SubstituteAttributes(**parsed,
                          [](const std::string&) { return std::optional<std::string>("x"); });
@@ -250,6 +308,47 @@ Status ValidatePolicies(security::DatasetPolicies& policies, const types::Schema
   std::string detail = errors[0].where + ": " + errors[0].detail;
   if (errors.size() > 1) detail += " (and " + std::to_string(errors.size() - 1) + " more)";
   return Status::ValidationFailed(detail).WithErrors(std::move(errors));
+}
+
+std::string FilterWithCurrentNames(const security::RowPolicy& policy, const types::Schema& schema) {
+  Result<ExprPtr> parsed = sql::ParseExpression(policy.filter);
+  if (!parsed.ok()) return policy.filter;
+  std::vector<Expr*> columns;
+  CollectColumns(**parsed, columns);
+  // Spans are replaced from the last to the first, so earlier offsets stay valid.
+  std::sort(columns.begin(), columns.end(),
+            [](const Expr* a, const Expr* b) { return a->pos.offset > b->pos.offset; });
+  std::string text = policy.filter;
+  for (const Expr* column : columns) {
+    const std::string name = CurrentName(*column, policy, schema);
+    if (name == ColumnName(*column)) continue;
+    if (column->end_offset <= column->pos.offset || column->end_offset > text.size()) continue;
+    text.replace(column->pos.offset, column->end_offset - column->pos.offset, IdentifierText(name));
+  }
+  return text;
+}
+
+std::vector<std::string> PoliciesUsingField(const security::DatasetPolicies& policies,
+                                            const types::Field& field) {
+  std::vector<std::string> users;
+  for (const security::RowPolicy& policy : policies.row) {
+    bool uses = false;
+    if (!policy.field_ids.empty()) {
+      for (const auto& [name, id] : policy.field_ids) uses = uses || id == field.id;
+    } else if (Result<ExprPtr> parsed = sql::ParseExpression(policy.filter); parsed.ok()) {
+      std::vector<Expr*> columns;
+      CollectColumns(**parsed, columns);
+      for (const Expr* column : columns) uses = uses || ColumnName(*column) == field.name;
+    }
+    if (uses) users.push_back("row policy '" + policy.name + "'");
+  }
+  for (const security::FieldPolicy& policy : policies.field) {
+    const bool uses =
+        policy.field_id != 0 ? policy.field_id == field.id : policy.field == field.name;
+    if (uses)
+      users.push_back("field policy '" + (policy.name.empty() ? policy.field : policy.name) + "'");
+  }
+  return users;
 }
 
 Result<sql::PolicyContext> CompilePolicies(const types::Schema& schema,

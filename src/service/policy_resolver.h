@@ -5,7 +5,7 @@
 #pragma once
 
 #include <functional>
-#include <string_view>
+#include <memory>
 
 #include "common/result.h"
 #include "meta/records.h"
@@ -16,32 +16,39 @@
 
 namespace strata::service {
 
-// Where the policies of a dataset are kept (the access service implements it over the
-// metastore).
+// Where the policies of a dataset are kept (service/stored_policy_source.h: the metastore).
 class PolicySource {
  public:
   virtual ~PolicySource() = default;
-  // The policies of `dataset_id`: empty when it has none. An error fails the read (fail
-  // closed), never reads without policies.
-  virtual Result<security::DatasetPolicies> PoliciesFor(std::string_view dataset_id) = 0;
+  // The policies of `dataset` (this incarnation of its id: a dataset deleted and created
+  // again has none of its predecessor's): empty when it has none. Never null. An error fails
+  // the read (fail closed), never reads without policies.
+  virtual Result<std::shared_ptr<const security::DatasetPolicies>> PoliciesFor(
+      const meta::DatasetRecord& dataset) = 0;
 };
 
 // A source without policies: only the pii default applies (pii fields masked for callers
 // without pii:read).
 class NoPolicies : public PolicySource {
  public:
-  Result<security::DatasetPolicies> PoliciesFor(std::string_view) override {
-    return security::DatasetPolicies();
+  Result<std::shared_ptr<const security::DatasetPolicies>> PoliciesFor(
+      const meta::DatasetRecord&) override {
+    return none_;
   }
+
+ private:
+  const std::shared_ptr<const security::DatasetPolicies> none_ =
+      std::make_shared<security::DatasetPolicies>();
 };
 
 // The caller as policies see it on a dataset: groups, roles held there, attributes, pii:read.
 using SubjectResolver = std::function<security::PolicySubject(const security::Principal& caller,
                                                               const meta::DatasetRecord& dataset)>;
 
-// Roles held everywhere (Principal::roles) and pii:read from `authorizer`; what applies
-// until grants per dataset exist. `authorizer` must outlive the resolver.
-SubjectResolver GlobalRoleSubjects(const security::Authorizer& authorizer);
+// The roles the caller holds on the dataset (those on every dataset, then those granted on
+// it: security::RolesOn) and pii:read there (Authorizer::HasOn, credential scopes included).
+// `authorizer` must outlive the resolver.
+SubjectResolver DatasetRoleSubjects(const security::Authorizer& authorizer);
 
 // `source` and `keyring` must outlive the resolver.
 PolicyResolver MakePolicyResolver(PolicySource& source, const security::PiiKeyring& keyring,

@@ -48,8 +48,10 @@ def world(server):
     upload = cleo.request("POST", f"/v1/datasets/{HIDDEN}/uploads",
                           headers={**TUS, "Upload-Length": "100"})
     assert upload.status_code == 201, upload.text
-    grant = created(cleo.post(f"/v1/datasets/{HIDDEN}/access",
-                              {"subject": "user:dora", "role": "reader"}))
+    granted = cleo.post(f"/v1/datasets/{HIDDEN}/access",
+                        {"grants": [{"principal": "user:dora", "role": "reader"}]})
+    assert granted.status_code == 200, granted.text
+    grant = next(g for g in granted.json()["grants"] if g["principal"] == "user:dora")
     created(admin.post("/v1/service-accounts", {"name": "svc"}))
     created(admin.post("/v1/roles", {"name": "secretrole", "permissions": ["data:read"]}))
     # bob's own upload on the visible dataset, for the cross-dataset probe.
@@ -69,7 +71,8 @@ def object_ids(world):
     """Path parameter -> (the hidden object's id, a missing object's id), per route family."""
     return {
         "/v1/datasets/": {"id": (HIDDEN, MISSING), "uid": (world["upload"], MISSING_ULID),
-                          "n": ("1", "1")},
+                          "n": ("1", "1"), "kind": ("grants", "grants"),
+                          "name": (world["grant"], MISSING_ULID)},
         "/v1/jobs/": {"id": (world["job"], MISSING_ULID)},
         "/v1/users/": {"name": ("cleo", "nobody")},
         "/v1/service-accounts/": {"name": ("svc", "nosvc")},
@@ -102,8 +105,6 @@ def request_for(route, path, dataset):
         kw["headers"] = {"Content-Type": "application/x-ndjson"}
     elif template.endswith("/records") and method == "DELETE":
         kw["params"] = {"filter": "host = 'nothing'"}
-    elif template.endswith("/access") and method == "DELETE":
-        kw["params"] = {"id": MISSING_ULID}
     else:
         body = {
             ("PUT", "/v1/datasets/{id}"): {"description": "x"},
@@ -112,7 +113,8 @@ def request_for(route, path, dataset):
                 "name": "z", "type": "string", "nullable": True}}]},
             ("POST", "/v1/datasets/{id}/query"): {"sql": f"SELECT count(*) AS n FROM {dataset}"},
             ("POST", "/v1/datasets/{id}/detokenize"): {"field": "host", "tokens": ["tok_x"]},
-            ("POST", "/v1/datasets/{id}/access"): {"subject": "user:mallory", "role": "reader"},
+            ("POST", "/v1/datasets/{id}/access"): {
+                "grants": [{"principal": "user:mallory", "role": "reader"}]},
             ("POST", "/v1/datasets/{id}/rejected/replay"): {},
             ("PATCH", "/v1/users/{name}"): {"display_name": "x"},
             ("PATCH", "/v1/service-accounts/{name}"): {"display_name": "x"},
@@ -248,7 +250,8 @@ def test_lists_show_only_what_the_caller_may_see(world):
     # The access document of a visible dataset lists its grants, not those of others.
     cleo = people["cleo"]
     access = cleo.get(f"/v1/datasets/{HIDDEN}/access").json()
-    assert {g["resource"] for g in access["grants"]} == {HIDDEN}
+    on_hidden = world["admin"].get("/v1/grants", params={"resource": HIDDEN}).json()["items"]
+    assert {g["id"] for g in access["grants"]} == {g["id"] for g in on_hidden}
 
 
 def test_changing_the_owner_attribute_grants_nothing(world):

@@ -110,7 +110,7 @@ def test_api_key_owner_and_scopes_cannot_raise_access(world, server):
     assert_problem(wide_api.get("/v1/users"), 403)
     assert_problem(wide_api.post("/v1/datasets", {"id": "nope", "fields": []}), 403)
     assert_problem(wide_api.post(f"/v1/datasets/{DATASET}/access",
-                                 {"subject": "user:ana", "role": "owner"}), 403)
+                                 {"grants": [{"principal": "user:ana", "role": "owner"}]}), 403)
 
 
 def test_dataset_bodies_refuse_server_assigned_members(world):
@@ -153,20 +153,21 @@ def test_put_ignores_edited_read_only_members(world):
 def test_grants_cannot_escalate(world):
     olga, ana = world["people"]["olga"], world["people"]["ana"]
     # olga owns the dataset: she may hand out roles she holds there, nothing else.
-    created(olga.post(f"/v1/datasets/{DATASET}/access", {"subject": "user:pat",
-                                                         "role": "reader"}))
+    granted = olga.post(f"/v1/datasets/{DATASET}/access",
+                        {"grants": [{"principal": "user:pat", "role": "reader"}]})
+    assert granted.status_code == 200, granted.text
     for role in ("admin", "auditor"):  # Both hold a global permission olga lacks.
         assert_problem(olga.post(f"/v1/datasets/{DATASET}/access",
-                                 {"subject": "user:pat", "role": role}), 403)
+                                 {"grants": [{"principal": "user:pat", "role": role}]}), 403)
     assert_problem(olga.post("/v1/grants", {"subject": "user:pat", "role": "reader",
                                             "resource": "*"}), 403)
     assert_problem(ana.post(f"/v1/datasets/{DATASET}/access",
-                            {"subject": "user:ana", "role": "owner"}), 403)
+                            {"grants": [{"principal": "user:ana", "role": "owner"}]}), 403)
     # Members of another form, or server-assigned ones, are refused.
     for extra in ({"resource": "*"}, {"created_by": "user:admin"}, {"id": "g1"}):
-        body = assert_problem(olga.post(f"/v1/datasets/{DATASET}/access",
-                                        {"subject": "user:pat", "role": "reader", **extra}), 422)
-        assert f"/{next(iter(extra))}" in error_items(body), body
+        body = assert_problem(olga.post(f"/v1/datasets/{DATASET}/access", {"grants": [
+            {"principal": "user:pat", "role": "reader", **extra}]}), 422)
+        assert f"/grants/0/{next(iter(extra))}" in error_items(body), body
     for extra in ({"created_by": "user:admin"}, {"id": "g1"}, {"built_in": True}):
         body = assert_problem(world["admin"].post("/v1/grants", {
             "subject": "user:pat", "role": "reader", "resource": DATASET, **extra}), 422)

@@ -154,13 +154,15 @@ def minimal_request(world, route, caller):
         grant = created(admin.post("/v1/grants", {"subject": fresh(world, "group:g"),
                                                   "role": "reader", "resource": "*"}))
         path = template.replace("{id}", grant["id"])
-    elif template == "/v1/datasets/{id}/access":
-        if method == "POST":
-            json_body = {"subject": fresh(world, "group:g"), "role": "reader"}
-        elif method == "DELETE":
-            grant = created(admin.post(f"/v1/datasets/{DATASET}/access",
-                                       {"subject": fresh(world, "group:g"), "role": "reader"}))
-            kw["params"] = {"id": grant["id"]}
+    elif template == "/v1/datasets/{id}/access" and method == "POST":
+        json_body = {"grants": [{"principal": fresh(world, "group:g"), "role": "reader"}]}
+    elif template == "/v1/datasets/{id}/access/{kind}/{name}":
+        principal = fresh(world, "group:g")
+        resp = admin.post(f"/v1/datasets/{DATASET}/access",
+                          {"grants": [{"principal": principal, "role": "reader"}]})
+        assert resp.status_code == 200, resp.text
+        grant = next(g for g in resp.json()["grants"] if g["principal"] == principal)
+        path = f"/v1/datasets/{DATASET}/access/grants/{grant['id']}"
     elif template == "/v1/authz/explain":
         json_body = {"principal": "user:target", "action": "data:read"}
     elif template == "/v1/api-keys" and method == "POST":

@@ -152,8 +152,14 @@ class SqliteIdentityStore final : public IdentityStore {
       Statement remove(db_, "DELETE FROM users WHERE name = ?");
       remove.Bind(1, name);
       STRATA_RETURN_IF_ERROR(remove.Run());
+      const std::string subject = stored.kind + ":" + stored.name;
+      Statement bump(db_, R"sql(
+UPDATE dataset_policies SET revision = revision + 1
+WHERE dataset_id IN (SELECT resource FROM grants WHERE subject = ?))sql");
+      bump.Bind(1, subject);
+      STRATA_RETURN_IF_ERROR(bump.Run());
       Statement grants(db_, "DELETE FROM grants WHERE subject = ?");
-      grants.Bind(1, stored.kind + ":" + stored.name);
+      grants.Bind(1, subject);
       return grants.Run();
     });
   }
@@ -213,18 +219,9 @@ class SqliteIdentityStore final : public IdentityStore {
   Status CreateGrant(const GrantRecord& grant) override {
     std::lock_guard lock(mu_);
     return InTransaction(db_, [&]() -> Status {
-      Statement exists(db_,
-                       "SELECT id FROM grants WHERE subject = ? AND role = ? AND resource = ?");
-      exists.Bind(1, grant.subject).Bind(2, grant.role).Bind(3, grant.resource);
-      STRATA_ASSIGN_OR_RETURN(bool found, exists.Step());
-      if (found) {
-        return Status::AlreadyExists(grant.subject + " already holds " + grant.role + " on " +
-                                     grant.resource + " (grant " + exists.Text(0) + ")");
-      }
-      Statement insert(db_, "INSERT INTO grants VALUES (?, ?, ?, ?, ?, ?)");
-      insert.Bind(1, grant.id).Bind(2, grant.subject).Bind(3, grant.role);
-      insert.Bind(4, grant.resource).Bind(5, grant.created_by).Bind(6, grant.created_at);
-      return insert.Run();
+      STRATA_RETURN_IF_ERROR(InsertGrant(grant));
+      if (grant.resource == "*") return Status();
+      return AdvanceAccessRevision(grant.resource, grant.created_by, grant.created_at).status();
     });
   }
 
@@ -248,7 +245,12 @@ class SqliteIdentityStore final : public IdentityStore {
       grant = ReadGrant(query);
       Statement remove(db_, "DELETE FROM grants WHERE id = ?");
       remove.Bind(1, id);
-      return remove.Run();
+      STRATA_RETURN_IF_ERROR(remove.Run());
+      if (grant.resource == "*") return Status();
+      Statement bump(db_,
+                     "UPDATE dataset_policies SET revision = revision + 1 WHERE dataset_id = ?");
+      bump.Bind(1, grant.resource);
+      return bump.Run();
     }));
     return grant;
   }
@@ -362,19 +364,65 @@ ORDER BY id)sql");
 
   Result<DatasetPoliciesRecord> GetDatasetPolicies(std::string_view dataset_id) override {
     std::lock_guard lock(mu_);
-    Statement query(db_,
-                    "SELECT body, updated_by, updated_at, revision FROM dataset_policies "
-                    "WHERE dataset_id = ?");
-    query.Bind(1, dataset_id);
-    DatasetPoliciesRecord record;
-    record.dataset_id = std::string(dataset_id);
-    STRATA_ASSIGN_OR_RETURN(bool found, query.Step());
-    if (!found) return record;
-    record.body = query.Text(0);
-    record.updated_by = query.Text(1);
-    record.updated_at = query.Int(2);
-    record.revision = static_cast<uint64_t>(query.Int(3));
-    return record;
+    return ReadPolicies(dataset_id);
+  }
+
+  Result<DatasetAccessRecord> GetDatasetAccess(std::string_view dataset_id) override {
+    std::lock_guard lock(mu_);  // Every write of this store takes it: the reads agree.
+    DatasetAccessRecord access;
+    STRATA_RETURN_IF_ERROR(SchemaVersionOf(dataset_id).status());
+    Statement grants(db_, "SELECT * FROM grants WHERE resource = ? ORDER BY id");
+    grants.Bind(1, dataset_id);
+    for (;;) {
+      STRATA_ASSIGN_OR_RETURN(bool row, grants.Step());
+      if (!row) break;
+      access.grants.push_back(ReadGrant(grants));
+    }
+    STRATA_ASSIGN_OR_RETURN(access.policies, ReadPolicies(dataset_id));
+    return access;
+  }
+
+  Result<uint64_t> UpdateDatasetAccess(const DatasetAccessChange& change) override {
+    std::lock_guard lock(mu_);
+    uint64_t revision = 0;
+    STRATA_RETURN_IF_ERROR(InTransaction(db_, [&]() -> Status {
+      STRATA_ASSIGN_OR_RETURN(uint32_t schema_version, SchemaVersionOf(change.dataset_id));
+      if (change.schema_version != 0 && schema_version != change.schema_version) {
+        return Status::Conflict("the schema of '" + change.dataset_id +
+                                "' changed while its access was being updated");
+      }
+      STRATA_ASSIGN_OR_RETURN(DatasetPoliciesRecord current, ReadPolicies(change.dataset_id));
+      if (current.revision != change.expected_revision) {
+        return Status::Conflict("the access of '" + change.dataset_id +
+                                "' was changed concurrently");
+      }
+      for (const std::string& id : change.remove_grants) {
+        Statement remove(db_, "DELETE FROM grants WHERE id = ? AND resource = ?");
+        remove.Bind(1, id).Bind(2, change.dataset_id);
+        STRATA_RETURN_IF_ERROR(remove.Run());
+        if (sqlite3_changes(db_) == 0) {
+          return Status::NotFound("grant '" + id + "' does not exist");
+        }
+      }
+      for (const GrantRecord& grant : change.add_grants) {
+        if (grant.resource != change.dataset_id) {
+          return Status::InvalidArgument("a grant of another resource in a dataset's access");
+        }
+        STRATA_RETURN_IF_ERROR(InsertGrant(grant));
+      }
+      if (change.policies_body) {
+        Statement update(db_, R"sql(
+INSERT INTO dataset_policies VALUES (?1, ?2, ?3, ?4, 0)
+ON CONFLICT (dataset_id) DO UPDATE SET body = ?2, updated_by = ?3, updated_at = ?4)sql");
+        update.Bind(1, change.dataset_id).Bind(2, *change.policies_body);
+        update.Bind(3, change.updated_by).Bind(4, change.updated_at);
+        STRATA_RETURN_IF_ERROR(update.Run());
+      }
+      STRATA_ASSIGN_OR_RETURN(
+          revision, AdvanceAccessRevision(change.dataset_id, change.updated_by, change.updated_at));
+      return Status();
+    }));
+    return revision;
   }
 
   Status PutDatasetPolicies(const DatasetPoliciesRecord& record,
@@ -397,6 +445,62 @@ ORDER BY id)sql");
   }
 
  private:
+  Result<DatasetPoliciesRecord> ReadPolicies(std::string_view dataset_id) {
+    Statement query(db_,
+                    "SELECT body, updated_by, updated_at, revision FROM dataset_policies "
+                    "WHERE dataset_id = ?");
+    query.Bind(1, dataset_id);
+    DatasetPoliciesRecord record;
+    record.dataset_id = std::string(dataset_id);
+    STRATA_ASSIGN_OR_RETURN(bool found, query.Step());
+    if (!found) return record;
+    record.body = query.Text(0);
+    record.updated_by = query.Text(1);
+    record.updated_at = query.Int(2);
+    record.revision = static_cast<uint64_t>(query.Int(3));
+    return record;
+  }
+
+  // The current schema version of the dataset. NotFound if there is no such dataset.
+  Result<uint32_t> SchemaVersionOf(std::string_view dataset_id) {
+    Statement query(db_, "SELECT schema_version FROM datasets WHERE id = ?");
+    query.Bind(1, dataset_id);
+    STRATA_ASSIGN_OR_RETURN(bool found, query.Step());
+    if (!found) return Status::NotFound("dataset '" + std::string(dataset_id) + "' does not exist");
+    return static_cast<uint32_t>(query.Int(0));
+  }
+
+  // AlreadyExists if the subject holds the role on the resource already.
+  Status InsertGrant(const GrantRecord& grant) {
+    Statement exists(db_, "SELECT id FROM grants WHERE subject = ? AND role = ? AND resource = ?");
+    exists.Bind(1, grant.subject).Bind(2, grant.role).Bind(3, grant.resource);
+    STRATA_ASSIGN_OR_RETURN(bool found, exists.Step());
+    if (found) {
+      return Status::AlreadyExists(grant.subject + " already holds " + grant.role + " on " +
+                                   grant.resource + " (grant " + exists.Text(0) + ")");
+    }
+    Statement insert(db_, "INSERT INTO grants VALUES (?, ?, ?, ?, ?, ?)");
+    insert.Bind(1, grant.id).Bind(2, grant.subject).Bind(3, grant.role);
+    insert.Bind(4, grant.resource).Bind(5, grant.created_by).Bind(6, grant.created_at);
+    return insert.Run();
+  }
+
+  // Increments the access revision of the dataset, if it exists (creating its record at
+  // revision 1), and returns the new one.
+  Result<uint64_t> AdvanceAccessRevision(std::string_view dataset_id, std::string_view by,
+                                         int64_t at) {
+    Statement bump(db_, R"sql(
+INSERT INTO dataset_policies
+SELECT ?1, '{"row_policies":[],"field_policies":[]}', ?2, ?3, 1
+WHERE EXISTS (SELECT 1 FROM datasets WHERE id = ?1)
+ON CONFLICT (dataset_id) DO UPDATE SET revision = revision + 1, updated_by = ?2,
+  updated_at = ?3)sql");
+    bump.Bind(1, dataset_id).Bind(2, by).Bind(3, at);
+    STRATA_RETURN_IF_ERROR(bump.Run());
+    STRATA_ASSIGN_OR_RETURN(DatasetPoliciesRecord record, ReadPolicies(dataset_id));
+    return record.revision;
+  }
+
   Result<UserRecord> FindUser(std::string_view name) {
     Statement query(db_, std::string(kSelectUser) + " WHERE name = ?");
     query.Bind(1, name);

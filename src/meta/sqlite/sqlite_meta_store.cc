@@ -200,10 +200,20 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
   }
 
   Status UpdateDataset(const DatasetRecord& dataset, uint64_t expected_revision,
-                       const SchemaVersionRecord* new_version) override {
+                       const SchemaVersionRecord* new_version,
+                       std::optional<uint64_t> expected_access_revision) override {
     std::lock_guard lock(mu_);
     return InTransaction([&]() -> Status {
       STRATA_RETURN_IF_ERROR(CheckRevision(dataset.id, expected_revision));
+      if (expected_access_revision) {
+        Statement access(db_, "SELECT revision FROM dataset_policies WHERE dataset_id = ?");
+        access.Bind(1, dataset.id);
+        STRATA_ASSIGN_OR_RETURN(bool found, access.Step());
+        if ((found ? static_cast<uint64_t>(access.Int(0)) : 0) != *expected_access_revision) {
+          return Status::Conflict("the access of dataset '" + dataset.id +
+                                  "' changed concurrently");
+        }
+      }
       Statement update(db_, R"sql(
 UPDATE datasets SET id = ?1, description = ?2, tags = ?3, owner = ?4, retention = ?5,
   time_field = ?6, partition_by = ?7, schema_mode = ?8, record_id_field = ?9,
@@ -238,7 +248,11 @@ WHERE id = ?1)sql");
       STRATA_RETURN_IF_ERROR(letters.Run());
       Statement grants(db_, "DELETE FROM grants WHERE resource = ?");
       grants.Bind(1, id);
-      return grants.Run();
+      STRATA_RETURN_IF_ERROR(grants.Run());
+      // Also cascaded by the foreign key; explicit so that the rule holds without it.
+      Statement policies(db_, "DELETE FROM dataset_policies WHERE dataset_id = ?");
+      policies.Bind(1, id);
+      return policies.Run();
     });
   }
 

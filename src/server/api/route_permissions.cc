@@ -70,8 +70,8 @@ const std::vector<RoutePermission>& RoutePermissions() {
       {M::kPost, "/v1/grants", S::kGlobal, "users:manage"},  // On a dataset: access:manage.
       {M::kDelete, "/v1/grants/{id}", S::kGlobal, "users:manage"},
       {M::kGet, "/v1/datasets/{id}/access", S::kDataset, "access:read"},
-      {M::kPost, "/v1/datasets/{id}/access", S::kDataset, "access:manage"},
-      {M::kDelete, "/v1/datasets/{id}/access", S::kDataset, "access:manage"},
+      {M::kPost, "/v1/datasets/{id}/access", S::kDataset, "access:manage"},  // + grant rules.
+      {M::kDelete, "/v1/datasets/{id}/access/{kind}/{name}", S::kDataset, "access:manage"},
       {M::kPost, "/v1/authz/explain", S::kSelfOr, "users:manage"},
       {M::kGet, "/v1/audit", S::kGlobal, "audit:read"},
       {M::kGet, "/v1/audit/verify", S::kGlobal, "audit:read"},

@@ -201,6 +201,71 @@ TEST_F(IdentityStoreTest, DatasetPoliciesUseRevisions) {
   EXPECT_TRUE(grants.empty());
 }
 
+TEST_F(IdentityStoreTest, DatasetAccessChangesAreAtomicAndVersioned) {
+  DatasetRecord dataset;
+  dataset.id = "events";
+  dataset.schema.version = 3;
+  SchemaVersionRecord version;
+  version.version = 3;
+  version.changes_json = "[]";
+  version.schema.version = 3;
+  ASSERT_OK(store_->CreateDataset(dataset, version));
+  ASSERT_OK(identity().CreateGrant({"g1", "user:ana", "reader", "events", "user:root", 1}));
+  ASSERT_OK_AND_ASSIGN(DatasetAccessRecord access, identity().GetDatasetAccess("events"));
+  EXPECT_EQ(access.policies.revision, 1u) << "a grant on the dataset advances its access";
+  ASSERT_EQ(access.grants.size(), 1u);
+
+  const std::string body = R"({"row_policies":[],"field_policies":[{"name":"x"}]})";
+  DatasetAccessChange change;
+  change.dataset_id = "events";
+  change.schema_version = 3;
+  change.expected_revision = 1;
+  change.add_grants = {{"g2", "user:bob", "reader", "events", "user:root", 2},
+                       {"g3", "user:ana", "reader", "events", "user:root", 2}};
+  change.policies_body = body;
+  change.updated_by = "user:root";
+  // g3 exists already (as g1): nothing of the change is written.
+  EXPECT_EQ(identity().UpdateDatasetAccess(change).status().code(), StatusCode::kAlreadyExists);
+  ASSERT_OK_AND_ASSIGN(access, identity().GetDatasetAccess("events"));
+  EXPECT_EQ(access.grants.size(), 1u);
+  EXPECT_EQ(access.policies.revision, 1u);
+  EXPECT_NE(access.policies.body, body);
+
+  change.add_grants.pop_back();
+  change.schema_version = 2;  // Validated against an older schema.
+  EXPECT_EQ(identity().UpdateDatasetAccess(change).status().code(), StatusCode::kConflict);
+  change.schema_version = 3;
+  change.expected_revision = 0;  // Computed from an older access.
+  EXPECT_EQ(identity().UpdateDatasetAccess(change).status().code(), StatusCode::kConflict);
+  change.expected_revision = 1;
+  ASSERT_OK_AND_ASSIGN(uint64_t revision, identity().UpdateDatasetAccess(change));
+  EXPECT_EQ(revision, 2u);
+  ASSERT_OK_AND_ASSIGN(access, identity().GetDatasetAccess("events"));
+  EXPECT_EQ(access.grants.size(), 2u);
+  EXPECT_EQ(access.policies.body, body);
+
+  DatasetAccessChange removal;
+  removal.dataset_id = "events";
+  removal.expected_revision = 2;
+  removal.remove_grants = {"g2", "nope"};
+  EXPECT_EQ(identity().UpdateDatasetAccess(removal).status().code(), StatusCode::kNotFound);
+  removal.remove_grants = {"g2"};
+  ASSERT_OK_AND_ASSIGN(revision, identity().UpdateDatasetAccess(removal));
+  EXPECT_EQ(revision, 3u);
+  ASSERT_OK(identity().DeleteGrant("g1").status());
+  ASSERT_OK_AND_ASSIGN(access, identity().GetDatasetAccess("events"));
+  EXPECT_TRUE(access.grants.empty());
+  EXPECT_EQ(access.policies.revision, 4u);
+
+  // A schema change checked against the access is refused once the access moved on.
+  ASSERT_OK_AND_ASSIGN(DatasetRecord stored, store_->GetDataset("events"));
+  DatasetRecord next = stored;
+  next.revision = stored.revision + 1;
+  EXPECT_EQ(store_->UpdateDataset(next, stored.revision, nullptr, 3).code(), StatusCode::kConflict);
+  ASSERT_OK(store_->UpdateDataset(next, stored.revision, nullptr, 4));
+  EXPECT_EQ(identity().GetDatasetAccess("nope").status().code(), StatusCode::kNotFound);
+}
+
 TEST_F(IdentityStoreTest, ApiKeysCarryScopesAndCanBeRevoked) {
   ApiKeyRecord key;
   key.id = "k1";

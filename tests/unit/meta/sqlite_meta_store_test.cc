@@ -302,7 +302,7 @@ TEST_P(SqliteMetaStoreTest, UpdateReplacesMetadataWithRevisionCheck) {
   next.schema_mode = SchemaMode::kEvolve;
   next.updated_at = current.updated_at + 5;
   next.revision = current.revision + 1;
-  ASSERT_OK(store_->UpdateDataset(next, current.revision, nullptr));
+  ASSERT_OK(store_->UpdateDataset(next, current.revision, nullptr, std::nullopt));
 
   ASSERT_OK_AND_ASSIGN(DatasetRecord got, store_->GetDataset("a"));
   EXPECT_EQ(got.description, "new description");
@@ -329,7 +329,7 @@ TEST_P(SqliteMetaStoreTest, UpdateReplacesMetadataWithRevisionCheck) {
   DatasetRecord stale = current;
   stale.description = "lost update";
   stale.revision = 2;
-  Status conflict = store_->UpdateDataset(stale, 1, nullptr);
+  Status conflict = store_->UpdateDataset(stale, 1, nullptr, std::nullopt);
   EXPECT_EQ(conflict.code(), StatusCode::kConflict) << conflict.ToString();
   ASSERT_OK_AND_ASSIGN(DatasetRecord unchanged, store_->GetDataset("a"));
   EXPECT_EQ(unchanged.description, "new description");
@@ -349,7 +349,7 @@ TEST_P(SqliteMetaStoreTest, UpdateWithSchemaVersion) {
   version.author = "key:01ABC";
   version.changes_json = R"([{"op":"add","field":{"name":"level"}}])";
   version.schema = next.schema;
-  ASSERT_OK(store_->UpdateDataset(next, 1, &version));
+  ASSERT_OK(store_->UpdateDataset(next, 1, &version, std::nullopt));
 
   ASSERT_OK_AND_ASSIGN(DatasetRecord got, store_->GetDataset("a"));
   EXPECT_EQ(got.schema.version, 2u);
@@ -376,12 +376,12 @@ TEST_P(SqliteMetaStoreTest, StaleUpdateDoesNotAppendItsVersion) {
   ASSERT_OK_AND_ASSIGN(DatasetRecord current, store_->GetDataset("a"));
   DatasetRecord next = current;
   next.revision = 2;
-  ASSERT_OK(store_->UpdateDataset(next, 1, nullptr));
+  ASSERT_OK(store_->UpdateDataset(next, 1, nullptr, std::nullopt));
   DatasetRecord stale = current;
   stale.schema.version = 2;
   stale.revision = 2;
   SchemaVersionRecord version = FirstVersion(stale);
-  Status status = store_->UpdateDataset(stale, 1, &version);
+  Status status = store_->UpdateDataset(stale, 1, &version, std::nullopt);
   EXPECT_EQ(status.code(), StatusCode::kConflict);
   EXPECT_EQ(store_->GetSchemaVersion("a", 2).status().code(), StatusCode::kNotFound);
 }
@@ -389,7 +389,7 @@ TEST_P(SqliteMetaStoreTest, StaleUpdateDoesNotAppendItsVersion) {
 TEST_P(SqliteMetaStoreTest, UpdateMissingIsNotFound) {
   DatasetRecord ghost = MakeDataset("ghost");
   ghost.revision = 2;
-  EXPECT_EQ(store_->UpdateDataset(ghost, 1, nullptr).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->UpdateDataset(ghost, 1, nullptr, std::nullopt).code(), StatusCode::kNotFound);
 }
 
 TEST_P(SqliteMetaStoreTest, DeleteCascadesToVersionsAndTags) {
@@ -442,7 +442,7 @@ TEST_P(SqliteMetaStoreTest, ListSchemaVersionsPages) {
     next.revision = current.revision + 1;
     SchemaVersionRecord version = FirstVersion(next);
     version.author = "v" + std::to_string(v);
-    ASSERT_OK(store_->UpdateDataset(next, current.revision, &version));
+    ASSERT_OK(store_->UpdateDataset(next, current.revision, &version, std::nullopt));
     current = next;
   }
   ASSERT_OK_AND_ASSIGN(std::vector<SchemaVersionRecord> all,

@@ -149,7 +149,8 @@ TEST(PolicyJsonTest, RejectsDuplicateNamesAndBadNames) {
 
 TEST(PolicyJsonTest, StoredFormRoundTrips) {
   DatasetPolicies policies;
-  policies.row.push_back({"r1", "fr", "country = $user.country", {"group:g"}, {"role:owner"}});
+  policies.row.push_back(
+      {"r1", "fr", "country = $user.country", {"group:g"}, {"role:owner"}, {{"country", 7}}});
   FieldPolicy field;
   field.id = "f1";
   field.name = "mask_email";

@@ -109,7 +109,8 @@ class OpenApiRoutesTest : public ::testing::Test {
         *store_, authorizer_, *resolver_, service::CursorCodec(std::string(32, 'i')),
         security::PasswordParams{});
     api_keys_ = std::make_unique<service::ApiKeyService>(*store_, authorizer_);
-    AddIdentityRoutes(router_, *identity_, *api_keys_);
+    access_ = std::make_unique<service::AccessService>(*store_, authorizer_, *identity_, nullptr);
+    AddIdentityRoutes(router_, *identity_, *access_, *api_keys_);
     pii_ = std::make_unique<service::PiiService>(*datasets_, authorizer_, keyring_);
     AddPiiRoutes(router_, *pii_);
     audit::AuditLogOptions audit_options;
@@ -168,6 +169,7 @@ class OpenApiRoutesTest : public ::testing::Test {
   std::unique_ptr<security::PrincipalResolver> resolver_;
   std::unique_ptr<service::IdentityService> identity_;
   std::unique_ptr<service::ApiKeyService> api_keys_;
+  std::unique_ptr<service::AccessService> access_;
   security::PiiKeyring keyring_{std::string(32, 'p')};
   std::unique_ptr<service::PiiService> pii_;
   std::unique_ptr<audit::AuditLog> audit_log_;

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "sql/ast.h"
 #include "test_util.h"
 
@@ -44,8 +46,8 @@ types::Schema PeopleSchema() {
 
 RowPolicy Row(std::string name, std::string filter, std::vector<std::string> applies_to,
               std::vector<std::string> except = {}) {
-  return RowPolicy{"", std::move(name), std::move(filter), std::move(applies_to),
-                   std::move(except)};
+  return RowPolicy{"", std::move(name), std::move(filter), std::move(applies_to), std::move(except),
+                   {}};
 }
 
 FieldPolicy FieldRule(std::string field, FieldPolicyAction action,
@@ -242,6 +244,28 @@ TEST_F(PolicyCompilerTest, FieldPoliciesFollowTheirFieldIdThroughRenames) {
   // A policy of a dropped field protects nothing, and does not fail reads.
   schema_.fields.pop_back();
   EXPECT_EQ(Compile(policies, ana_).field_rules.count(6), 0u);
+}
+
+TEST_F(PolicyCompilerTest, RowPoliciesFollowTheirFieldsThroughRenames) {
+  DatasetPolicies policies;
+  policies.row.push_back(Row("eu", "region = $user.region AND \"level\" > 0", {"*"}));
+  ASSERT_OK(ValidatePolicies(policies, schema_));
+  EXPECT_EQ(policies.row[0].field_ids,
+            (std::map<std::string, uint32_t>{{"level", 5}, {"region", 2}}));
+  schema_.Find("region")->name = "zone";
+  schema_.Find("level")->name = "from";  // A keyword: shown quoted.
+  EXPECT_THAT(Filters(Compile(policies, ana_)), ElementsAre("(AND (= zone 'eu') (> from 0))"));
+  EXPECT_EQ(FilterWithCurrentNames(policies.row[0], schema_),
+            "zone = $user.region AND \"from\" > 0");
+  // A field a policy reads or transforms cannot be dropped while it does.
+  DatasetPolicies added;  // Validated on its own, as a later request is.
+  added.field.push_back(FieldRule("note", FieldPolicyAction::kHash, {"*"}));
+  ASSERT_OK(ValidatePolicies(added, schema_));
+  policies.field = added.field;
+  EXPECT_THAT(PoliciesUsingField(policies, *schema_.Find("zone")), ElementsAre("row policy 'eu'"));
+  EXPECT_THAT(PoliciesUsingField(policies, *schema_.Find("note")),
+              ElementsAre("field policy 'note'"));
+  EXPECT_TRUE(PoliciesUsingField(policies, *schema_.Find("salary")).empty());
 }
 
 TEST_F(PolicyCompilerTest, FingerprintsShareWhatIsSeenAndSeparateWhatIsNot) {

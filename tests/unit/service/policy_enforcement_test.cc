@@ -35,10 +35,11 @@ using ::testing::Not;
 // Policies by dataset id, for tests (the access service keeps them in the metastore).
 class InMemoryPolicySource : public PolicySource {
  public:
-  Result<security::DatasetPolicies> PoliciesFor(std::string_view dataset_id) override {
-    auto it = policies.find(std::string(dataset_id));
-    if (it == policies.end()) return security::DatasetPolicies();
-    return it->second;
+  Result<std::shared_ptr<const security::DatasetPolicies>> PoliciesFor(
+      const meta::DatasetRecord& dataset) override {
+    auto it = policies.find(dataset.id);
+    if (it == policies.end()) return std::make_shared<const security::DatasetPolicies>();
+    return std::make_shared<const security::DatasetPolicies>(it->second);
   }
   std::map<std::string, security::DatasetPolicies> policies;
 };
@@ -89,7 +90,7 @@ class PolicyEnforcementTest : public ::testing::Test {
     limits.max_rows = 100;
     queries_ = std::make_unique<QueryService>(
         *datasets_, backend_.get(), CursorCodec(std::string(32, 'q')), limits,
-        MakePolicyResolver(source_, keyring_, GlobalRoleSubjects(authorizer_)));
+        MakePolicyResolver(source_, keyring_, DatasetRoleSubjects(authorizer_)));
     records_ = std::make_unique<RecordsService>(*queries_, *datasets_, authorizer_,
                                                 CursorCodec(std::string(32, 'r')));
     pii_ = std::make_unique<PiiService>(*datasets_, authorizer_, keyring_);
@@ -257,6 +258,40 @@ TEST_F(PolicyEnforcementTest, QueryOutputsShowNoHiddenRowNorStoredValueInAnyForm
   EXPECT_THAT(admin.text, HasSubstr(kHiddenMarker));
 }
 
+// Regression: policy subjects held only the roles granted on every dataset, and pii:read
+// only from those, so a reader granted on this one dataset escaped `role:reader` policies,
+// and an owner of it saw pii fields masked.
+TEST_F(PolicyEnforcementTest, RolesAndPiiReadHeldOnTheDatasetCount) {
+  security::Principal dana{"user:dana", {}, {}, {{"region", "eu"}}};
+  dana.dataset_roles["people"] = {"reader"};
+  QueryOutput rows = Query(dana, "SELECT * FROM people");
+  ASSERT_OK(rows.status);
+  EXPECT_EQ(rows.rows, 3u) << rows.text;
+  ExpectNoLeak(rows.text, "a reader granted on this dataset only");
+  security::Principal pete{"user:pete", {}, {}, {}};
+  pete.dataset_roles["people"] = {"owner"};
+  QueryOutput owner = Query(pete, "SELECT email FROM people ORDER BY time");
+  ASSERT_OK(owner.status);
+  EXPECT_EQ(owner.rows, 6u);
+  EXPECT_THAT(owner.text, HasSubstr(kVisibleEmail)) << "pii:read held on the dataset";
+
+  const SubjectResolver subjects = DatasetRoleSubjects(authorizer_);
+  meta::DatasetRecord people;
+  people.id = "people";
+  const security::PolicySubject on_people = subjects(pete, people);
+  EXPECT_EQ(on_people.roles, std::vector<std::string>{"owner"});
+  EXPECT_TRUE(on_people.pii_read);
+  meta::DatasetRecord other;
+  other.id = "other";
+  const security::PolicySubject elsewhere = subjects(pete, other);
+  EXPECT_TRUE(elsewhere.roles.empty());
+  EXPECT_FALSE(elsewhere.pii_read);
+  // A credential scope narrows pii:read too.
+  security::Principal scoped = pete;
+  scoped.scopes = std::vector<std::string>{"data:read"};
+  EXPECT_FALSE(subjects(scoped, people).pii_read);
+}
+
 TEST_F(PolicyEnforcementTest, AggregatesAndFiltersSeeOnlyVisibleRowsAndTransformedValues) {
   QueryOutput count = Query(ana_, "SELECT count(*), sum(salary) FROM people");
   ASSERT_OK(count.status);
@@ -402,7 +437,7 @@ TEST_F(PolicyEnforcementTest, DeletesReachOnlyVisibleRows) {
   const security::Principal editor{"user:ed", {"editor"}, {}, {{"region", "eu"}}};
   security::DatasetPolicies& policies = source_.policies["people"];
   policies.row.push_back(
-      {"", "editor_sensitive", "lower(note) <> 'SECRET-x'", {"role:editor"}, {}});
+      {"", "editor_sensitive", "lower(note) <> 'SECRET-x'", {"role:editor"}, {}, {}});
   // A row policy storage cannot apply refuses the delete, without showing the policy.
   Result<int64_t> refused = records_->Delete(editor, "people", "salary > 0");
   ASSERT_FALSE(refused.ok());

@@ -126,7 +126,8 @@ void AddAccountRoutes(Router& router, IdentityService& identity) {
   }
 }
 
-void AddRoleAndGrantRoutes(Router& router, IdentityService& identity) {
+void AddRoleAndGrantRoutes(Router& router, IdentityService& identity,
+                           service::AccessService& access) {
   router.Add(Method::kGet, "/v1/roles",
              [&identity](const RequestContext& context) -> Result<ApiResponse> {
                STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
@@ -194,10 +195,10 @@ void AddRoleAndGrantRoutes(Router& router, IdentityService& identity) {
       Audited("grants.delete"));
   router.Add(
       Method::kPost, "/v1/authz/explain",
-      [&identity](const RequestContext& context) -> Result<ApiResponse> {
+      [&access](const RequestContext& context) -> Result<ApiResponse> {
         STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
         STRATA_ASSIGN_OR_RETURN(service::AuthzExplanation explanation,
-                                identity.Explain(context.principal, body));
+                                access.Explain(context.principal, body));
         JsonWriter writer;
         service::WriteExplanationJson(writer, explanation);
         return JsonResponse(200, writer);
@@ -205,49 +206,40 @@ void AddRoleAndGrantRoutes(Router& router, IdentityService& identity) {
       Audited("authz.explain"));
 }
 
-// The access of one dataset: its grants (row and field policies join them here).
-void AddDatasetAccessRoutes(Router& router, IdentityService& identity) {
+ApiResponse AccessResponse(const service::AccessDocument& document) {
+  JsonWriter writer;
+  service::WriteAccessDocumentJson(writer, document);
+  return JsonResponse(200, writer);
+}
+
+// The access document of one dataset: grants, row policies, field policies.
+void AddDatasetAccessRoutes(Router& router, service::AccessService& access) {
   router.Add(Method::kGet, "/v1/datasets/{id}/access",
-             [&identity](const RequestContext& context) -> Result<ApiResponse> {
+             [&access](const RequestContext& context) -> Result<ApiResponse> {
                STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
-               STRATA_ASSIGN_OR_RETURN(
-                   std::vector<meta::GrantRecord> grants,
-                   identity.ListGrants(context.principal, "", context.Param("id")));
-               JsonWriter writer;
-               writer.BeginObject();
-               writer.Member("dataset", context.Param("id"));
-               writer.Key("grants");
-               writer.BeginArray();
-               for (const meta::GrantRecord& grant : grants) service::WriteGrantJson(writer, grant);
-               writer.EndArray();
-               writer.EndObject();
-               return JsonResponse(200, writer);
+               STRATA_ASSIGN_OR_RETURN(service::AccessDocument document,
+                                       access.Get(context.principal, context.Param("id")));
+               return AccessResponse(document);
              });
   router.Add(
       Method::kPost, "/v1/datasets/{id}/access",
-      [&identity](const RequestContext& context) -> Result<ApiResponse> {
+      [&access](const RequestContext& context) -> Result<ApiResponse> {
+        STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
         STRATA_ASSIGN_OR_RETURN(json::Value body, ParseJsonBody(context));
-        STRATA_ASSIGN_OR_RETURN(meta::GrantRecord grant,
-                                identity.CreateGrant(context.principal, body, context.Param("id")));
-        JsonWriter writer;
-        service::WriteGrantJson(writer, grant);
-        return JsonResponse(201, writer);
+        STRATA_ASSIGN_OR_RETURN(service::AccessDocument document,
+                                access.Update(context.principal, context.Param("id"), body));
+        return AccessResponse(document);
       },
-      Audited("access.grant"));
+      Audited("access.update"));
   router.Add(
-      Method::kDelete, "/v1/datasets/{id}/access",
-      [&identity](const RequestContext& context) -> Result<ApiResponse> {
-        STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {"id"}));
-        const std::string* entry = context.request.Query("id");
-        if (entry == nullptr || entry->empty()) {
-          return Status::InvalidArgument("query parameter 'id' (the grant to remove) is required")
-              .WithErrors({ErrorDetail::Parameter("id", "required")});
-        }
-        STRATA_RETURN_IF_ERROR(
-            identity.DeleteGrant(context.principal, *entry, context.Param("id")));
+      Method::kDelete, "/v1/datasets/{id}/access/{kind}/{name}",
+      [&access](const RequestContext& context) -> Result<ApiResponse> {
+        STRATA_RETURN_IF_ERROR(CheckQueryParameters(context.request, {}));
+        STRATA_RETURN_IF_ERROR(access.Remove(context.principal, context.Param("id"),
+                                             context.Param("kind"), context.Param("name")));
         return ApiResponse::NoContent();
       },
-      Audited("access.revoke"));
+      Audited("access.remove"));
 }
 
 void AddApiKeyRoutes(Router& router, ApiKeyService& keys) {
@@ -296,10 +288,11 @@ void AddApiKeyRoutes(Router& router, ApiKeyService& keys) {
 
 }  // namespace
 
-void AddIdentityRoutes(Router& router, IdentityService& identity, ApiKeyService& keys) {
+void AddIdentityRoutes(Router& router, IdentityService& identity, service::AccessService& access,
+                       ApiKeyService& keys) {
   AddAccountRoutes(router, identity);
-  AddRoleAndGrantRoutes(router, identity);
-  AddDatasetAccessRoutes(router, identity);
+  AddRoleAndGrantRoutes(router, identity, access);
+  AddDatasetAccessRoutes(router, access);
   AddApiKeyRoutes(router, keys);
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "server/api/router.h"
+#include "service/access_service.h"
 #include "service/api_key_service.h"
 #include "service/identity_service.h"
 
@@ -11,6 +12,6 @@ namespace strata::server {
 
 // The services must outlive the router.
 void AddIdentityRoutes(Router& router, service::IdentityService& identity,
-                       service::ApiKeyService& keys);
+                       service::AccessService& access, service::ApiKeyService& keys);
 
 }  // namespace strata::server
