@@ -12,6 +12,7 @@ import collections
 import json
 import os
 import re
+import time
 
 ROUTE_PERMISSIONS_CC = os.path.normpath(os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "server", "api",
@@ -44,6 +45,19 @@ def route_table():
         "format changed, update owasp.py")
     assert len(rows) > 40, f"suspiciously few routes in {ROUTE_PERMISSIONS_CC}: {len(rows)}"
     return rows
+
+
+def wait_until_healthy(server, seconds=5):
+    """Waits (bounded) until /readyz answers again, e.g. after a burst of connections: closed
+    connections are released soon after, not at once."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if server.healthy():
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
 
 
 def created(resp):

@@ -18,7 +18,7 @@ import time
 import pytest
 
 from conftest import assert_problem, error_items, parse_raw_response, raw_http, recv_all
-from owasp import ingest
+from owasp import ingest, wait_until_healthy
 
 MAX_BODY = 400_000
 MAX_HEADER = 4096
@@ -252,12 +252,5 @@ def test_connections_beyond_the_limit_get_503(server):
     finally:
         for sock in sockets:
             sock.close()
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:  # Closed connections are released soon after.
-        try:
-            if server.healthy():
-                break
-        except OSError:
-            pass
-        time.sleep(0.1)
+    wait_until_healthy(server)
     assert server.healthy()

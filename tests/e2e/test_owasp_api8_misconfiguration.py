@@ -34,7 +34,7 @@ import time
 import pytest
 
 from conftest import assert_problem, check_problem_body, raw_http, recv_all, parse_raw_response
-from owasp import ingest
+from owasp import ingest, wait_until_healthy
 
 ORIGIN = "http://console.example:5173"
 MAX_CONNECTIONS = 24
@@ -141,14 +141,7 @@ def test_connection_limit_503_carries_the_safe_headers(server):
     finally:
         for sock in sockets:
             sock.close()
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:  # Closed connections are released soon after.
-        try:
-            if server.healthy():
-                break
-        except OSError:
-            pass
-        time.sleep(0.1)
+    wait_until_healthy(server)
 
 
 def test_credential_answers_are_not_stored_by_caches(world):
