@@ -34,6 +34,15 @@ Result<std::string> MfaService::UserOf(const security::Principal& caller) const 
   return caller.ref.substr(5);
 }
 
+Status MfaService::StoreNextRevision(meta::UserRecord& user, int64_t now) {
+  const uint64_t read_revision = user.revision;
+  user.revision = read_revision + 1;
+  user.updated_at = now;
+  Status updated = store_.identity().UpdateUser(user, read_revision);
+  if (updated.code() == StatusCode::kConflict) return Concurrent();
+  return updated;
+}
+
 Status MfaService::CheckThrottle(std::string_view name, std::string_view address, int64_t now) {
   const int64_t wait = throttle_.RetryAfterSeconds("user:" + std::string(name), address, now);
   return wait > 0 ? Throttled("too_many_attempts", wait) : Status();
@@ -55,14 +64,9 @@ Result<TotpEnrolment> MfaService::BeginTotp(const security::Principal& caller) {
         .WithProblemCode("mfa_already_enabled");
   }
   const std::string secret = security::GenerateTotpSecret();
-  const uint64_t read_revision = user.revision;
   user.totp_secret = secret;
   user.recovery_code_hashes.clear();
-  user.revision = read_revision + 1;
-  user.updated_at = Now();
-  Status updated = store_.identity().UpdateUser(user, read_revision);
-  if (updated.code() == StatusCode::kConflict) return Concurrent();
-  STRATA_RETURN_IF_ERROR(updated);
+  STRATA_RETURN_IF_ERROR(StoreNextRevision(user, Now()));
   return TotpEnrolment{security::Base32Encode(secret),
                        security::OtpauthUri(options_.totp_issuer, name, secret)};
 }
@@ -85,18 +89,13 @@ Result<std::vector<std::string>> MfaService::ConfirmTotp(const security::Princip
       security::VerifyTotp(user.totp_secret, code, now / 1'000'000, user.totp_last_step);
   if (!step) return WrongCode(name, address, now);
   std::vector<std::string> codes = security::GenerateRecoveryCodes();
-  const uint64_t read_revision = user.revision;
   user.totp_enabled = true;
   user.totp_last_step = *step;
   user.recovery_code_hashes.clear();
   for (const std::string& recovery : codes) {
     user.recovery_code_hashes.push_back(security::HashRecoveryCode(recovery));
   }
-  user.revision = read_revision + 1;
-  user.updated_at = now;
-  Status updated = store_.identity().UpdateUser(user, read_revision);
-  if (updated.code() == StatusCode::kConflict) return Concurrent();
-  STRATA_RETURN_IF_ERROR(updated);
+  STRATA_RETURN_IF_ERROR(StoreNextRevision(user, now));
   throttle_.RecordSuccess("user:" + name);
   return codes;
 }
@@ -121,15 +120,10 @@ Status MfaService::DisableTotp(const security::Principal& caller, std::string_vi
     }
   }
   if (!accepted) return WrongCode(name, address, now);
-  const uint64_t read_revision = user.revision;
   user.totp_enabled = false;
   user.totp_secret.clear();
   user.recovery_code_hashes.clear();
-  user.revision = read_revision + 1;
-  user.updated_at = now;
-  Status updated = store_.identity().UpdateUser(user, read_revision);
-  if (updated.code() == StatusCode::kConflict) return Concurrent();
-  STRATA_RETURN_IF_ERROR(updated);
+  STRATA_RETURN_IF_ERROR(StoreNextRevision(user, now));
   throttle_.RecordSuccess("user:" + name);
   return Status();
 }

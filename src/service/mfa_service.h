@@ -60,6 +60,8 @@ class MfaService {
   int64_t Now() const;
   // The user's name; PermissionDenied for other principals.
   Result<std::string> UserOf(const security::Principal& caller) const;
+  // Stores `user` (as read) as its next revision; Conflict when it changed since it was read.
+  Status StoreNextRevision(meta::UserRecord& user, int64_t now);
   Status CheckThrottle(std::string_view name, std::string_view address, int64_t now);
   Status WrongCode(std::string_view name, std::string_view address, int64_t now);
 
