@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/config.h"
+#include "common/temp_config_file.h"
 #include "test_util.h"
 
 namespace strata {
@@ -17,28 +18,9 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class ConfigFile {
- public:
-  explicit ConfigFile(std::string_view contents) {
-    std::string dir_template = ::testing::TempDir() + "strata_oidc_config_XXXXXX";
-    dir_ = mkdtemp(dir_template.data());
-    path_ = dir_ + "/strata.toml";
-    std::ofstream(path_) << contents;
-  }
-  ~ConfigFile() {
-    ::unlink(path_.c_str());
-    ::rmdir(dir_.c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string dir_;
-  std::string path_;
-};
-
 // Loads `toml` and validates it; the status of whichever step fails first.
 Status Load(std::string_view toml, Config& config) {
-  ConfigFile file(toml);
+  TempConfigFile file(toml);
   STRATA_RETURN_IF_ERROR(ApplyConfigFile(config, file.path()));
   return ValidateConfig(config);
 }

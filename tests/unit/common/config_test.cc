@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/temp_config_file.h"
 #include "test_util.h"
 
 extern char** environ;
@@ -33,26 +34,6 @@ std::string Get(const Config& config, std::string_view key) {
   const OptionSpec* spec = FindOption(key);
   return spec == nullptr ? "<no such option>" : spec->get(config);
 }
-
-// A file in a fresh temporary directory, removed at the end of the test.
-class TempFile {
- public:
-  explicit TempFile(std::string_view contents) {
-    std::string dir_template = ::testing::TempDir() + "strata_config_XXXXXX";
-    dir_ = mkdtemp(dir_template.data());
-    path_ = dir_ + "/strata.toml";
-    std::ofstream(path_) << contents;
-  }
-  ~TempFile() {
-    ::unlink(path_.c_str());
-    ::rmdir(dir_.c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string dir_;
-  std::string path_;
-};
 
 TEST(ConfigTest, Defaults) {
   const Config config;
@@ -329,7 +310,7 @@ TEST(ConfigTest, CorsOriginsRefuseWildcardsPathsAndOtherSchemes) {
 }
 
 TEST(ConfigFileTest, TlsAndCorsTables) {
-  TempFile file(R"([server.tls]
+  TempConfigFile file(R"([server.tls]
 cert_file = "/etc/strata/cert.pem"
 key_file = "/etc/strata/key.pem"
 min_version = "1.3"
@@ -346,7 +327,7 @@ allowed_origins = ["https://app.example.com", "http://localhost:5173"]
             (std::vector<std::string>{"https://app.example.com", "http://localhost:5173"}));
   EXPECT_OK(ValidateConfig(config));
 
-  TempFile empty_list("[server.cors]\nallowed_origins = []\n");
+  TempConfigFile empty_list("[server.cors]\nallowed_origins = []\n");
   Config off;
   ASSERT_OK(ApplyConfigFile(off, empty_list.path()));
   EXPECT_TRUE(off.server.cors_allowed_origins.empty());
@@ -358,7 +339,7 @@ TEST(ConfigFileTest, CorsOriginsMustBeAnArrayOfStrings) {
         "[server.cors]\nallowed_origins = [1, 2]\n",
         "[server.cors]\nallowed_origins = [\"https://a.example,https://b.example\"]\n",
         "[server.cors]\nallowed_origins = [\"*\"]\n"}) {
-    TempFile file(text);
+    TempConfigFile file(text);
     Config config;
     Status status = ApplyConfigFile(config, file.path());
     ASSERT_FALSE(status.ok()) << text;
@@ -401,7 +382,7 @@ TEST(ConfigTest, AuthOptions) {
 }
 
 TEST(ConfigFileTest, AuthTables) {
-  TempFile file(R"([auth]
+  TempConfigFile file(R"([auth]
 password_grant = true
 mfa_required_roles = ["admin", "owner"]
 issuer = "https://strata.example.com"
@@ -415,13 +396,13 @@ max_failures = 3
   EXPECT_EQ(config.auth.mfa_required_roles, (std::vector<std::string>{"admin", "owner"}));
   EXPECT_EQ(config.auth.issuer, "https://strata.example.com");
   EXPECT_EQ(config.auth.login_backoff_max_failures, 3);
-  TempFile wrong_type("[auth]\npassword_grant = \"true\"\n");
+  TempConfigFile wrong_type("[auth]\npassword_grant = \"true\"\n");
   Config other;
   EXPECT_FALSE(ApplyConfigFile(other, wrong_type.path()).ok());
 }
 
 TEST(ConfigFileTest, NestedTablesAndDottedKeys) {
-  TempFile file(R"(# Strata test configuration
+  TempConfigFile file(R"(# Strata test configuration
 [server]
 listen = "127.0.0.1:7000"
 max_body_bytes = 2048
@@ -442,7 +423,7 @@ level = "debug"
   EXPECT_EQ(config.log.level, "debug");
   EXPECT_EQ(config.server.grpc_listen, "127.0.0.1:9090");  // Untouched options keep defaults.
 
-  TempFile dotted("server.worker_threads = 3\nstorage.min_free_bytes = 0\n");
+  TempConfigFile dotted("server.worker_threads = 3\nstorage.min_free_bytes = 0\n");
   Config from_dotted;
   ASSERT_OK(ApplyConfigFile(from_dotted, dotted.path()));
   EXPECT_EQ(from_dotted.server.worker_threads, 3);
@@ -450,7 +431,7 @@ level = "debug"
 }
 
 TEST(ConfigFileTest, EmptyFileChangesNothing) {
-  TempFile file("");
+  TempConfigFile file("");
   Config config;
   ASSERT_OK(ApplyConfigFile(config, file.path()));
   EXPECT_EQ(config.server.listen, Config().server.listen);
@@ -458,7 +439,7 @@ TEST(ConfigFileTest, EmptyFileChangesNothing) {
 
 TEST(ConfigFileTest, WrongTomlTypeNamesTheOption) {
   {
-    TempFile file("[server]\nmax_body_bytes = \"big\"\n");
+    TempConfigFile file("[server]\nmax_body_bytes = \"big\"\n");
     Config config;
     Status status = ApplyConfigFile(config, file.path());
     ASSERT_FALSE(status.ok());
@@ -467,7 +448,7 @@ TEST(ConfigFileTest, WrongTomlTypeNamesTheOption) {
     EXPECT_THAT(std::string(status.message()), HasSubstr(file.path()));
   }
   {
-    TempFile file("[server]\nlisten = 8080\n");
+    TempConfigFile file("[server]\nlisten = 8080\n");
     Config config;
     Status status = ApplyConfigFile(config, file.path());
     ASSERT_FALSE(status.ok());
@@ -475,24 +456,24 @@ TEST(ConfigFileTest, WrongTomlTypeNamesTheOption) {
                 HasSubstr("option server.listen: expected a string"));
   }
   {
-    TempFile file("[server]\nio_threads = 2.0\n");
+    TempConfigFile file("[server]\nio_threads = 2.0\n");
     Config config;
     EXPECT_FALSE(ApplyConfigFile(config, file.path()).ok());
   }
   {
-    TempFile file("[server]\nio_threads = true\n");
+    TempConfigFile file("[server]\nio_threads = true\n");
     Config config;
     EXPECT_FALSE(ApplyConfigFile(config, file.path()).ok());
   }
   {
-    TempFile file("[log]\nlevel = [\"debug\"]\n");
+    TempConfigFile file("[log]\nlevel = [\"debug\"]\n");
     Config config;
     EXPECT_FALSE(ApplyConfigFile(config, file.path()).ok());
   }
 }
 
 TEST(ConfigFileTest, OutOfRangeValueIsRefused) {
-  TempFile file("[server]\nio_threads = 1000\n");
+  TempConfigFile file("[server]\nio_threads = 1000\n");
   Config config;
   Status status = ApplyConfigFile(config, file.path());
   ASSERT_FALSE(status.ok());
@@ -501,21 +482,21 @@ TEST(ConfigFileTest, OutOfRangeValueIsRefused) {
 }
 
 TEST(ConfigFileTest, UnknownKeyIsRefusedWithSuggestion) {
-  TempFile file("[server]\nlisen = \"127.0.0.1:1\"\n");
+  TempConfigFile file("[server]\nlisen = \"127.0.0.1:1\"\n");
   Config config;
   Status status = ApplyConfigFile(config, file.path());
   ASSERT_FALSE(status.ok());
   EXPECT_THAT(std::string(status.message()), HasSubstr("unknown option 'server.lisen'"));
   EXPECT_THAT(std::string(status.message()), HasSubstr("did you mean 'server.listen'"));
 
-  TempFile section("[serverz]\nlisten = \"127.0.0.1:1\"\n");
+  TempConfigFile section("[serverz]\nlisten = \"127.0.0.1:1\"\n");
   EXPECT_FALSE(ApplyConfigFile(config, section.path()).ok());
-  TempFile top("listen = \"127.0.0.1:1\"\n");
+  TempConfigFile top("listen = \"127.0.0.1:1\"\n");
   EXPECT_FALSE(ApplyConfigFile(config, top.path()).ok());
 }
 
 TEST(ConfigFileTest, SyntaxErrorNamesTheLine) {
-  TempFile file("[server]\nlisten = \"127.0.0.1:7000\"\nmax_body_bytes = = 5\n");
+  TempConfigFile file("[server]\nlisten = \"127.0.0.1:7000\"\nmax_body_bytes = = 5\n");
   Config config;
   Status status = ApplyConfigFile(config, file.path());
   ASSERT_FALSE(status.ok());
@@ -616,7 +597,7 @@ TEST_F(ConfigEnvironmentTest, TlsAndCorsFromTheEnvironment) {
 
 // stratad applies the file, then the environment, then explicit options (flags and --set).
 TEST_F(ConfigEnvironmentTest, PrecedenceFileThenEnvironmentThenExplicitOption) {
-  TempFile file(
+  TempConfigFile file(
       "[server]\nlisten = \"127.0.0.1:1001\"\nio_threads = 1\n[log]\nlevel = \"debug\"\n");
   Set("STRATA_SERVER_LISTEN", "127.0.0.1:1002");
   Set("STRATA_SERVER_IO_THREADS", "2");

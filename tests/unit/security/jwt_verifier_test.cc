@@ -1,13 +1,6 @@
 #include "security/jwt_verifier.h"
 
 #include <gtest/gtest.h>
-#include <openssl/bio.h>
-#include <openssl/bn.h>
-#include <openssl/buffer.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
 
 #include <algorithm>
 #include <string>
@@ -15,6 +8,7 @@
 
 #include "common/json_writer.h"
 #include "common/strings.h"
+#include "rsa_test_key.h"
 #include "security/crypto.h"
 #include "security/jwt.h"
 #include "security/key_ring.h"
@@ -27,57 +21,24 @@ constexpr int64_t kNow = 1'700'000'000;
 constexpr std::string_view kIssuer = "https://strata.example";
 constexpr std::string_view kAudience = "strata";
 
-// An RSA key made with OpenSSL directly, standing in for an external OIDC issuer.
+// An RSA key standing in for an external OIDC issuer's.
 struct RsaIssuerKey {
-  EVP_PKEY* pkey = nullptr;  // Leaked on purpose: one per test binary.
-  std::string jwk;           // Public JWK with kid "rsa" and alg RS256.
-  std::string pem;           // SubjectPublicKeyInfo PEM of the public key.
+  EVP_PKEY* pkey = nullptr;
+  std::string jwk;  // Public JWK with kid "rsa" and alg RS256.
+  std::string pem;  // SubjectPublicKeyInfo PEM of the public key.
 };
 
-std::string BnParam(EVP_PKEY* pkey, const char* name) {
-  BIGNUM* bn = nullptr;
-  EXPECT_EQ(EVP_PKEY_get_bn_param(pkey, name, &bn), 1);
-  std::string out(static_cast<size_t>(BN_num_bytes(bn)), '\0');
-  BN_bn2bin(bn, reinterpret_cast<unsigned char*>(out.data()));
-  BN_free(bn);
-  return out;
-}
-
 RsaIssuerKey MakeRsaKey(int bits) {
-  RsaIssuerKey key;
-  key.pkey = EVP_RSA_gen(static_cast<unsigned int>(bits));
-  EXPECT_NE(key.pkey, nullptr);
-  key.jwk = R"({"kty":"RSA","kid":"rsa","alg":"RS256","n":")" +
-            Base64UrlEncode(BnParam(key.pkey, OSSL_PKEY_PARAM_RSA_N)) + R"(","e":")" +
-            Base64UrlEncode(BnParam(key.pkey, OSSL_PKEY_PARAM_RSA_E)) + "\"}";
-  BIO* bio = BIO_new(BIO_s_mem());
-  EXPECT_EQ(PEM_write_bio_PUBKEY(bio, key.pkey), 1);
-  BUF_MEM* mem = nullptr;
-  BIO_get_mem_ptr(bio, &mem);
-  key.pem.assign(mem->data, mem->length);
-  BIO_free(bio);
-  return key;
+  const RsaTestKey made = MakeRsaTestKey(bits);
+  return RsaIssuerKey{
+      made.pkey,
+      R"({"kty":"RSA","kid":"rsa","alg":"RS256","n":")" + made.n + R"(","e":")" + made.e + "\"}",
+      made.pem};
 }
 
 const RsaIssuerKey& Rsa2048() {
   static const RsaIssuerKey key = MakeRsaKey(2048);
   return key;
-}
-
-std::string RsaSign(EVP_PKEY* pkey, std::string_view input) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EXPECT_EQ(EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, pkey), 1);
-  size_t size = 0;
-  EXPECT_EQ(EVP_DigestSign(ctx, nullptr, &size,
-                           reinterpret_cast<const unsigned char*>(input.data()), input.size()),
-            1);
-  std::string signature(size, '\0');
-  EXPECT_EQ(EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(signature.data()), &size,
-                           reinterpret_cast<const unsigned char*>(input.data()), input.size()),
-            1);
-  EVP_MD_CTX_free(ctx);
-  signature.resize(size);
-  return signature;
 }
 
 // Claims of a token that is valid at kNow; `omit` leaves members out.
@@ -626,20 +587,21 @@ TEST_F(JwtVerifierTest, VerifiesRs256FromAnExternalIssuer) {
 
   const std::string input =
       SigningInput(R"({"alg":"RS256","typ":"JWT","kid":"rsa"})", json::Serialize(Claims()));
-  const std::string token = Compact(input, RsaSign(rsa.pkey, input));
+  const std::string token = Compact(input, RsaSha256Sign(rsa.pkey, input));
   ASSERT_OK_AND_ASSIGN(VerifiedJwt jwt, verifier.Verify(token, kNow));
   EXPECT_EQ(jwt.header.alg, JwtAlgorithm::kRS256);
   EXPECT_EQ(jwt.sub, "alice");
 
-  std::string altered = RsaSign(rsa.pkey, input);
+  std::string altered = RsaSha256Sign(rsa.pkey, input);
   altered[10] ^= 0x20;
   ExpectInvalid(verifier, Compact(input, altered), "signature is invalid");
-  ExpectInvalid(verifier, Compact(input, RsaSign(rsa.pkey, input).substr(1)),
+  ExpectInvalid(verifier, Compact(input, RsaSha256Sign(rsa.pkey, input).substr(1)),
                 "signature is invalid");
   const std::string other_payload =
       SigningInput(R"({"alg":"RS256","typ":"JWT","kid":"rsa"})",
                    json::Serialize(With(Claims(), "sub", json::Value::String("mallory"))));
-  ExpectInvalid(verifier, Compact(other_payload, RsaSign(rsa.pkey, input)), "signature is invalid");
+  ExpectInvalid(verifier, Compact(other_payload, RsaSha256Sign(rsa.pkey, input)),
+                "signature is invalid");
   // The RSA JWK parsed without alg needs a configured algorithm.
   std::string no_alg = rsa.jwk;
   no_alg.erase(no_alg.find(R"("alg":"RS256",)"), std::string_view(R"("alg":"RS256",)").size());

@@ -5,12 +5,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <openssl/bio.h>
-#include <openssl/bn.h>
-#include <openssl/buffer.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -25,6 +19,7 @@
 #include "common/json_writer.h"
 #include "common/strings.h"
 #include "meta/sqlite/sqlite_meta_store.h"
+#include "rsa_test_key.h"
 #include "security/crypto.h"
 #include "security/jwt.h"
 #include "security/signing_key.h"
@@ -44,63 +39,25 @@ constexpr std::string_view kCorpJwks = "https://login.corp.example/jwks";
 constexpr std::string_view kPartnerIssuer = "https://partner.example";
 constexpr std::string_view kPartnerJwks = "https://partner.example/keys";
 
-// An RS256 key made with OpenSSL directly (SigningKey makes only ES256 and EdDSA).
+// The RS256 key of the corp issuer.
 struct RsaKey {
-  EVP_PKEY* pkey = nullptr;  // Leaked on purpose: one per test binary.
-  std::string kid;
-  std::string n, e;  // Base64url.
-  std::string pem;   // SubjectPublicKeyInfo PEM.
+  RsaTestKey key;
+  std::string kid = "rsa-1";
 };
 
-std::string BnParam(EVP_PKEY* pkey, const char* name) {
-  BIGNUM* bn = nullptr;
-  EXPECT_EQ(EVP_PKEY_get_bn_param(pkey, name, &bn), 1);
-  std::string out(static_cast<size_t>(BN_num_bytes(bn)), '\0');
-  BN_bn2bin(bn, reinterpret_cast<unsigned char*>(out.data()));
-  BN_free(bn);
-  return Base64UrlEncode(out);
-}
-
 const RsaKey& Rsa() {
-  static const RsaKey key = [] {
-    RsaKey made;
-    made.pkey = EVP_RSA_gen(2048);
-    made.kid = "rsa-1";
-    made.n = BnParam(made.pkey, OSSL_PKEY_PARAM_RSA_N);
-    made.e = BnParam(made.pkey, OSSL_PKEY_PARAM_RSA_E);
-    BIO* bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_PUBKEY(bio, made.pkey);
-    BUF_MEM* mem = nullptr;
-    BIO_get_mem_ptr(bio, &mem);
-    made.pem.assign(mem->data, mem->length);
-    BIO_free(bio);
-    return made;
-  }();
+  static const RsaKey key{MakeRsaTestKey(2048)};
   return key;
 }
 
 // The public JWK of Rsa(); `with_alg` false leaves "alg" out, as some providers do.
 std::string RsaJwk(bool with_alg = true) {
   return R"({"kty":"RSA","kid":")" + Rsa().kid + R"(","use":"sig",)" +
-         (with_alg ? R"("alg":"RS256",)" : "") + R"("n":")" + Rsa().n + R"(","e":")" + Rsa().e +
-         "\"}";
+         (with_alg ? R"("alg":"RS256",)" : "") + R"("n":")" + Rsa().key.n + R"(","e":")" +
+         Rsa().key.e + "\"}";
 }
 
-std::string RsaSign(std::string_view input) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EXPECT_EQ(EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, Rsa().pkey), 1);
-  size_t size = 0;
-  EXPECT_EQ(EVP_DigestSign(ctx, nullptr, &size,
-                           reinterpret_cast<const unsigned char*>(input.data()), input.size()),
-            1);
-  std::string signature(size, '\0');
-  EXPECT_EQ(EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(signature.data()), &size,
-                           reinterpret_cast<const unsigned char*>(input.data()), input.size()),
-            1);
-  EVP_MD_CTX_free(ctx);
-  signature.resize(size);
-  return signature;
-}
+std::string RsaSign(std::string_view input) { return RsaSha256Sign(Rsa().key.pkey, input); }
 
 std::string Jwks(const std::vector<std::string>& jwks) {
   std::string out = "{\"keys\":[";
@@ -277,7 +234,7 @@ TEST_F(OidcIssuerSetTest, UnsignedTokensAreRefused) {
 TEST_F(OidcIssuerSetTest, HmacWithThePublicKeyIsRefused) {
   std::unique_ptr<OidcIssuerSet> set = MakeSet({Corp()});
   // The classic confusion: HS256 "signed" with a public key the attacker knows.
-  for (const std::string& secret : {Rsa().pem, RsaJwk(), es_.public_key().ToJwkJson()}) {
+  for (const std::string& secret : {Rsa().key.pem, RsaJwk(), es_.public_key().ToJwkJson()}) {
     for (std::string_view kid : {std::string_view("rsa-1"), std::string_view(es_.kid())}) {
       const std::string input = Input(Header("HS256", kid), Claims());
       ExpectInvalid(*set, input + "." + Base64UrlEncode(HmacSha256(secret, input)),

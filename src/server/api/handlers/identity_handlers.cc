@@ -57,9 +57,7 @@ void AddAccountRoutes(Router& router, IdentityService& identity) {
             service::DecodeAccountSpec(body, /*create=*/true, /*service=*/false));
         STRATA_ASSIGN_OR_RETURN(meta::UserRecord user,
                                 identity.CreateUser(context.principal, std::move(spec)));
-        ApiResponse response = AccountResponse(201, user);
-        response.WithHeader("Location", "/v1/users/" + user.name);
-        return response;
+        return AccountResponse(201, user).WithHeader("Location", "/v1/users/" + user.name);
       },
       Audited("users.create", /*offload=*/true));
   router.Add(Method::kGet, "/v1/users", [&identity](const RequestContext& context) {
@@ -74,9 +72,8 @@ void AddAccountRoutes(Router& router, IdentityService& identity) {
             service::DecodeAccountSpec(body, /*create=*/true, /*service=*/true));
         STRATA_ASSIGN_OR_RETURN(service::CreatedServiceAccount created,
                                 identity.CreateServiceAccount(context.principal, std::move(spec)));
-        ApiResponse response = SecretResponse(201, created);
-        response.WithHeader("Location", "/v1/service-accounts/" + created.account.name);
-        return response;
+        return SecretResponse(201, created)
+            .WithHeader("Location", "/v1/service-accounts/" + created.account.name);
       },
       Audited("service_accounts.create", /*offload=*/true));
   router.Add(Method::kGet, "/v1/service-accounts", [&identity](const RequestContext& context) {
@@ -145,9 +142,7 @@ void AddRoleAndGrantRoutes(Router& router, IdentityService& identity,
                                 identity.CreateRole(context.principal, body));
         JsonWriter writer;
         service::WriteRoleJson(writer, role);
-        ApiResponse response = JsonResponse(201, writer);
-        response.WithHeader("Location", "/v1/roles/" + role.name);
-        return response;
+        return JsonResponse(201, writer).WithHeader("Location", "/v1/roles/" + role.name);
       },
       Audited("roles.create"));
   router.Add(
@@ -179,9 +174,7 @@ void AddRoleAndGrantRoutes(Router& router, IdentityService& identity,
                                 identity.CreateGrant(context.principal, body, std::nullopt));
         JsonWriter writer;
         service::WriteGrantJson(writer, grant);
-        ApiResponse response = JsonResponse(201, writer);
-        response.WithHeader("Location", "/v1/grants/" + grant.id);
-        return response;
+        return JsonResponse(201, writer).WithHeader("Location", "/v1/grants/" + grant.id);
       },
       Audited("grants.create"));
   router.Add(
@@ -251,10 +244,9 @@ void AddApiKeyRoutes(Router& router, ApiKeyService& keys) {
                                 keys.Create(context.principal, body));
         JsonWriter writer;
         service::WriteApiKeyJson(writer, created.record, created.key);
-        ApiResponse response = JsonResponse(201, writer);
-        response.WithHeader("Location", "/v1/api-keys/" + created.record.id);
-        response.NoStore();
-        return response;
+        return JsonResponse(201, writer)
+            .WithHeader("Location", "/v1/api-keys/" + created.record.id)
+            .NoStore();
       },
       Audited("api_keys.create"));
   router.Add(Method::kGet, "/v1/api-keys",
