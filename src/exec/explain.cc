@@ -66,6 +66,16 @@ void ExplainInto(const QueryPlan& plan, const types::ScanStats* pruning, int dep
       predicates.push_back(PredicateText(predicate, plan));
     }
     if (!predicates.empty()) lines.push_back(indent + "  pushed [" + Join(predicates) + "]");
+    if (const auto& latest = plan.scan.latest_per_key) {
+      std::string key = "#" + std::to_string(latest->key_field_id);
+      std::string order = "#" + std::to_string(latest->order_field_id);
+      for (size_t i = 0; i < plan.scan.field_ids.size(); ++i) {
+        if (plan.scan.field_ids[i] == latest->key_field_id) key = plan.source_columns[i].name;
+        if (plan.scan.field_ids[i] == latest->order_field_id) order = plan.source_columns[i].name;
+      }
+      lines.push_back(indent + "  latest per " + key + " by " + order +
+                      " (segments' last-rows indexes where they apply)");
+    }
     if (pruning != nullptr) {
       lines.push_back(indent + "  partitions: " + std::to_string(pruning->partitions_total) +
                       ", pruned " + std::to_string(pruning->partitions_pruned) +

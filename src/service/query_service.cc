@@ -209,6 +209,7 @@ Result<sql::BoundStatement> QueryService::BindStatement(
   if (row_filters != nullptr) *row_filters = catalog.row_filters();
   STRATA_RETURN_IF_ERROR(exec::FoldConstants(bound->plan));
   sql::PushDownPredicates(bound->plan);
+  sql::PushDownLatestPerKey(bound->plan);
   return bound;
 }
 

@@ -109,7 +109,42 @@ bool Push(QueryPlan& plan, const BoundExpr& conjunct) {
   return true;
 }
 
+// Whether every column `expr` reads is `slot`.
+bool ReadsOnlySlot(const BoundExpr& expr, int slot) {
+  if (expr.kind == BoundKind::kColumn) return expr.slot == slot;
+  for (const BoundExprPtr& arg : expr.args) {
+    if (!ReadsOnlySlot(*arg, slot)) return false;
+  }
+  return true;
+}
+
+// The scan slot an output column reads when it is a plain column; -1 otherwise.
+int ScanSlotOf(const QueryPlan& plan, int output) {
+  const BoundExpr& expr = *plan.outputs[static_cast<size_t>(output)].expr;
+  if (expr.kind != BoundKind::kColumn || expr.slot < 0 ||
+      static_cast<size_t>(expr.slot) >= plan.scan.field_ids.size()) {
+    return -1;
+  }
+  return expr.slot;
+}
+
 }  // namespace
+
+void PushDownLatestPerKey(QueryPlan& plan) {
+  if (plan.inner || plan.dataset.empty() || plan.aggregate || plan.distinct ||
+      plan.distinct_on.size() != 1 || plan.order_by.size() < 2 ||
+      plan.order_by[0].column != plan.distinct_on[0] || !plan.order_by[1].descending) {
+    return;
+  }
+  const int key_slot = ScanSlotOf(plan, plan.distinct_on[0]);
+  const int order_slot = ScanSlotOf(plan, plan.order_by[1].column);
+  if (key_slot < 0 || order_slot < 0 || key_slot == order_slot) return;
+  if (plan.filter && !ReadsOnlySlot(*plan.filter, key_slot)) return;
+  plan.scan.latest_per_key =
+      types::ScanSpec::LatestPerKey{plan.scan.field_ids[static_cast<size_t>(key_slot)],
+                                    plan.scan.field_ids[static_cast<size_t>(order_slot)]};
+  if (!types::KeepsLatestPerKey(plan.scan, plan.time_field_id)) plan.scan.latest_per_key.reset();
+}
 
 void PushDownPredicates(QueryPlan& plan) {
   if (plan.inner) PushDownPredicates(*plan.inner);

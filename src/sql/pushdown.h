@@ -12,6 +12,13 @@ namespace strata::sql {
 
 void PushDownPredicates(QueryPlan& plan);
 
+// DISTINCT ON (k) ... ORDER BY k, o DESC [, ...] over a dataset, with k and o plain fields:
+// only each key's rows with the greatest o can be in the result, so the scan is told so
+// (ScanSpec::latest_per_key) when nothing left in plan.filter reads a field other than k and
+// the scan's predicates keep each key's latest row (types::KeepsLatestPerKey). Call after
+// PushDownPredicates.
+void PushDownLatestPerKey(QueryPlan& plan);
+
 // The top-level AND operands of `expr` (moved out of it).
 std::vector<BoundExprPtr> SplitConjuncts(BoundExprPtr expr);
 // AND of `conjuncts`; null when empty.

@@ -14,6 +14,21 @@ std::string_view CompareOpName(CompareOp op) {
   return "?";
 }
 
+bool KeepsLatestPerKey(const ScanSpec& spec, std::optional<uint32_t> time_field) {
+  if (!spec.latest_per_key) return false;
+  const ScanSpec::LatestPerKey& latest = *spec.latest_per_key;
+  if (spec.max_time != std::numeric_limits<int64_t>::max()) return false;
+  if (spec.min_time != std::numeric_limits<int64_t>::min() && time_field != latest.order_field_id) {
+    return false;
+  }
+  for (const Predicate& predicate : spec.predicates) {
+    const bool lower_bound = predicate.field_id == latest.order_field_id &&
+                             (predicate.op == CompareOp::kGt || predicate.op == CompareOp::kGe);
+    if (predicate.field_id != latest.key_field_id && !lower_bound) return false;
+  }
+  return true;
+}
+
 void ScanStats::Add(const ScanStats& other) {
   rows_scanned += other.rows_scanned;
   rows_returned += other.rows_returned;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,22 @@ struct ScanSpec {
   // Plan only: prune partitions and chunks, fill the totals and pruned counts of ScanStats,
   // and read nothing (EXPLAIN).
   bool plan_only = false;
+
+  // A hint: the reader needs, of the rows this scan selects, only those with the greatest
+  // value of order_field_id among the rows with the same value of key_field_id (NULL order
+  // values count as greatest). The backend may return any superset of them, e.g. everything.
+  // Backends use it only when KeepsLatestPerKey holds.
+  struct LatestPerKey {
+    uint32_t key_field_id = 0;
+    uint32_t order_field_id = 0;
+  };
+  std::optional<LatestPerKey> latest_per_key;
 };
+
+// Whether no predicate and no time bound of `spec` (time bounds apply to `time_field`) can
+// reject the latest row of a key while accepting an older one: predicates on the key field
+// and lower bounds on the order field. False without spec.latest_per_key.
+bool KeepsLatestPerKey(const ScanSpec& spec, std::optional<uint32_t> time_field);
 
 struct ScanStats {
   int64_t snapshot_seq = 0;

@@ -130,6 +130,11 @@ class DatasetStore::Impl::SegmentOutput {
       options.chunk_rows = store_.options.chunk_rows;
       options.cipher = store_.cipher.get();
       options.dataset_id = store_.id;
+      // Rows arrive sorted by the order key: the latest row per value of its first field (by
+      // its second) can be indexed.
+      if (entry_.order_key && entry_.order_key->size() >= 2) {
+        options.last_rows = LastRowsKey{(*entry_.order_key)[0], (*entry_.order_key)[1]};
+      }
       SegmentFooter footer;
       footer.schema_version = layout_.schema.version;
       footer.partition = entry_.partition;

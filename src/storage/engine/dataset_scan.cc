@@ -114,6 +114,40 @@ Result<Selection> SelectRows(RowSource& source, const Snapshot& snap, int64_t mi
   return selection;
 }
 
+// Whether the scan may read a segment's last-rows index in place of its chunks: the index is
+// for the fields asked about, and the snapshot sees every row of the segment as written: none
+// newer than the snapshot or older than min_seq, no tombstone that reaches them, the key and
+// order columns in their current types, and no NULL order value (NULLs count as greatest but
+// sort first in the segment, so the index does not hold them).
+bool ReadsLastRowsOnly(const types::ScanSpec::LatestPerKey& latest, const ScanPlan& plan,
+                       const SegmentHandle& segment) {
+  const SegmentFooter& footer = segment.reader->footer();
+  const SegmentEntry& entry = segment.entry;
+  if (!footer.last_rows || footer.last_rows->key_field_id != latest.key_field_id ||
+      footer.last_rows->order_field_id != latest.order_field_id) {
+    return false;
+  }
+  if (entry.max_seq > plan.snap->seq || entry.min_seq <= plan.min_seq) return false;
+  for (const Tombstone& tombstone : plan.snap->tombstones) {
+    if (tombstone.seq > entry.min_seq && tombstone.seq > entry.applied_tombstone_seq) {
+      return false;
+    }
+  }
+  const types::Schema& schema = plan.snap->layout.schema;
+  for (uint32_t field_id : {latest.key_field_id, latest.order_field_id}) {
+    auto field = std::find_if(schema.fields.begin(), schema.fields.end(),
+                              [&](const types::Field& f) { return f.id == field_id; });
+    const ColumnMeta* column = footer.FindColumn(field_id);
+    if (field == schema.fields.end() || column == nullptr || column->type != field->type) {
+      return false;
+    }
+  }
+  for (const ChunkMeta& chunk : footer.FindColumn(latest.order_field_id)->chunks) {
+    if (chunk.zone.null_count != 0) return false;
+  }
+  return true;
+}
+
 size_t SelectedCount(const Selection& selection, size_t rows) {
   return selection.all ? rows : selection.rows.size();
 }
@@ -225,6 +259,8 @@ Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const B
       plan.predicates.push_back({*time_field, CompareOp::kLt, {spec.max_time}});
   }
 
+  const bool latest_only = types::KeepsLatestPerKey(spec, time_field);
+
   types::ScanStats stats;
   stats.snapshot_seq = snap.seq;
   std::vector<std::unique_ptr<RowSource>> items;
@@ -246,6 +282,12 @@ Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const B
     stats.chunks_total += footer.chunk_count();
     if (prune) {
       stats.chunks_pruned += footer.chunk_count();
+      continue;
+    }
+    if (latest_only && ReadsLastRowsOnly(*spec.latest_per_key, plan, *segment)) {
+      stats.chunks_pruned += footer.chunk_count();
+      items.push_back(MakeSegmentChunkSource(segment, kLastRowsChunk, impl_->cache, schema));
+      partitions_read.insert(entry.partition);
       continue;
     }
     // Chunks of rows that are all older than min_seq: only where the segment has some.

@@ -36,7 +36,10 @@ class SegmentChunkSource final : public RowSource {
                      const types::Schema& schema)
       : RowSource(schema), segment_(std::move(segment)), chunk_idx_(chunk_idx), cache_(cache) {}
 
-  size_t rows() const override { return segment_->reader->footer().ChunkRows(chunk_idx_); }
+  size_t rows() const override {
+    const SegmentFooter& footer = segment_->reader->footer();
+    return last_rows() ? footer.last_rows->rows : footer.ChunkRows(chunk_idx_);
+  }
   int64_t min_seq() const override { return segment_->entry.min_seq; }
   int64_t max_seq() const override { return segment_->entry.max_seq; }
   int64_t applied_tombstone_seq() const override { return segment_->entry.applied_tombstone_seq; }
@@ -58,19 +61,28 @@ class SegmentChunkSource final : public RowSource {
       if (footer.columns[i].field_id == field_id) col_idx = i;
     }
     if (col_idx == footer.columns.size()) return ColumnRef();
-    const BlockCache::Key key{segment_->reader->cache_id(), static_cast<uint32_t>(col_idx),
-                              static_cast<uint32_t>(chunk_idx_)};
+    const BlockCache::Key key{
+        segment_->reader->cache_id(), static_cast<uint32_t>(col_idx),
+        last_rows() ? kLastRowsCacheChunk : static_cast<uint32_t>(chunk_idx_)};
     if (ColumnRef cached = cache_ != nullptr ? cache_->Lookup(key) : nullptr) return cached;
     auto column = std::make_shared<types::ColumnVector>();
-    STRATA_RETURN_IF_ERROR(segment_->reader->ReadChunk(col_idx, chunk_idx_, column.get()));
-    bytes_read_ += footer.columns[col_idx].chunks[chunk_idx_].stored_bytes;
+    if (last_rows()) {
+      STRATA_RETURN_IF_ERROR(segment_->reader->ReadLastRows(col_idx, column.get()));
+      bytes_read_ += footer.last_rows->blocks[col_idx].stored_bytes;
+    } else {
+      STRATA_RETURN_IF_ERROR(segment_->reader->ReadChunk(col_idx, chunk_idx_, column.get()));
+      bytes_read_ += footer.columns[col_idx].chunks[chunk_idx_].stored_bytes;
+    }
     if (cache_ != nullptr) cache_->Insert(key, column);
     return ColumnRef(std::move(column));
   }
 
  private:
+  static constexpr uint32_t kLastRowsCacheChunk = UINT32_MAX;
+  bool last_rows() const { return chunk_idx_ == kLastRowsChunk; }
+
   std::shared_ptr<SegmentHandle> segment_;
-  size_t chunk_idx_;
+  size_t chunk_idx_;  // kLastRowsChunk: the last-rows index.
   BlockCache* cache_;
   ColumnRef seqs_;
   uint64_t bytes_read_ = 0;

@@ -1,10 +1,11 @@
-// RowSource: the rows of one scan work item — a segment chunk or a memtable chunk — seen
-// through the dataset's current schema. Columns are decoded lazily, once per source, and
-// shared with the block cache (segments) or the memtable (chunks) when no conversion is
-// needed.
+// RowSource: the rows of one scan work item — a segment chunk, a segment's last-rows index or a
+// memtable chunk — seen through the dataset's current schema. Columns are decoded lazily, once
+// per source, and shared with the block cache (segments) or the memtable (chunks) when no
+// conversion is needed.
 // Thread safety: a source is used by one thread at a time.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <unordered_map>
 
@@ -45,7 +46,11 @@ class RowSource {
   std::unordered_map<uint32_t, ColumnRef> columns_;
 };
 
-// REQUIRES: schema outlives the source.
+// The chunk index of a segment's last-rows index (segment_format.h LastRowsIndex).
+inline constexpr size_t kLastRowsChunk = SIZE_MAX;
+
+// REQUIRES: schema outlives the source; chunk_idx is a chunk of the segment, or
+// kLastRowsChunk when the segment has a last-rows index.
 std::unique_ptr<RowSource> MakeSegmentChunkSource(std::shared_ptr<SegmentHandle> segment,
                                                   size_t chunk_idx, BlockCache* cache,
                                                   const types::Schema& schema);

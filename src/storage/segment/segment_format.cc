@@ -20,6 +20,38 @@ bool GetBound(ByteReader& in, types::DataType type, types::Value* value) {
   return false;
 }
 
+void PutChunkMeta(ByteWriter& out, const ChunkMeta& chunk) {
+  out.PutVarint64(chunk.offset);
+  out.PutVarint64(chunk.stored_bytes);
+  out.PutVarint64(chunk.raw_bytes);
+  out.PutU8(static_cast<uint8_t>(chunk.compression));
+  out.PutFixed32(chunk.crc);
+  out.PutVarint64(chunk.zone.null_count);
+  out.PutU8(chunk.zone.has_min_max ? 1 : 0);
+  if (chunk.zone.has_min_max) {
+    PutTaggedValue(out, chunk.zone.min);
+    PutTaggedValue(out, chunk.zone.max);
+  }
+}
+
+Status GetChunkMeta(ByteReader& in, types::DataType type, ChunkMeta* chunk) {
+  uint8_t compression = 0;
+  uint8_t has_min_max = 0;
+  if (!in.GetVarint64(&chunk->offset) || !in.GetVarint64(&chunk->stored_bytes) ||
+      !in.GetVarint64(&chunk->raw_bytes) || !in.GetU8(&compression) ||
+      !in.GetFixed32(&chunk->crc) || !in.GetVarint64(&chunk->zone.null_count) ||
+      !in.GetU8(&has_min_max) || compression > static_cast<uint8_t>(Compression::kZstd)) {
+    return Status::Corruption("bad chunk in segment footer");
+  }
+  chunk->compression = static_cast<Compression>(compression);
+  chunk->zone.has_min_max = has_min_max != 0;
+  if (chunk->zone.has_min_max &&
+      (!GetBound(in, type, &chunk->zone.min) || !GetBound(in, type, &chunk->zone.max))) {
+    return Status::Corruption("bad zone map in segment footer");
+  }
+  return {};
+}
+
 }  // namespace
 
 uint64_t SegmentFooter::ChunkRows(size_t chunk_idx) const {
@@ -54,18 +86,15 @@ std::string EncodeSegmentFooter(const SegmentFooter& footer) {
   for (const ColumnMeta& column : footer.columns) {
     out.PutVarint32(column.field_id);
     out.PutU8(static_cast<uint8_t>(column.type));
-    for (const ChunkMeta& chunk : column.chunks) {
-      out.PutVarint64(chunk.offset);
-      out.PutVarint64(chunk.stored_bytes);
-      out.PutVarint64(chunk.raw_bytes);
-      out.PutU8(static_cast<uint8_t>(chunk.compression));
-      out.PutFixed32(chunk.crc);
-      out.PutVarint64(chunk.zone.null_count);
-      out.PutU8(chunk.zone.has_min_max ? 1 : 0);
-      if (chunk.zone.has_min_max) {
-        PutTaggedValue(out, chunk.zone.min);
-        PutTaggedValue(out, chunk.zone.max);
-      }
+    for (const ChunkMeta& chunk : column.chunks) PutChunkMeta(out, chunk);
+  }
+  if (footer.format_version >= 3) {
+    out.PutU8(footer.last_rows ? 1 : 0);
+    if (footer.last_rows) {
+      out.PutVarint32(footer.last_rows->key_field_id);
+      out.PutVarint32(footer.last_rows->order_field_id);
+      out.PutVarint64(footer.last_rows->rows);
+      for (const ChunkMeta& block : footer.last_rows->blocks) PutChunkMeta(out, block);
     }
   }
   return out.Release();
@@ -103,19 +132,27 @@ Status DecodeSegmentFooter(std::string_view data, SegmentFooter* footer) {
     column.type = static_cast<types::DataType>(type);
     column.chunks.resize(num_chunks);
     for (ChunkMeta& chunk : column.chunks) {
-      uint8_t compression = 0;
-      uint8_t has_min_max = 0;
-      if (!in.GetVarint64(&chunk.offset) || !in.GetVarint64(&chunk.stored_bytes) ||
-          !in.GetVarint64(&chunk.raw_bytes) || !in.GetU8(&compression) ||
-          !in.GetFixed32(&chunk.crc) || !in.GetVarint64(&chunk.zone.null_count) ||
-          !in.GetU8(&has_min_max) || compression > static_cast<uint8_t>(Compression::kZstd)) {
-        return Status::Corruption("bad chunk in segment footer");
+      STRATA_RETURN_IF_ERROR(GetChunkMeta(in, column.type, &chunk));
+    }
+  }
+  footer->last_rows.reset();
+  if (footer->format_version >= 3) {
+    uint8_t has_last_rows = 0;
+    if (!in.GetU8(&has_last_rows) || has_last_rows > 1) {
+      return Status::Corruption("bad last-rows index in segment footer");
+    }
+    if (has_last_rows == 1) {
+      LastRowsIndex& index = footer->last_rows.emplace();
+      if (!in.GetVarint32(&index.key_field_id) || !in.GetVarint32(&index.order_field_id) ||
+          !in.GetVarint64(&index.rows) || index.rows > footer->row_count ||
+          footer->FindColumn(index.key_field_id) == nullptr ||
+          footer->FindColumn(index.order_field_id) == nullptr) {
+        return Status::Corruption("bad last-rows index in segment footer");
       }
-      chunk.compression = static_cast<Compression>(compression);
-      chunk.zone.has_min_max = has_min_max != 0;
-      if (chunk.zone.has_min_max && (!GetBound(in, column.type, &chunk.zone.min) ||
-                                     !GetBound(in, column.type, &chunk.zone.max))) {
-        return Status::Corruption("bad zone map in segment footer");
+      index.blocks.resize(num_columns);
+      for (size_t col_idx = 0; col_idx < num_columns; ++col_idx) {
+        STRATA_RETURN_IF_ERROR(
+            GetChunkMeta(in, footer->columns[col_idx].type, &index.blocks[col_idx]));
       }
     }
   }

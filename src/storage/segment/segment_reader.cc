@@ -59,24 +59,44 @@ Result<std::shared_ptr<SegmentReader>> SegmentReader::Open(Env* env, const std::
   Status status = DecodeSegmentFooter(footer, &reader->footer_);
   if (!status.ok()) return corrupt(status.message());
   const uint64_t data_end = size - kSegmentTrailerBytes - footer_bytes;
+  auto outside = [&](const ChunkMeta& chunk) {
+    return chunk.offset < kSegmentMagic.size() || chunk.offset > data_end ||
+           chunk.stored_bytes > data_end - chunk.offset;
+  };
   for (const ColumnMeta& column : reader->footer_.columns) {
     for (const ChunkMeta& chunk : column.chunks) {
-      if (chunk.offset < kSegmentMagic.size() || chunk.offset > data_end ||
-          chunk.stored_bytes > data_end - chunk.offset) {
-        return corrupt("chunk outside the data area");
-      }
+      if (outside(chunk)) return corrupt("chunk outside the data area");
+    }
+  }
+  if (reader->footer_.last_rows) {
+    for (const ChunkMeta& block : reader->footer_.last_rows->blocks) {
+      if (outside(block)) return corrupt("last-rows block outside the data area");
     }
   }
   return reader;
 }
 
 Status SegmentReader::ReadChunk(size_t col_idx, size_t chunk_idx, types::ColumnVector* out) const {
+  return ReadBlock(col_idx, footer_.columns[col_idx].chunks[chunk_idx],
+                   footer_.BlockIndex(col_idx, chunk_idx), footer_.ChunkRows(chunk_idx),
+                   "chunk " + std::to_string(chunk_idx), out);
+}
+
+Status SegmentReader::ReadLastRows(size_t col_idx, types::ColumnVector* out) const {
+  if (!footer_.last_rows) return Status::Internal("segment has no last-rows index");
+  return ReadBlock(col_idx, footer_.last_rows->blocks[col_idx],
+                   SegmentFooter::LastRowsBlockIndex(col_idx), footer_.last_rows->rows,
+                   "last-rows index", out);
+}
+
+Status SegmentReader::ReadBlock(size_t col_idx, const ChunkMeta& chunk, uint64_t block_index,
+                                uint64_t rows, const std::string& what,
+                                types::ColumnVector* out) const {
   const ColumnMeta& column = footer_.columns[col_idx];
-  const ChunkMeta& chunk = column.chunks[chunk_idx];
-  auto corrupt = [&](std::string_view what) {
+  auto corrupt = [&](std::string_view problem) {
     return Status::Corruption("segment " + file_->path() + " is damaged: field " +
-                              std::to_string(column.field_id) + " chunk " +
-                              std::to_string(chunk_idx) + ": " + std::string(what));
+                              std::to_string(column.field_id) + " " + what + ": " +
+                              std::string(problem));
   };
   std::string stored;
   STRATA_RETURN_IF_ERROR(file_->Read(chunk.offset, chunk.stored_bytes, stored));
@@ -84,7 +104,6 @@ Status SegmentReader::ReadChunk(size_t col_idx, size_t chunk_idx, types::ColumnV
   std::string_view compressed = stored;
   std::string plain;
   if (cipher_ != nullptr) {
-    const uint64_t block_index = footer_.BlockIndex(col_idx, chunk_idx);
     if (!cipher_->Open(BlockAad(dataset_id_, file_name_, block_index), stored, plain).ok()) {
       return corrupt("block failed authentication (altered or moved)");
     }
@@ -93,7 +112,7 @@ Status SegmentReader::ReadChunk(size_t col_idx, size_t chunk_idx, types::ColumnV
   std::string body;
   Status status = Decompress(chunk.compression, compressed, chunk.raw_bytes, body);
   if (!status.ok()) return corrupt(status.message());
-  status = DecodeColumnChunk(body, column.type, footer_.ChunkRows(chunk_idx), out);
+  status = DecodeColumnChunk(body, column.type, rows, out);
   if (!status.ok()) return corrupt(status.message());
   return {};
 }

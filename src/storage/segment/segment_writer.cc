@@ -14,6 +14,23 @@ void PutU32(std::string& out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
 }
 
+// Whether rows a and b of `column` hold the same value (NULLs equal each other).
+bool SameValue(const types::ColumnVector& column, size_t a, size_t b) {
+  const bool null_a = column.IsNull(a);
+  if (null_a || column.IsNull(b)) return null_a == column.IsNull(b);
+  switch (column.type()) {
+    case types::DataType::kBool: return column.BoolAt(a) == column.BoolAt(b);
+    case types::DataType::kInt64:
+    case types::DataType::kTimestamp: return column.IntAt(a) == column.IntAt(b);
+    case types::DataType::kFloat64: return column.DoubleAt(a) == column.DoubleAt(b);
+    case types::DataType::kString:
+    case types::DataType::kJson:
+      if (column.is_dictionary()) return column.codes()[a] == column.codes()[b];
+      return column.StringAt(a) == column.StringAt(b);
+  }
+  return false;
+}
+
 }  // namespace
 
 SegmentWriter::SegmentWriter(Env* env, std::string path, SegmentFooter footer,
@@ -48,6 +65,17 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(
   }
   std::unique_ptr<SegmentWriter> writer(
       new SegmentWriter(env, std::move(path), std::move(footer), options));
+  if (options.last_rows) {
+    auto key = std::find(field_ids.begin(), field_ids.end(), options.last_rows->key_field_id);
+    auto order = std::find(field_ids.begin(), field_ids.end(), options.last_rows->order_field_id);
+    if (key != field_ids.end() && order != field_ids.end()) {
+      writer->last_rows_key_column_ = static_cast<size_t>(key - field_ids.begin());
+      writer->last_rows_order_column_ = static_cast<size_t>(order - field_ids.begin());
+      types::Batch& last_rows = writer->last_rows_.emplace();
+      last_rows.field_ids = field_ids;
+      for (types::DataType type : types) last_rows.columns.emplace_back(type);
+    }
+  }
   STRATA_ASSIGN_OR_RETURN(writer->file_, env->NewWritableFile(writer->tmp_path_));
   STRATA_RETURN_IF_ERROR(writer->file_->Append(kSegmentMagic));
   return writer;
@@ -98,12 +126,66 @@ Status SegmentWriter::AppendChunk(const types::Batch& rows, size_t begin, size_t
     footer_.columns[col_idx].chunks.push_back(std::move(meta));
   }
   footer_.row_count += end - begin;
+  if (last_rows_) CollectLastRows(rows, begin, end);
+  return {};
+}
+
+void SegmentWriter::CollectLastRows(const types::Batch& rows, size_t begin, size_t end) {
+  const types::ColumnVector& key = rows.columns[last_rows_key_column_];
+  const types::ColumnVector& order = rows.columns[last_rows_order_column_];
+  std::vector<uint32_t> picked;
+  size_t run_end = end;  // One past the last row of the run being looked at.
+  while (run_end > begin) {
+    const size_t last = run_end - 1;
+    // The run's last row and the rows before it with the same key and order value.
+    size_t first_tie = last;
+    while (first_tie > begin && SameValue(key, first_tie - 1, last) &&
+           SameValue(order, first_tie - 1, last)) {
+      --first_tie;
+    }
+    for (size_t row_idx = last + 1; row_idx-- > first_tie;) {
+      picked.push_back(static_cast<uint32_t>(row_idx));
+    }
+    // The start of the run: the previous run ends just before it.
+    size_t run_begin = first_tie;
+    while (run_begin > begin && SameValue(key, run_begin - 1, last)) --run_begin;
+    run_end = run_begin;
+  }
+  std::reverse(picked.begin(), picked.end());  // Segment order.
+  for (size_t col_idx = 0; col_idx < rows.columns.size(); ++col_idx) {
+    last_rows_->columns[col_idx].AppendSelected(rows.columns[col_idx], picked);
+  }
+  for (uint32_t row_idx : picked) last_rows_->seqs.push_back(rows.seqs[row_idx]);
+  last_rows_->num_rows += picked.size();
+}
+
+Status SegmentWriter::WriteLastRows() {
+  LastRowsIndex index;
+  index.key_field_id = options_.last_rows->key_field_id;
+  index.order_field_id = options_.last_rows->order_field_id;
+  index.rows = last_rows_->num_rows;
+  seq_column_.Clear();
+  seq_column_.mutable_ints() = last_rows_->seqs;
+  seq_column_.SetSize(last_rows_->seqs.size());
+  for (size_t col_idx = 0; col_idx < footer_.columns.size(); ++col_idx) {
+    const types::ColumnVector& column =
+        col_idx == 0 ? seq_column_ : last_rows_->columns[col_idx - 1];
+    ChunkMeta meta;
+    body_.buffer().clear();
+    EncodeColumnChunk(column, 0, column.size(), body_);
+    meta.zone = ComputeZoneMap(column, 0, column.size());
+    STRATA_RETURN_IF_ERROR(
+        WriteBlock(body_.buffer(), SegmentFooter::LastRowsBlockIndex(col_idx), &meta));
+    index.blocks.push_back(std::move(meta));
+  }
+  footer_.last_rows = std::move(index);
   return {};
 }
 
 Result<SegmentWriteResult> SegmentWriter::Finish() {
   STRATA_CHECK(!finished_);
   if (footer_.row_count == 0) footer_.min_seq = footer_.max_seq = 0;
+  if (last_rows_ && footer_.row_count > 0) STRATA_RETURN_IF_ERROR(WriteLastRows());
   std::string footer_bytes = EncodeSegmentFooter(footer_);
   if (options_.cipher != nullptr) {
     std::string sealed;

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,12 +19,21 @@ namespace strata::storage {
 
 class BlockCipher;
 
+// The key and order fields of a last-rows index (segment_format.h LastRowsIndex).
+struct LastRowsKey {
+  uint32_t key_field_id = 0;
+  uint32_t order_field_id = 0;
+};
+
 struct SegmentWriteOptions {
   Compression compression = Compression::kLz4;
   int zstd_level = 1;
   size_t chunk_rows = 65536;
   BlockCipher* cipher = nullptr;  // Null: plaintext.
   std::string dataset_id;         // Bound into each sealed block's AAD.
+  // Writes a last-rows index for these fields. REQUIRES: the rows arrive sorted by key
+  // field, then order field, ascending. Ignored when either is not among the columns.
+  std::optional<LastRowsKey> last_rows;
 };
 
 struct SegmentWriteResult {
@@ -62,6 +72,9 @@ class SegmentWriter {
   SegmentWriter(Env* env, std::string path, SegmentFooter footer,
                 const SegmentWriteOptions& options);
   Status WriteBlock(std::string_view body, uint64_t block_index, ChunkMeta* chunk);
+  // Copies the rows of [begin, end) that belong in the last-rows index into last_rows_.
+  void CollectLastRows(const types::Batch& rows, size_t begin, size_t end);
+  Status WriteLastRows();
 
   Env* env_;
   std::string path_;
@@ -72,6 +85,10 @@ class SegmentWriter {
   bool short_chunk_written_ = false;
   bool finished_ = false;
   types::ColumnVector seq_column_{types::DataType::kInt64};
+  // Last-rows index: the key and order columns' indexes in the rows, and the rows so far.
+  size_t last_rows_key_column_ = 0;
+  size_t last_rows_order_column_ = 0;
+  std::optional<types::Batch> last_rows_;
   ByteWriter body_;
   std::string compressed_;
   std::string sealed_;

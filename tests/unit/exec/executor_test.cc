@@ -183,11 +183,25 @@ class ExecutorTest : public ::testing::Test {
     STRATA_ASSIGN_OR_RETURN(sql::BoundStatement bound, sql::Bind(statement, bind));
     STRATA_RETURN_IF_ERROR(FoldConstants(bound.plan));
     sql::PushDownPredicates(bound.plan);
+    sql::PushDownLatestPerKey(bound.plan);
     options.parallelism = parallelism;
     TextSink sink;
     STRATA_ASSIGN_OR_RETURN(ExecStats stats, Execute(bound.plan, Scan(), options, sink));
     last_stats_ = stats;
     return sink.rows;
+  }
+
+  // The plan Run executes.
+  Result<sql::QueryPlan> Plan(const std::string& text) {
+    STRATA_ASSIGN_OR_RETURN(sql::Statement statement, sql::ParseStatement(text));
+    sql::BindOptions bind;
+    bind.catalog = &catalog_;
+    bind.sql = text;
+    STRATA_ASSIGN_OR_RETURN(sql::BoundStatement bound, sql::Bind(statement, bind));
+    STRATA_RETURN_IF_ERROR(FoldConstants(bound.plan));
+    sql::PushDownPredicates(bound.plan);
+    sql::PushDownLatestPerKey(bound.plan);
+    return std::move(bound.plan);
   }
 
   OneTable catalog_;
@@ -270,6 +284,37 @@ TEST_F(ExecutorTest, DistinctAndDistinctOn) {
                                  "ORDER BY host, time DESC LIMIT 2",
                                  2));
   EXPECT_EQ(rows, (std::vector<std::string>{"h0|990000000", "h1|991000000"}));
+}
+
+// DISTINCT ON (k) ... ORDER BY k, o DESC tells the scan that only each key's latest rows
+// matter, unless something else could reject a key's latest row.
+TEST_F(ExecutorTest, DistinctOnLatestTellsTheScanWhenNothingElseFilters) {
+  ASSERT_OK_AND_ASSIGN(sql::QueryPlan plan,
+                       Plan("SELECT DISTINCT ON (host) * FROM t ORDER BY host, time DESC"));
+  ASSERT_TRUE(plan.scan.latest_per_key.has_value());
+  EXPECT_EQ(plan.scan.latest_per_key->key_field_id, 2u);
+  EXPECT_EQ(plan.scan.latest_per_key->order_field_id, 1u);
+  ASSERT_OK_AND_ASSIGN(plan,
+                       Plan("SELECT DISTINCT ON (host) host, v FROM t WHERE host <> 'h1' "
+                            "AND time > '1970-01-01T00:00:10Z' ORDER BY host DESC, time DESC"));
+  EXPECT_TRUE(plan.scan.latest_per_key.has_value());  // Key-only filter, time lower bound.
+  for (const char* text : {
+           "SELECT DISTINCT ON (host) * FROM t ORDER BY host, time",  // Oldest.
+           "SELECT DISTINCT ON (host) * FROM t WHERE v > 3 ORDER BY host, time DESC",
+           "SELECT DISTINCT ON (host) * FROM t WHERE length(host) > v ORDER BY host, time DESC",
+           "SELECT DISTINCT ON (host, v) * FROM t ORDER BY host, v, time DESC",
+           "SELECT DISTINCT ON (lower(host)) * FROM t ORDER BY lower(host), time DESC",
+           "SELECT DISTINCT ON (host) * FROM (SELECT * FROM t) s ORDER BY host, time DESC",
+       }) {
+    ASSERT_OK_AND_ASSIGN(plan, Plan(text));
+    EXPECT_FALSE(plan.scan.latest_per_key.has_value()) << text;
+  }
+  // The storage side decides what the hint saves; the answers are those of the plain plan.
+  ASSERT_OK_AND_ASSIGN(auto rows, Run("SELECT DISTINCT ON (host) host, time, v FROM t "
+                                      "ORDER BY host, time DESC",
+                                      2));
+  ASSERT_EQ(rows.size(), 10u);
+  EXPECT_EQ(rows[0], "h0|990000000|90");
 }
 
 TEST_F(ExecutorTest, HavingAndSubquery) {
