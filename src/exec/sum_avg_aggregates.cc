@@ -45,27 +45,42 @@ class SumAggregator final : public Aggregator {
     }
     Sum* sums = sums_.data();
     int64_t* counts = counts_.data();
-    if constexpr (std::is_same_v<Sum, double>) {
-      // A double add has a latency of several cycles: sum each run of a group in a register.
-      if (GroupsComeInRuns(gids, n)) {
-        Sum run_sum{0};
-        int64_t run_count = 0;
-        ForEachGroupRun(
-            validity, rows, gids, n,
-            [&](uint32_t) {
-              run_sum = 0;
-              run_count = 0;
-            },
-            [&](size_t row_idx) {
+    // Sum each run of a group in registers: a double add has a latency of several cycles, and
+    // a 128-bit add to memory per row costs more than a 64-bit add that spills to 128 bits
+    // only when it would overflow.
+    if (GroupsComeInRuns(gids, n)) {
+      Sum run_sum{0};
+      int64_t run_part = 0;  // Integer sums: the run's 64-bit part not yet in run_sum.
+      int64_t run_count = 0;
+      ForEachGroupRun(
+          validity, rows, gids, n,
+          [&](uint32_t) {
+            run_sum = 0;
+            run_part = 0;
+            run_count = 0;
+          },
+          [&](size_t row_idx) {
+            if constexpr (std::is_same_v<Sum, double>) {
               run_sum += values[row_idx];
-              ++run_count;
-            },
-            [&](uint32_t gid) {
+            } else {
+              int64_t next = 0;
+              if (__builtin_add_overflow(run_part, values[row_idx], &next)) {
+                run_sum += run_part;
+                next = values[row_idx];
+              }
+              run_part = next;
+            }
+            ++run_count;
+          },
+          [&](uint32_t gid) {
+            if constexpr (std::is_same_v<Sum, double>) {
               sums[gid] += run_sum;
-              counts[gid] += run_count;
-            });
-        return {};
-      }
+            } else {
+              sums[gid] += run_sum + run_part;
+            }
+            counts[gid] += run_count;
+          });
+      return {};
     }
     ForEachValidInput(validity, rows, n, [&](size_t input_idx, size_t row_idx) {
       const uint32_t gid = gids[input_idx];

@@ -27,6 +27,7 @@ class BlockCache {
 
   std::shared_ptr<const types::ColumnVector> Lookup(const Key& key);
   void Insert(const Key& key, std::shared_ptr<const types::ColumnVector> chunk);
+  size_t capacity_bytes() const { return capacity_bytes_; }
   // Drops every chunk of a segment (after the segment is deleted).
   void EraseSegment(uint64_t segment);
 

@@ -321,7 +321,7 @@ class SegmentRun : public SortedRun {
     if (chunk_idx_ == segment_->reader->footer().chunk_count()) return false;
     // Not through the block cache: compaction reads each chunk once.
     std::unique_ptr<RowSource> source =
-        MakeSegmentChunkSource(segment_, chunk_idx_++, nullptr, snap_.layout.schema);
+        MakeSegmentChunkSource(segment_, chunk_idx_++, nullptr, false, snap_.layout.schema);
     rows->Reset(snap_.layout.schema);
     STRATA_RETURN_IF_ERROR(CollectRows(*source, snap_, rows));
     return true;

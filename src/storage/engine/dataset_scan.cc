@@ -172,20 +172,25 @@ bool RunItem(RowSource& source, const ScanPlan& plan, const BatchSink& sink,
   batch.field_ids.reserve(plan.outputs.size());
   batch.columns.reserve(plan.outputs.size());
   for (const types::Field* field : plan.outputs) {
+    batch.field_ids.push_back(field->id);
+    if (selection.all) {
+      Result<types::ColumnVector> whole = source.ReleaseColumn(field->id);
+      if (!whole.ok()) {
+        error = whole.status();
+        return false;
+      }
+      batch.columns.push_back(std::move(whole).value());
+      continue;
+    }
     Result<ColumnRef> column = source.Column(field->id);
     if (!column.ok()) {
       error = column.status();
       return false;
     }
-    batch.field_ids.push_back(field->id);
-    if (selection.all) {
-      batch.columns.push_back(*column.value());
-    } else {
-      types::ColumnVector out(field->type);
-      out.Reserve(count);
-      out.AppendSelected(*column.value(), selection.rows);
-      batch.columns.push_back(std::move(out));
-    }
+    types::ColumnVector out(field->type);
+    out.Reserve(count);
+    out.AppendSelected(*column.value(), selection.rows);
+    batch.columns.push_back(std::move(out));
   }
   if (plan.with_seqs) {
     if (selection.all) {
@@ -263,7 +268,9 @@ Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const B
 
   types::ScanStats stats;
   stats.snapshot_seq = snap.seq;
-  std::vector<std::unique_ptr<RowSource>> items;
+  // Segment chunks to read (kLastRowsChunk: the segment's last-rows index), and their rows.
+  std::vector<std::pair<std::shared_ptr<SegmentHandle>, size_t>> segment_items;
+  uint64_t segment_rows = 0;
   // A partition is pruned when no chunk of it is read.
   std::set<int64_t> partitions;
   std::set<int64_t> partitions_read;
@@ -286,7 +293,8 @@ Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const B
     }
     if (latest_only && ReadsLastRowsOnly(*spec.latest_per_key, plan, *segment)) {
       stats.chunks_pruned += footer.chunk_count();
-      items.push_back(MakeSegmentChunkSource(segment, kLastRowsChunk, impl_->cache, schema));
+      segment_items.emplace_back(segment, kLastRowsChunk);
+      segment_rows += footer.last_rows->rows;
       partitions_read.insert(entry.partition);
       continue;
     }
@@ -307,9 +315,23 @@ Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const B
         ++stats.chunks_pruned;
         continue;
       }
-      items.push_back(MakeSegmentChunkSource(segment, chunk_idx, impl_->cache, schema));
+      segment_items.emplace_back(segment, chunk_idx);
+      segment_rows += footer.ChunkRows(chunk_idx);
       partitions_read.insert(entry.partition);
     }
+  }
+  // A scan that would decode more than a quarter of the block cache reads through it without
+  // adding its chunks, so that one large scan does not evict what smaller ones keep using
+  // (and its columns, held by nothing else, reach the sink without a copy).
+  BlockCache* cache = impl_->cache;
+  const uint64_t decoded_bytes =
+      segment_rows * (plan.outputs.size() + plan.predicates.size() + 1) * sizeof(int64_t);
+  const bool fill_cache = cache != nullptr && decoded_bytes <= cache->capacity_bytes() / 4;
+  std::vector<std::unique_ptr<RowSource>> items;
+  items.reserve(segment_items.size() + snap.chunks.size());
+  for (auto& [segment, chunk_idx] : segment_items) {
+    items.push_back(
+        MakeSegmentChunkSource(std::move(segment), chunk_idx, cache, fill_cache, schema));
   }
   stats.partitions_total = partitions.size();
   stats.partitions_pruned = partitions.size() - partitions_read.size();

@@ -21,6 +21,17 @@ Result<ColumnRef> RowSource::Column(uint32_t field_id) {
   return column;
 }
 
+Result<types::ColumnVector> RowSource::ReleaseColumn(uint32_t field_id) {
+  STRATA_ASSIGN_OR_RETURN(ColumnRef column, Column(field_id));
+  columns_.erase(field_id);
+  if (column.use_count() == 1) {
+    // The only holder: the vector was created mutable (decoded or converted here), so it may
+    // be moved from.
+    return std::move(const_cast<types::ColumnVector&>(*column));
+  }
+  return types::ColumnVector(*column);
+}
+
 Result<ColumnRef> RowSource::AnyColumn(uint32_t field_id) {
   for (const types::Field& field : schema_.fields) {
     if (field.id == field_id) return Column(field_id);
@@ -33,8 +44,12 @@ namespace {
 class SegmentChunkSource final : public RowSource {
  public:
   SegmentChunkSource(std::shared_ptr<SegmentHandle> segment, size_t chunk_idx, BlockCache* cache,
-                     const types::Schema& schema)
-      : RowSource(schema), segment_(std::move(segment)), chunk_idx_(chunk_idx), cache_(cache) {}
+                     bool fill_cache, const types::Schema& schema)
+      : RowSource(schema),
+        segment_(std::move(segment)),
+        chunk_idx_(chunk_idx),
+        cache_(cache),
+        fill_cache_(fill_cache) {}
 
   size_t rows() const override {
     const SegmentFooter& footer = segment_->reader->footer();
@@ -73,7 +88,7 @@ class SegmentChunkSource final : public RowSource {
       STRATA_RETURN_IF_ERROR(segment_->reader->ReadChunk(col_idx, chunk_idx_, column.get()));
       bytes_read_ += footer.columns[col_idx].chunks[chunk_idx_].stored_bytes;
     }
-    if (cache_ != nullptr) cache_->Insert(key, column);
+    if (cache_ != nullptr && fill_cache_) cache_->Insert(key, column);
     return ColumnRef(std::move(column));
   }
 
@@ -84,6 +99,7 @@ class SegmentChunkSource final : public RowSource {
   std::shared_ptr<SegmentHandle> segment_;
   size_t chunk_idx_;  // kLastRowsChunk: the last-rows index.
   BlockCache* cache_;
+  bool fill_cache_;
   ColumnRef seqs_;
   uint64_t bytes_read_ = 0;
 };
@@ -124,8 +140,9 @@ class MemChunkSource final : public RowSource {
 
 std::unique_ptr<RowSource> MakeSegmentChunkSource(std::shared_ptr<SegmentHandle> segment,
                                                   size_t chunk_idx, BlockCache* cache,
-                                                  const types::Schema& schema) {
-  return std::make_unique<SegmentChunkSource>(std::move(segment), chunk_idx, cache, schema);
+                                                  bool fill_cache, const types::Schema& schema) {
+  return std::make_unique<SegmentChunkSource>(std::move(segment), chunk_idx, cache, fill_cache,
+                                              schema);
 }
 
 std::unique_ptr<RowSource> MakeMemChunkSource(std::shared_ptr<const MemChunk> chunk,

@@ -34,6 +34,9 @@ class RowSource {
   // Like Column for current fields; for a field no longer in the schema, the stored column
   // as written, or nullptr when absent. Tombstones may name dropped fields.
   Result<ColumnRef> AnyColumn(uint32_t field_id);
+  // Column(field_id) handed over for good: moved out when no cache or other holder shares it,
+  // copied otherwise. A later Column(field_id) decodes it again.
+  Result<types::ColumnVector> ReleaseColumn(uint32_t field_id);
   virtual uint64_t bytes_read() const { return 0; }
 
  protected:
@@ -50,10 +53,11 @@ class RowSource {
 inline constexpr size_t kLastRowsChunk = SIZE_MAX;
 
 // REQUIRES: schema outlives the source; chunk_idx is a chunk of the segment, or
-// kLastRowsChunk when the segment has a last-rows index.
+// kLastRowsChunk when the segment has a last-rows index. Decoded columns are looked up in
+// `cache` (may be null), and added to it when fill_cache is set.
 std::unique_ptr<RowSource> MakeSegmentChunkSource(std::shared_ptr<SegmentHandle> segment,
                                                   size_t chunk_idx, BlockCache* cache,
-                                                  const types::Schema& schema);
+                                                  bool fill_cache, const types::Schema& schema);
 std::unique_ptr<RowSource> MakeMemChunkSource(std::shared_ptr<const MemChunk> chunk,
                                               const types::Schema& schema);
 

@@ -252,6 +252,8 @@ Result<DatasetStats> StorageEngine::Stats(std::string_view id) const {
   return store->Stats();
 }
 
+size_t StorageEngine::BlockCacheBytes() const { return impl_->cache->bytes(); }
+
 Status StorageEngine::Flush(std::string_view id) {
   STRATA_ASSIGN_OR_RETURN(std::shared_ptr<DatasetStore> store, impl_->Find(id));
   return store->Flush();

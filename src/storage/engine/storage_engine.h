@@ -43,6 +43,8 @@ class StorageEngine {
   Result<types::ScanStats> Scan(std::string_view id, const types::ScanSpec& spec,
                                 const BatchSink& sink);
   Result<DatasetStats> Stats(std::string_view id) const;
+  // Decoded column chunks held by the block cache shared by every dataset.
+  size_t BlockCacheBytes() const;
 
   // Maintenance on demand (tests, operations); the background task runs the same steps.
   Status Flush(std::string_view id);

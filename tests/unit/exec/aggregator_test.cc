@@ -106,6 +106,22 @@ TEST(SumAggregatorTest, OnlyTheFinalSumMustFitInt64) {
   EXPECT_EQ(result, Expect({Value(int64_t{kMaxInt - 2})}));
 }
 
+// Groups that come in runs are summed in a 64-bit register that spills to 128 bits only on
+// overflow; the outcome is that of the exact sum.
+TEST(SumAggregatorTest, RunsOfAGroupSpillPastInt64Exactly) {
+  const ColumnVector x =
+      Ints({kMaxInt, kMaxInt, kMinInt, kMinInt, 5, kMaxInt, 1, -1, kMinInt, kMinInt, kMaxInt});
+  const std::vector<uint32_t> gids = {0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2};
+  ASSERT_OK_AND_ASSIGN(auto sums, Aggregate(Call(AggKind::kSum), {&x}, &gids, 3));
+  EXPECT_EQ(sums, Expect({int64_t{3}, int64_t{-1}, int64_t{-1}}));
+  ASSERT_OK_AND_ASSIGN(auto avgs, Aggregate(Call(AggKind::kAvg), {&x}, &gids, 3));
+  EXPECT_EQ(std::get<double>(avgs[0]), 3.0 / 5.0);
+  const ColumnVector over = Ints({kMaxInt, kMaxInt, 1, 1});
+  const std::vector<uint32_t> one_run = {0, 0, 0, 0};
+  EXPECT_EQ(Aggregate(Call(AggKind::kSum), {&over}, &one_run, 1).status().problem_code(),
+            "numeric_overflow");
+}
+
 TEST(SumAggregatorTest, SumsDoublesWithNaNPropagating) {
   const ColumnVector x = Doubles({1.5, kNull, 2.25, kNaN, 4.0});
   const std::vector<uint32_t> gids = {0, 0, 0, 1, 1};
