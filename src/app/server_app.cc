@@ -293,23 +293,6 @@ int RunServer(const Config& config) {
     return Fail(recovered.Annotate("settling idempotency keys"));
   }
   service::InfluxWriteService influx(datasets, ingest, authorizer, ingest_limits);
-  service::JobOptions job_options;
-  job_options.data_dir = config.storage.data_dir;
-  job_options.workers = static_cast<int>(config.ingest.job_workers);
-  job_options.queue_capacity = static_cast<size_t>(config.ingest.job_queue_capacity);
-  job_options.chunk_bytes = static_cast<size_t>(config.ingest.job_chunk_bytes);
-  job_options.async_threshold_bytes = static_cast<uint64_t>(config.ingest.async_threshold_bytes);
-  job_options.max_errors = ingest_limits.max_errors;
-  job_options.max_decoded_body_bytes = ingest_limits.max_decoded_body_bytes;
-  service::JobService jobs(*store, datasets, ingest, *data, authorizer, job_options);
-  if (Status started = jobs.Start(); !started.ok()) return Fail(started.Annotate("jobs"));
-  service::UploadOptions upload_options;
-  upload_options.data_dir = config.storage.data_dir;
-  upload_options.max_bytes = static_cast<uint64_t>(config.ingest.upload_max_bytes);
-  upload_options.expiry_seconds = config.ingest.upload_expiry_seconds;
-  service::UploadService uploads(*store, datasets, jobs, upload_options);
-  if (Status started = uploads.Start(); !started.ok()) return Fail(started.Annotate("uploads"));
-
   service::QueryLimits query_limits;
   query_limits.timeout_ms = config.query.timeout_ms;
   query_limits.memory_limit_bytes = config.query.memory_limit_bytes;
@@ -330,6 +313,25 @@ int RunServer(const Config& config) {
 
   service::RecordsService records(queries, datasets, authorizer,
                                   service::CursorCodec(*cursor_secret));
+  service::JobOptions job_options;
+  job_options.data_dir = config.storage.data_dir;
+  job_options.workers = static_cast<int>(config.ingest.job_workers);
+  job_options.queue_capacity = static_cast<size_t>(config.ingest.job_queue_capacity);
+  job_options.chunk_bytes = static_cast<size_t>(config.ingest.job_chunk_bytes);
+  job_options.async_threshold_bytes = static_cast<uint64_t>(config.ingest.async_threshold_bytes);
+  job_options.max_errors = ingest_limits.max_errors;
+  job_options.max_decoded_body_bytes = ingest_limits.max_decoded_body_bytes;
+  job_options.delete_job_rows = static_cast<uint64_t>(config.records.delete_job_rows);
+  // Delete jobs count and delete through the records service, so it exists first.
+  service::JobService jobs(*store, datasets, ingest, records, *data, authorizer, job_options);
+  if (Status started = jobs.Start(); !started.ok()) return Fail(started.Annotate("jobs"));
+  service::UploadOptions upload_options;
+  upload_options.data_dir = config.storage.data_dir;
+  upload_options.max_bytes = static_cast<uint64_t>(config.ingest.upload_max_bytes);
+  upload_options.expiry_seconds = config.ingest.upload_expiry_seconds;
+  service::UploadService uploads(*store, datasets, jobs, upload_options);
+  if (Status started = uploads.Start(); !started.ok()) return Fail(started.Annotate("uploads"));
+
   service::AuditService audit_service(*audit_log, authorizer, service::CursorCodec(*cursor_secret));
 
   security::PasswordParams password_params;
@@ -348,7 +350,7 @@ int RunServer(const Config& config) {
   server::AddJobRoutes(router, jobs);
   server::AddUploadRoutes(router, uploads);
   server::AddQueryRoutes(router, queries);
-  server::AddRecordsRoutes(router, records);
+  server::AddRecordsRoutes(router, records, jobs);
   server::AddIdentityRoutes(router, identity, access, api_keys);
   server::AddPiiRoutes(router, pii);
   server::AddAuditRoutes(router, audit_service);

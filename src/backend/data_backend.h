@@ -51,6 +51,16 @@ class DataBackend {
   // Deletes the rows committed so far that satisfy every predicate; returns the delete's seq.
   virtual Result<int64_t> DeleteWhere(std::string_view id,
                                       std::vector<types::Predicate> predicates) = 0;
+  // How far the physical erasure of the delete with seq `delete_seq` (a DeleteWhere result)
+  // has come (types::EraseProgress). InvalidArgument for a seq the dataset never assigned.
+  virtual Result<types::EraseProgress> GetEraseProgress(std::string_view id,
+                                                        int64_t delete_seq) = 0;
+  // Removes the delete's rows from storage now rather than in background maintenance,
+  // calling `report` (may be empty) before each step and once erased; returning false from
+  // it stops early. Returns the last progress. Safe alongside appends, scans and background
+  // maintenance; an error or a stop leaves the delete in force, and calling again continues.
+  virtual Result<types::EraseProgress> EraseDeleted(std::string_view id, int64_t delete_seq,
+                                                    const types::EraseCallback& report) = 0;
   virtual Result<types::ScanStats> Scan(std::string_view id, const types::ScanSpec& spec,
                                         const types::BatchSink& sink) = 0;
   virtual Result<types::DatasetStats> Stats(std::string_view id) = 0;

@@ -307,6 +307,10 @@ const std::vector<OptionSpec>& BuildOptions() {
                         "how long a query cursor stays valid"),
       STRATA_INT_OPTION(query, cache_bytes, 0, int64_t{1} << 40,
                         "memory of the query result cache; 0 disables it"),
+      STRATA_INT_OPTION(records, delete_job_rows, 0, int64_t{1} << 50,
+                        "deletes by filter matching at least this many rows answer 202 with a "
+                        "job that erases them from storage, unless ?async=false; 0 = only with "
+                        "?async=true"),
       STRATA_INT_OPTION(ingest, max_decoded_body_bytes, 1024, int64_t{1} << 40,
                         "largest ingest body once its Content-Encoding is undone; larger gets "
                         "413"),
@@ -326,7 +330,8 @@ const std::vector<OptionSpec>& BuildOptions() {
       STRATA_INT_OPTION(ingest, async_threshold_bytes, 0, int64_t{1} << 40,
                         "ingest bodies larger than this run as async jobs (202) unless "
                         "?async=false; 0 = only with ?async=true"),
-      STRATA_INT_OPTION(ingest, job_workers, 1, 64, "threads that run async ingest jobs"),
+      STRATA_INT_OPTION(ingest, job_workers, 1, 64,
+                        "threads that run async jobs (ingest and delete)"),
       STRATA_INT_OPTION(ingest, job_queue_capacity, 1, 1'000'000,
                         "most async jobs queued or running; more are refused with 503"),
       STRATA_INT_OPTION(ingest, job_chunk_bytes, 1024, int64_t{1} << 32,

@@ -79,6 +79,12 @@ struct QueryConfig {
   int64_t cache_bytes = 64ll << 20;  // Result cache; 0 disables it.
 };
 
+struct RecordsConfig {
+  // DELETE /v1/datasets/{id}/records matching at least this many rows answers 202 with a job
+  // that erases them from storage (docs/api.md "Delete records"); 0: only with ?async=true.
+  int64_t delete_job_rows = 1'000'000;
+};
+
 struct AuditConfig {
   int64_t checkpoint_entries = 1000;         // Entries between signed checkpoints, at most.
   int64_t checkpoint_interval_seconds = 60;  // ...or this long since the last one.
@@ -161,6 +167,7 @@ struct Config {
   StorageConfig storage;
   IngestConfig ingest;
   QueryConfig query;
+  RecordsConfig records;
   AuditConfig audit;
   LogConfig log;
   AuthConfig auth;

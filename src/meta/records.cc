@@ -47,6 +47,21 @@ std::optional<JobState> ParseJobState(std::string_view text) {
   return std::nullopt;
 }
 
+std::string_view JobTypeName(JobType type) {
+  switch (type) {
+    case JobType::kIngest: return "ingest";
+    case JobType::kDelete: return "delete";
+  }
+  return "ingest";
+}
+
+std::optional<JobType> ParseJobType(std::string_view text) {
+  for (JobType type : {JobType::kIngest, JobType::kDelete}) {
+    if (JobTypeName(type) == text) return type;
+  }
+  return std::nullopt;
+}
+
 bool IsFinished(JobState state) {
   return state == JobState::kSucceeded || state == JobState::kFailed ||
          state == JobState::kCancelled;

@@ -116,6 +116,13 @@ std::optional<JobState> ParseJobState(std::string_view text);
 // True for succeeded, failed and cancelled: nothing changes the job any more.
 bool IsFinished(JobState state);
 
+// What a job does: ingest a body, or delete rows by a filter and erase them from storage.
+// Records stored before job types existed are ingest jobs.
+enum class JobType { kIngest, kDelete };
+
+std::string_view JobTypeName(JobType type);  // "ingest", "delete"
+std::optional<JobType> ParseJobType(std::string_view text);
+
 // One rejected record of an ingest job, as the synchronous ingest answer lists it, with
 // `index` and `pointer` counting records over the whole body.
 struct JobRecordError {
@@ -126,9 +133,11 @@ struct JobRecordError {
   std::string detail;
 };
 
-// An asynchronous ingest job (POST .../ingest?async=true, or a completed tus upload): its
-// request, where its body lives, its progress and its outcome.
-// Progress invariants:
+// An asynchronous job. An ingest job (POST .../ingest?async=true, or a completed tus
+// upload): its request, where its body lives, its progress and its outcome. A delete job
+// (DELETE .../records?filter=, service/job_service.h "Delete jobs"): its filter, the rows it
+// deleted, its delete's sequence number and the erasure of those rows from storage.
+// Ingest progress invariants:
 //   1. Bytes [0, bytes_done) of the body (after Content-Encoding is undone) are committed,
 //      and counted in records_done, lines_done, accepted, rejected and errors.
 //   2. inflight_end > bytes_done while the chunk [bytes_done, inflight_end) is being
@@ -137,6 +146,7 @@ struct JobRecordError {
 //      still at most inflight_seq provably holds no row of the chunk.
 struct JobRecord {
   std::string id;
+  JobType type = JobType::kIngest;
   std::string dataset_id;
   std::string creator;  // Principal reference of who started the job.
   // The roles the creator held on the dataset; the job runs with them, on it only.
@@ -154,7 +164,15 @@ struct JobRecord {
   std::string precision = "ns";    // Line protocol timestamps.
   std::string time_unit = "auto";  // Epoch numbers for timestamp fields.
 
-  // Progress (see the invariants above).
+  // Delete jobs. Progress: `deleted` is set once counted (0 until then; a count of 0
+  // finishes the job), then tombstone_seq once the delete is committed, then the segments.
+  std::string filter;               // The filter expression as the client sent it.
+  uint64_t deleted = 0;             // Rows the filter matched when the delete was counted.
+  int64_t tombstone_seq = 0;        // The committed delete's sequence number; 0 until then.
+  uint64_t segments_total = 0;      // Segments holding rows it covered when erasure began.
+  uint64_t segments_rewritten = 0;  // Of those, rewritten without them so far.
+
+  // Ingest progress (see the invariants above).
   uint64_t bytes_total = 0;  // Size of the body; once the job has started, after decoding.
   uint64_t bytes_done = 0;
   uint64_t inflight_end = 0;

@@ -1,5 +1,5 @@
-// JobService's runner: how one ingest job walks its body chunk by chunk (job_service.h,
-// invariants 2 and 3).
+// JobService's runner: the branch per job type, and how one ingest job walks its body chunk
+// by chunk (job_service.h, invariants 2 and 3). Delete jobs: delete_job_runner.cc.
 #include <algorithm>
 #include <charconv>
 
@@ -111,6 +111,13 @@ void JobService::RunJob(JobRecord job) {
     job.state = JobState::kRunning;
     job.started_at = NowMicros();
   }
+  switch (job.type) {
+    case meta::JobType::kIngest: return RunIngestJob(job);
+    case meta::JobType::kDelete: return RunDeleteJob(job);
+  }
+}
+
+void JobService::RunIngestJob(JobRecord& job) {
   Result<IngestRequest> parsed = RequestOf(job);
   if (!parsed.ok()) return Finish(job, JobState::kFailed, parsed.status());
   const IngestRequest base = std::move(parsed).value();

@@ -87,11 +87,12 @@ Status JobFailure(const JobRecord& job) {
 }
 
 JobService::JobService(meta::MetaStore& store, DatasetService& datasets, IngestService& ingest,
-                       backend::DataBackend& backend, const security::Authorizer& authorizer,
-                       JobOptions options)
+                       RecordsService& records, backend::DataBackend& backend,
+                       const security::Authorizer& authorizer, JobOptions options)
     : store_(store),
       datasets_(datasets),
       ingest_(ingest),
+      records_(records),
       backend_(backend),
       authorizer_(authorizer),
       options_(std::move(options)) {}
@@ -105,6 +106,12 @@ Status JobService::Start() {
   STRATA_ASSIGN_OR_RETURN(std::vector<JobRecord> unfinished, store_.ListUnfinishedJobs());
   std::unordered_set<std::string> live_bodies;
   for (JobRecord& job : unfinished) {
+    if (job.type == meta::JobType::kDelete) {
+      // Resumes at its recorded step (job_service.h "Delete jobs"); a cancel requested
+      // before the stop is honoured there.
+      queue_.push_back(job.id);
+      continue;
+    }
     if (job.inflight_end > job.bytes_done && InflightChunkAbsent(job)) {
       STRATA_LOG(kInfo, "job interrupted before its chunk was stored; it resumes with it")
           .Str("job", job.id)
@@ -179,7 +186,7 @@ Status JobService::CheckCapacity() const {
   std::lock_guard lock(mu_);
   if (stopping_) return Status::Unavailable("the server is shutting down; retry shortly");
   if (queue_.size() + running_.size() >= options_.queue_capacity) {
-    return Status::Unavailable("too many ingest jobs are queued (ingest.job_queue_capacity = " +
+    return Status::Unavailable("too many jobs are queued (ingest.job_queue_capacity = " +
                                std::to_string(options_.queue_capacity) + "); retry shortly")
         .WithProblemCode("overloaded");
   }
@@ -246,7 +253,9 @@ void JobService::Enqueue(const std::string& job_id) {
 
 Status JobService::Authorize(const security::Principal& caller, const JobRecord& job) const {
   if (!caller.ref.empty() && caller.ref == job.creator) return Status();
-  Status allowed = authorizer_.RequireOn(caller, Permission::kDataWrite, job.dataset_id);
+  const Permission needed =
+      job.type == meta::JobType::kDelete ? Permission::kDataDelete : Permission::kDataWrite;
+  Status allowed = authorizer_.RequireOn(caller, needed, job.dataset_id);
   if (allowed.code() == StatusCode::kNotFound) return JobNotFound(job.id);
   return allowed;
 }

@@ -1,4 +1,7 @@
-// JobService: asynchronous ingest jobs (docs/ingest.md "Async jobs"). A job ingests a body
+// JobService: asynchronous jobs of two types, run by one runner with a branch per type
+// (job_runner.cc): ingest jobs and delete jobs.
+//
+// Ingest jobs (docs/ingest.md "Async jobs"). A job ingests a body
 // kept in a file — an async request's body under <data dir>/jobs/, or a completed tus upload
 // under <data dir>/uploads/ — through IngestService::Ingest, the one ingest path, in chunks
 // that end on record boundaries (body_chunker.h), and records its progress after each chunk.
@@ -24,8 +27,27 @@
 // ingest.max_decoded_body_bytes). Chunked jobs apply ingest.max_rows_per_request per chunk;
 // an error that fails a chunk as a whole (e.g. a CSV quote left open at the end) fails the
 // job, and earlier chunks stay committed.
-// Permissions: starting a job needs data:write on the dataset (the job then runs with the
-// starter's roles); reading or cancelling one needs data:write, or being its creator.
+//
+// Delete jobs (docs/api.md "Delete records"; delete_job_runner.cc). DELETE .../records with
+// a filter matching at least `delete_job_rows` rows commits the delete synchronously (its
+// rows vanish from reads at once) and answers with a job that erases them from storage;
+// ?async=true answers with a job right after validation, and the job counts, commits and
+// erases. Steps, each recorded before the next (meta::JobRecord):
+//   1. Count (async only): the filter is bound again as the creator (with the creator's
+//      roles and the row policies in force then) and the matching rows counted; 0 finishes
+//      the job.
+//   2. Commit (async only): the delete is committed and its sequence number recorded.
+//      A crash between the two commits it again on resume: harmless, the same rows (and
+//      matching rows appended since) are deleted, and `deleted` keeps the first count.
+//   3. Erase: DataBackend::EraseDeleted, recording segments_total and segments_rewritten
+//      after each rewritten segment; the job succeeds when the rows are erased.
+// Cancellation before the commit deletes nothing; after it the rows stay deleted (they are
+// hidden from reads, and background compaction erases them later) and the job ends
+// cancelled. Stop() interrupts erasure between segments; the next Start() resumes it.
+//
+// Permissions: starting a job needs data:write (ingest) or data:delete (delete) on the
+// dataset; the job then runs with the starter's roles. Reading or cancelling one needs the
+// same permission, or being its creator.
 // Thread safety: thread-safe. Start() and Stop() are called once each, from one thread.
 #pragma once
 
@@ -50,6 +72,7 @@
 #include "security/principal.h"
 #include "service/dataset_service.h"
 #include "service/ingest_service.h"
+#include "service/records_service.h"
 #include "storage/env/env.h"
 
 namespace strata::service {
@@ -70,9 +93,22 @@ struct JobOptions {
   // Largest chunk, and largest decoded body of a compressed or unchunkable job.
   // Default: 256 MiB (ingest.max_decoded_body_bytes).
   size_t max_decoded_body_bytes = size_t{256} << 20;
+  // A delete matching at least this many rows runs as a job (202) unless ?async=false;
+  // 0: only on request. Default: 1000000 (records.delete_job_rows).
+  uint64_t delete_job_rows = 1'000'000;
   storage::Env* env = storage::Env::Default();
   // Test hook: runs on the runner thread before each chunk is ingested.
   std::function<void(const meta::JobRecord&)> before_chunk_for_test;
+  // Test hook: runs on the runner thread before a delete job commits its delete and at each
+  // erasure step (tombstone_seq then set), before cancellation and stop are checked.
+  std::function<void(const meta::JobRecord&)> before_delete_step_for_test;
+};
+
+// The answer to DELETE .../records: the rows deleted, and the job that erases them (or,
+// with ?async=true, counts, deletes and erases them) when there is one.
+struct DeleteOutcome {
+  int64_t deleted = 0;  // With an async job: 0 (the job counts).
+  std::optional<meta::JobRecord> job;
 };
 
 // What an ingest job does with its body: an IngestRequest without the body.
@@ -100,8 +136,8 @@ class JobService {
  public:
   // Every reference must outlive the service.
   JobService(meta::MetaStore& store, DatasetService& datasets, IngestService& ingest,
-             backend::DataBackend& backend, const security::Authorizer& authorizer,
-             JobOptions options);
+             RecordsService& records, backend::DataBackend& backend,
+             const security::Authorizer& authorizer, JobOptions options);
   ~JobService();  // Stop().
   JobService(const JobService&) = delete;
   JobService& operator=(const JobService&) = delete;
@@ -122,6 +158,16 @@ class JobService {
   Result<meta::JobRecord> StartIngest(const security::Principal& caller,
                                       std::string_view dataset_id, IngestRequest request);
 
+  // DELETE .../records?filter=: `async` is the ?async= parameter when given. Checks the
+  // delete (RecordsService::PrepareDelete errors, answered before anything is deleted),
+  // then: async=true records a delete job and returns it (deleted 0); otherwise counts the
+  // matching rows and commits the delete, and when async is not false and the count is at
+  // least delete_job_rows (> 0), also records a job that erases them. Unavailable (queue
+  // full) is answered before the delete when a job would be needed.
+  Result<DeleteOutcome> DeleteRecords(const security::Principal& caller,
+                                      std::string_view dataset_id, const std::string& filter,
+                                      std::optional<bool> async);
+
   // For UploadService. Unavailable when the queue is full.
   Status CheckCapacity() const;
   // The record of a new queued job that ingests `body_file` (relative to the data
@@ -132,12 +178,14 @@ class JobService {
   // Queues a stored job. REQUIRES: the job's record is stored and unfinished.
   void Enqueue(const std::string& job_id);
 
-  // The job, for its creator or a holder of data:write on its dataset. NotFound, also for
+  // The job, for its creator or a holder of data:write (ingest jobs) or data:delete (delete
+  // jobs) on its dataset. NotFound, also for
   // a job whose dataset is invisible to the caller (answered as a missing job, so neither the
   // job nor its dataset can be probed); PermissionDenied when the dataset is visible.
   Result<meta::JobRecord> Get(const security::Principal& caller, std::string_view job_id);
-  // Cancels the job: a queued one at once, a running one after its current chunk (the
-  // returned record then says cancel_requested). Conflict (job_finished) if it has finished.
+  // Cancels the job: a queued one at once, a running one after its current chunk or
+  // erasure step (the returned record then says cancel_requested). Conflict (job_finished)
+  // if it has finished.
   Result<meta::JobRecord> Cancel(const security::Principal& caller, std::string_view job_id);
 
   const JobOptions& options() const { return options_; }
@@ -147,14 +195,21 @@ class JobService {
 
  private:
   void WorkerLoop();
-  // OK for the creator or a holder of data:write on the job's dataset; a job on a dataset the
-  // caller cannot see is NotFound exactly as a missing job is.
+  // OK for the creator or a holder of the job type's permission on the job's dataset; a job
+  // on a dataset the caller cannot see is NotFound exactly as a missing job is.
   Status Authorize(const security::Principal& caller, const meta::JobRecord& job) const;
   // Whether a chunk in flight at a crash provably stored no row (invariant 2).
   bool InflightChunkAbsent(const meta::JobRecord& job);
 
-  // Runs `job` until it finishes, is cancelled, or Stop() is called (job_runner.cc).
+  // Runs `job` until it finishes, is cancelled, or Stop() is called (job_runner.cc): marks
+  // it running, then runs the branch of its type.
   void RunJob(meta::JobRecord job);
+  void RunIngestJob(meta::JobRecord& job);
+  // Counts, commits and erases (delete_job_runner.cc).
+  void RunDeleteJob(meta::JobRecord& job);
+  // A new queued delete job of `filter` run as `creator`. Not stored.
+  meta::JobRecord NewDeleteJob(const security::Principal& creator, std::string_view dataset_id,
+                               const std::string& filter) const;
   // Ingests one chunk with retries while storage is overloaded.
   Result<IngestResult> IngestChunk(const meta::JobRecord& job, const IngestRequest& request);
   // Persists `job`; a failure is logged and returned.
@@ -169,6 +224,7 @@ class JobService {
   meta::MetaStore& store_;
   DatasetService& datasets_;
   IngestService& ingest_;
+  RecordsService& records_;
   backend::DataBackend& backend_;
   const security::Authorizer& authorizer_;
   const JobOptions options_;

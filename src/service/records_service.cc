@@ -285,8 +285,9 @@ Result<RecordsPage> RecordsService::List(const security::Principal& caller,
   return page;
 }
 
-Result<int64_t> RecordsService::Delete(const security::Principal& caller,
-                                       const std::string& dataset, const std::string& filter) {
+Result<PreparedDelete> RecordsService::PrepareDelete(const security::Principal& caller,
+                                                     const std::string& dataset,
+                                                     const std::string& filter) {
   STRATA_RETURN_IF_ERROR(
       datasets_.LoadForData(caller, dataset, security::Permission::kDataDelete).status());
   if (Trim(filter).empty()) {
@@ -307,7 +308,10 @@ Result<int64_t> RecordsService::Delete(const security::Principal& caller,
       queries_.BindStatement(caller, statement, filter, nullptr, dataset, std::nullopt, NowMicros(),
                              nullptr, &restricts_rows);
   if (!bound.ok()) return OnFilter(bound.status());
-  const sql::QueryPlan& plan = bound->plan;
+  PreparedDelete prepared;
+  prepared.dataset = dataset;
+  prepared.count = std::move(bound->plan);
+  const sql::QueryPlan& plan = prepared.count;
   if (plan.filter) {
     // The residual filter includes the caller's row policies, which are not its to read.
     const std::string message =
@@ -320,21 +324,35 @@ Result<int64_t> RecordsService::Delete(const security::Principal& caller,
         .WithProblemCode("unsupported_filter")
         .WithErrors({ErrorDetail::Parameter("filter", message)});
   }
-  std::vector<types::Predicate> predicates = plan.scan.predicates;
+  prepared.predicates = plan.scan.predicates;
   if (plan.time_field_id) {
     if (plan.scan.min_time != INT64_MIN) {
-      predicates.push_back({*plan.time_field_id, types::CompareOp::kGe, {plan.scan.min_time}});
+      prepared.predicates.push_back(
+          {*plan.time_field_id, types::CompareOp::kGe, {plan.scan.min_time}});
     }
     if (plan.scan.max_time != INT64_MAX) {
-      predicates.push_back({*plan.time_field_id, types::CompareOp::kLt, {plan.scan.max_time}});
+      prepared.predicates.push_back(
+          {*plan.time_field_id, types::CompareOp::kLt, {plan.scan.max_time}});
     }
   }
+  return prepared;
+}
+
+Result<int64_t> RecordsService::CountDelete(const PreparedDelete& prepared) {
   exec::CollectSink sink;
-  STRATA_RETURN_IF_ERROR(queries_.Execute(plan, sink, 0, nullptr).status());
-  const int64_t matched = sink.num_rows == 1 ? sink.columns[0].IntAt(0) : 0;
-  if (matched > 0) {
-    STRATA_RETURN_IF_ERROR(queries_.backend().DeleteWhere(dataset, std::move(predicates)).status());
-  }
+  STRATA_RETURN_IF_ERROR(queries_.Execute(prepared.count, sink, 0, nullptr).status());
+  return sink.num_rows == 1 ? sink.columns[0].IntAt(0) : 0;
+}
+
+Result<int64_t> RecordsService::CommitDelete(const PreparedDelete& prepared) {
+  return queries_.backend().DeleteWhere(prepared.dataset, prepared.predicates);
+}
+
+Result<int64_t> RecordsService::Delete(const security::Principal& caller,
+                                       const std::string& dataset, const std::string& filter) {
+  STRATA_ASSIGN_OR_RETURN(PreparedDelete prepared, PrepareDelete(caller, dataset, filter));
+  STRATA_ASSIGN_OR_RETURN(int64_t matched, CountDelete(prepared));
+  if (matched > 0) STRATA_RETURN_IF_ERROR(CommitDelete(prepared).status());
   return matched;
 }
 

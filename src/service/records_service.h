@@ -3,7 +3,9 @@
 //
 //   List    GET /v1/datasets/{id}/records: fields, a filter in the SQL expression grammar,
 //           a sort, keyset pagination on (sort key, sequence number) at a pinned snapshot.
-//   Delete  DELETE /v1/datasets/{id}/records?filter=: delete by predicate in storage.
+//   Delete  DELETE /v1/datasets/{id}/records?filter=: delete by predicate in storage, in
+//           three steps (PrepareDelete, CountDelete, CommitDelete) that JobService composes
+//           into the synchronous answer or a delete job (job_service.h "Delete jobs").
 //   Changes GET /v1/datasets/{id}/changes: rows committed after a cursor, in commit order.
 //
 // Thread safety: thread-safe.
@@ -51,6 +53,15 @@ struct ChangesRequest {
   audit::RequestIds audit_ids;  // The request the data.read entry names.
 };
 
+// A delete checked and bound for one caller (RecordsService::PrepareDelete): what storage
+// applies, and the count(*) plan of the rows it matches (the caller's row policies
+// included). Move-only.
+struct PreparedDelete {
+  std::string dataset;
+  std::vector<types::Predicate> predicates;
+  sql::QueryPlan count;
+};
+
 class RecordsService {
  public:
   RecordsService(QueryService& queries, DatasetService& datasets,
@@ -65,9 +76,21 @@ class RecordsService {
   // List and Changes append a data.read entry (read_audit.h) before they return a page.
   Result<RecordsPage> List(const security::Principal& caller, const RecordsRequest& request);
 
-  // Deletes the rows matching `filter` (which must be a conjunction of `field op constant`
-  // and `field IN (...)` so that storage can apply it) and answers how many rows matched at
-  // the moment before the delete. Needs data:delete.
+  // Checks a delete of the rows matching `filter`, which must be a conjunction of
+  // `field op constant` and `field IN (...)` so that storage can apply it (with the row
+  // policies that apply to the caller). Needs data:delete. Errors: 404 for an unknown or
+  // invisible dataset, 403, 400 invalid_parameter (empty filter), sql_syntax, sql_semantic,
+  // unsupported_filter (each on parameter "filter").
+  Result<PreparedDelete> PrepareDelete(const security::Principal& caller,
+                                       const std::string& dataset, const std::string& filter);
+  // How many rows the delete matches now.
+  Result<int64_t> CountDelete(const PreparedDelete& prepared);
+  // Commits the delete in storage (DataBackend::DeleteWhere): the rows it matches now
+  // disappear from every later read. Returns the delete's sequence number. Committing the
+  // same delete again deletes nothing more than rows matching it appended since.
+  Result<int64_t> CommitDelete(const PreparedDelete& prepared);
+  // Prepare, count, and commit when anything matched: the synchronous delete. Answers how
+  // many rows matched at the moment before the delete.
   Result<int64_t> Delete(const security::Principal& caller, const std::string& dataset,
                          const std::string& filter);
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 namespace strata::types {
 
@@ -35,5 +36,23 @@ struct DatasetStats {
     return bytes_on_disk == 0 ? 0.0 : static_cast<double>(logical_bytes) / bytes_on_disk;
   }
 };
+
+// Physical erasure of one delete (DataBackend::GetEraseProgress, EraseDeleted). A delete
+// hides its rows from every read at once; they stay stored until each segment holding rows
+// older than the delete has been rewritten without them, and the delete is then forgotten.
+struct EraseProgress {
+  // Segments the delete still applies to: they hold rows older than it and were not
+  // rewritten since it was committed. Never increases once `unflushed` is false.
+  uint64_t segments_pending = 0;
+  // The delete is only in the write-ahead log so far: a flush must record it (and write the
+  // rows in memory without the ones it covers) before segments can be rewritten.
+  bool unflushed = false;
+  // No stored row the delete covers remains and the delete is no longer recorded. Also true
+  // for the sequence number of a row, which deletes nothing.
+  bool erased = false;
+};
+
+// Called by EraseDeleted with the progress so far; returning false stops the erasure.
+using EraseCallback = std::function<bool(const EraseProgress&)>;
 
 }  // namespace strata::types

@@ -64,6 +64,17 @@ class EmbeddedBackend final : public DataBackend {
     return engine_->DeleteWhere(id, std::move(predicates));
   }
 
+  Result<types::EraseProgress> GetEraseProgress(std::string_view id, int64_t delete_seq) override {
+    STRATA_RETURN_IF_ERROR(Available(id));
+    return engine_->GetEraseProgress(id, delete_seq);
+  }
+
+  Result<types::EraseProgress> EraseDeleted(std::string_view id, int64_t delete_seq,
+                                            const types::EraseCallback& report) override {
+    STRATA_RETURN_IF_ERROR(Available(id));
+    return engine_->EraseDeleted(id, delete_seq, report);
+  }
+
   Result<types::ScanStats> Scan(std::string_view id, const types::ScanSpec& spec,
                                 const types::BatchSink& sink) override {
     STRATA_RETURN_IF_ERROR(Available(id));

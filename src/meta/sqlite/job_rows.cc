@@ -81,7 +81,8 @@ SELECT id, dataset_id, creator, creator_roles, state, cancel_requested, body_fil
        content_type, content_encoding, mode, dry_run, precision, time_unit, bytes_total,
        bytes_done, inflight_end, records_done, lines_done, accepted, rejected, first_seq,
        last_seq, schema_version, added_fields, errors, errors_truncated, error_status,
-       error_code, error_detail, created_at, started_at, updated_at, finished_at, inflight_seq
+       error_code, error_detail, created_at, started_at, updated_at, finished_at, inflight_seq,
+       job_type, delete_filter, deleted_rows, tombstone_seq, segments_total, segments_rewritten
 FROM jobs)sql";
 
 const std::string_view kUpsertJob = R"sql(
@@ -89,9 +90,11 @@ INSERT OR REPLACE INTO jobs (id, dataset_id, creator, creator_roles, state, canc
   body_file, upload_id, content_type, content_encoding, mode, dry_run, precision, time_unit,
   bytes_total, bytes_done, inflight_end, records_done, lines_done, accepted, rejected,
   first_seq, last_seq, schema_version, added_fields, errors, errors_truncated, error_status,
-  error_code, error_detail, created_at, started_at, updated_at, finished_at, inflight_seq)
+  error_code, error_detail, created_at, started_at, updated_at, finished_at, inflight_seq,
+  job_type, delete_filter, deleted_rows, tombstone_seq, segments_total, segments_rewritten)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-        ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35))sql";
+        ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36,
+        ?37, ?38, ?39, ?40, ?41))sql";
 
 void BindJob(Statement& s, const JobRecord& job) {
   s.Bind(1, job.id).Bind(2, job.dataset_id).Bind(3, job.creator);
@@ -107,6 +110,9 @@ void BindJob(Statement& s, const JobRecord& job) {
   s.Bind(28, job.error_status).Bind(29, job.error_code).Bind(30, job.error_detail);
   s.Bind(31, job.created_at).Bind(32, job.started_at).Bind(33, job.updated_at);
   s.Bind(34, job.finished_at).Bind(35, job.inflight_seq);
+  s.Bind(36, JobTypeName(job.type)).Bind(37, job.filter).Bind(38, I(job.deleted));
+  s.Bind(39, job.tombstone_seq).Bind(40, I(job.segments_total));
+  s.Bind(41, I(job.segments_rewritten));
 }
 
 Result<JobRecord> ReadJob(const Statement& row) {
@@ -148,6 +154,14 @@ Result<JobRecord> ReadJob(const Statement& row) {
   job.updated_at = row.Int(32);
   job.finished_at = row.Int(33);
   job.inflight_seq = row.Int(34);
+  std::optional<JobType> type = ParseJobType(row.Text(35));
+  if (!type) return Status::Corruption("stored job has an unknown type");
+  job.type = *type;
+  job.filter = row.Text(36);
+  job.deleted = U(row.Int(37));
+  job.tombstone_seq = row.Int(38);
+  job.segments_total = U(row.Int(39));
+  job.segments_rewritten = U(row.Int(40));
   return job;
 }
 

@@ -207,6 +207,15 @@ CREATE TABLE revoked_access_tokens (
 ) WITHOUT ROWID;
 CREATE INDEX revoked_access_tokens_by_expiry ON revoked_access_tokens(expires_at);
 )sql"},
+      {9, "delete jobs", R"sql(
+-- Rows written before this migration are ingest jobs.
+ALTER TABLE jobs ADD COLUMN job_type TEXT NOT NULL DEFAULT 'ingest';  -- ingest | delete
+ALTER TABLE jobs ADD COLUMN delete_filter TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN deleted_rows INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN tombstone_seq INTEGER NOT NULL DEFAULT 0;  -- 0 = not committed
+ALTER TABLE jobs ADD COLUMN segments_total INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN segments_rewritten INTEGER NOT NULL DEFAULT 0;
+)sql"},
   };
   return migrations;
 }

@@ -75,6 +75,15 @@ Result<service::PageRequest> ParsePageRequest(const ApiRequest& request) {
   return page;
 }
 
+Result<bool> ParseBool(const ApiRequest& request, std::string_view name) {
+  const std::string* value = request.Query(name);
+  if (value == nullptr || *value == "false") return false;
+  if (*value == "true" || value->empty()) return true;
+  const std::string message = std::string(name) + " must be true or false, got '" + *value + "'";
+  return Status::InvalidArgument(message).WithErrors(
+      {ErrorDetail::Parameter(std::string(name), message)});
+}
+
 Status CheckQueryParameters(const ApiRequest& request,
                             std::initializer_list<std::string_view> allowed) {
   for (const auto& [name, value] : request.query) {

@@ -25,6 +25,10 @@ Result<service::Precondition> ParseIfMatch(const ApiRequest& request);
 // `limit` (1..1000, default 100) and `cursor` query parameters. 400 when invalid.
 Result<service::PageRequest> ParsePageRequest(const ApiRequest& request);
 
+// A boolean query parameter: absent or "false" is false; "true" or empty is true; anything
+// else is 400 naming the parameter.
+Result<bool> ParseBool(const ApiRequest& request, std::string_view name);
+
 // 400 naming the first query parameter not in `allowed`, with a suggestion.
 Status CheckQueryParameters(const ApiRequest& request,
                             std::initializer_list<std::string_view> allowed);

@@ -42,12 +42,13 @@ const std::vector<RoutePermission>& RoutePermissions() {
       {M::kHead, "/v1/datasets/{id}/uploads/{uid}", S::kDataset, "data:write"},
       {M::kPatch, "/v1/datasets/{id}/uploads/{uid}", S::kDataset, "data:write"},
       {M::kDelete, "/v1/datasets/{id}/uploads/{uid}", S::kDataset, "data:write"},
-      {M::kGet, "/v1/jobs/{id}", S::kSelfOr, "data:write"},  // Its creator, or data:write.
-      {M::kDelete, "/v1/jobs/{id}", S::kSelfOr, "data:write"},
-      {M::kPost, "/v1/query", S::kDataset, "data:read"},  // Every dataset FROM names.
+      // Its creator, or the permission on its dataset: data:write; for a delete job data:delete.
+      {M::kGet, "/v1/jobs/{id}", S::kSelfOr, "data:write"},     // Delete jobs: data:delete.
+      {M::kDelete, "/v1/jobs/{id}", S::kSelfOr, "data:write"},  // Delete jobs: data:delete.
+      {M::kPost, "/v1/query", S::kDataset, "data:read"},        // Every dataset FROM names.
       {M::kPost, "/v1/datasets/{id}/query", S::kDataset, "data:read"},
       {M::kGet, "/v1/datasets/{id}/records", S::kDataset, "data:read"},
-      {M::kDelete, "/v1/datasets/{id}/records", S::kDataset, "data:delete"},
+      {M::kDelete, "/v1/datasets/{id}/records", S::kDataset, "data:delete"},  // May start a job.
       {M::kGet, "/v1/datasets/{id}/changes", S::kDataset, "data:read"},
       {M::kPost, "/v1/datasets/{id}/detokenize", S::kDataset, "pii:detokenize"},  // + data:read.
       {M::kPost, "/write", S::kDataset, "data:write"},  // datasets:create for a new one.

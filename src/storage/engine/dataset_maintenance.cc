@@ -46,9 +46,8 @@ void CollectGarbageTombstones(Manifest& manifest) {
   std::erase_if(manifest.tombstones, [&](const Tombstone& tombstone) {
     if (manifest.flushed_seq < tombstone.seq) return false;
     return std::all_of(
-        manifest.segments.begin(), manifest.segments.end(), [&](const SegmentEntry& segment) {
-          return segment.min_seq > tombstone.seq || segment.applied_tombstone_seq >= tombstone.seq;
-        });
+        manifest.segments.begin(), manifest.segments.end(),
+        [&](const SegmentEntry& segment) { return !DeleteAppliesTo(segment, tombstone.seq); });
   });
 }
 
@@ -435,8 +434,7 @@ Status DatasetStore::Compact(size_t min_segments) {
     auto has_pending_delete = [&](const std::shared_ptr<SegmentHandle>& segment) {
       return std::any_of(base.tombstones.begin(), base.tombstones.end(),
                          [&](const Tombstone& tombstone) {
-                           return tombstone.seq > segment->entry.min_seq &&
-                                  tombstone.seq > segment->entry.applied_tombstone_seq;
+                           return DeleteAppliesTo(segment->entry, tombstone.seq);
                          });
     };
     if (min_segments <= 1) {

@@ -45,6 +45,8 @@ class WalWriter;
 using types::AppendResult;
 using types::BatchSink;
 using types::DatasetStats;
+using types::EraseCallback;
+using types::EraseProgress;
 
 class DatasetStore {
  public:
@@ -71,6 +73,18 @@ class DatasetStore {
   // Records a tombstone deleting every row with a smaller sequence number that satisfies
   // all predicates. Durable like an append. Returns the tombstone's sequence number.
   Result<int64_t> DeleteWhere(std::vector<types::Predicate> predicates);
+
+  // How far the physical erasure of the delete with sequence number `delete_seq` (a
+  // DeleteWhere result) has come. InvalidArgument for a seq never assigned.
+  Result<EraseProgress> GetEraseProgress(int64_t delete_seq) const;
+  // Erases the delete's rows now instead of at the next background compaction: flushes if
+  // it is unflushed, then rewrites the segments it applies to one at a time (each under the
+  // compaction lock, so background compaction and retention interleave between them, and
+  // flushes never wait), reporting progress before each step and once erased. Returns the
+  // last progress: erased, or not when `report` returned false. An error leaves the delete
+  // in force (its rows stay hidden) with the segments rewritten so far; calling again
+  // continues. `report` may be empty; it must not call into this store.
+  Result<EraseProgress> EraseDeleted(int64_t delete_seq, const EraseCallback& report);
 
   Result<types::ScanStats> Scan(const types::ScanSpec& spec, const BatchSink& sink);
 

@@ -1,6 +1,7 @@
 // Internals of DatasetStore shared by its translation units (dataset_store.cc: open,
 // recovery and the write path; dataset_scan.cc: reads; dataset_maintenance.cc: flush,
-// compaction, retention). Not for use outside storage/engine.
+// compaction, retention; dataset_erase.cc: erasure of one delete on demand). Not for use outside
+// storage/engine.
 #pragma once
 
 #include <atomic>
@@ -38,6 +39,13 @@ struct Memtable {
   int64_t last_seq = 0;       // Highest seq recorded here (rows or tombstones).
   bool empty() const { return chunks.empty() && tombstones.empty(); }
 };
+
+// Whether the delete with sequence number `delete_seq` may still cover rows of the segment:
+// it holds older rows and was written before the delete was applied to it. Compaction
+// rewrites such segments; a tombstone is collected once no segment qualifies.
+inline bool DeleteAppliesTo(const SegmentEntry& segment, int64_t delete_seq) {
+  return segment.min_seq < delete_seq && segment.applied_tombstone_seq < delete_seq;
+}
 
 // A segment of the current or an older version. The file is deleted when the last version
 // referencing it is released after it left the manifest (obsolete).
@@ -119,6 +127,8 @@ struct DatasetStore::Impl {
   std::function<void()> wake_maintenance;  // Asks the background task to run now.
 
   size_t UnflushedBytesLocked() const;
+  // DatasetStore::GetEraseProgress. REQUIRES: mu held.
+  EraseProgress EraseProgressLocked(int64_t delete_seq) const;
   // DatasetStats::resync_horizon: the current manifest's, raised by the tombstones of the
   // manifest (older manifests) and of the memtables (durable in the WAL only). REQUIRES: mu.
   int64_t ResyncHorizonLocked() const;

@@ -241,6 +241,18 @@ Result<int64_t> StorageEngine::DeleteWhere(std::string_view id,
   return seq;
 }
 
+Result<EraseProgress> StorageEngine::GetEraseProgress(std::string_view id,
+                                                      int64_t delete_seq) const {
+  STRATA_ASSIGN_OR_RETURN(std::shared_ptr<DatasetStore> store, impl_->Find(id));
+  return store->GetEraseProgress(delete_seq);
+}
+
+Result<EraseProgress> StorageEngine::EraseDeleted(std::string_view id, int64_t delete_seq,
+                                                  const EraseCallback& report) {
+  STRATA_ASSIGN_OR_RETURN(std::shared_ptr<DatasetStore> store, impl_->Find(id));
+  return store->EraseDeleted(delete_seq, report);
+}
+
 Result<types::ScanStats> StorageEngine::Scan(std::string_view id, const types::ScanSpec& spec,
                                              const BatchSink& sink) {
   STRATA_ASSIGN_OR_RETURN(std::shared_ptr<DatasetStore> store, impl_->Find(id));

@@ -40,6 +40,10 @@ class StorageEngine {
   std::vector<types::CommittedNote> UnconfirmedNotes() const;
   Status ConfirmNotes(std::string_view id, const std::vector<std::string>& keys);
   Result<int64_t> DeleteWhere(std::string_view id, std::vector<types::Predicate> predicates);
+  // Physical erasure of one delete: see DatasetStore::GetEraseProgress and EraseDeleted.
+  Result<EraseProgress> GetEraseProgress(std::string_view id, int64_t delete_seq) const;
+  Result<EraseProgress> EraseDeleted(std::string_view id, int64_t delete_seq,
+                                     const EraseCallback& report);
   Result<types::ScanStats> Scan(std::string_view id, const types::ScanSpec& spec,
                                 const BatchSink& sink);
   Result<DatasetStats> Stats(std::string_view id) const;

@@ -1,7 +1,9 @@
-// SqliteMetaStore: async jobs and resumable uploads (migration 5) — round trips, the
+// SqliteMetaStore: async jobs and resumable uploads (migrations 6 and 9) — round trips of
+// ingest and delete jobs, records stored before job types existed read as ingest jobs, the
 // cancel flag that only RequestJobCancel writes, optimistic upload offsets, completion in
 // one transaction, and the listings that recovery and expiry use.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -247,6 +249,79 @@ TEST_P(SqliteJobStoreTest, ListsUploadsAndExpiredOnes) {
   EXPECT_EQ(expired[1].id, "b");
   ASSERT_OK_AND_ASSIGN(expired, store_->ListExpiredUploads(5'000, 1));
   EXPECT_EQ(expired.size(), 1u);
+}
+
+TEST_P(SqliteJobStoreTest, DeleteJobRoundTripsItsAttributes) {
+  JobRecord job = MakeJob("d1");
+  job.type = JobType::kDelete;
+  job.body_file.clear();
+  job.content_type.clear();
+  job.filter = "host = 'a' AND ts < '2016-01-02T00:00:00Z'";
+  job.deleted = 1'234'567;
+  job.tombstone_seq = 991;
+  job.segments_total = 12;
+  job.segments_rewritten = 5;
+  ASSERT_OK(store_->CreateJob(job));
+  ASSERT_OK_AND_ASSIGN(JobRecord got, store_->GetJob("d1"));
+  EXPECT_EQ(got.type, JobType::kDelete);
+  EXPECT_EQ(got.filter, job.filter);
+  EXPECT_EQ(got.deleted, 1'234'567u);
+  EXPECT_EQ(got.tombstone_seq, 991);
+  EXPECT_EQ(got.segments_total, 12u);
+  EXPECT_EQ(got.segments_rewritten, 5u);
+  got.segments_rewritten = 12;
+  got.state = JobState::kSucceeded;
+  ASSERT_OK(store_->UpdateJob(got));
+  ASSERT_OK_AND_ASSIGN(got, store_->GetJob("d1"));
+  EXPECT_EQ(got.segments_rewritten, 12u);
+  EXPECT_EQ(got.type, JobType::kDelete);
+  // An ingest job keeps its type too.
+  ASSERT_OK(store_->CreateJob(MakeJob("i1")));
+  ASSERT_OK_AND_ASSIGN(got, store_->GetJob("i1"));
+  EXPECT_EQ(got.type, JobType::kIngest);
+  EXPECT_EQ(got.tombstone_seq, 0);
+}
+
+// A row written by a build before job types (no job_type column set) is an ingest job.
+TEST(SqliteJobStoreFileTest, JobsStoredBeforeJobTypesReadAsIngestJobs) {
+  std::string name = ::testing::TempDir() + "strata_jobs_XXXXXX";
+  const std::string dir = mkdtemp(name.data());
+  const std::string path = dir + "/meta.db";
+  { ASSERT_OK(OpenSqliteMetaStore(path).status()); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  // Exactly the columns the previous build wrote.
+  const char* insert = R"sql(
+INSERT INTO jobs (id, dataset_id, creator, creator_roles, state, cancel_requested, body_file,
+  upload_id, content_type, content_encoding, mode, dry_run, precision, time_unit, bytes_total,
+  bytes_done, inflight_end, records_done, lines_done, accepted, rejected, first_seq, last_seq,
+  schema_version, added_fields, errors, errors_truncated, error_status, error_code,
+  error_detail, created_at, started_at, updated_at, finished_at, inflight_seq)
+VALUES ('old', 'cpu', 'key:k1', '["writer"]', 'succeeded', 0, 'jobs/old', '',
+  'application/x-ndjson', '', 'partial', 0, 'ns', 'auto', 10, 10, 0, 1, 1, 1, 0, 1, 1, 1,
+  '[]', '[]', 0, '', '', '', 1, 2, 3, 4, -1))sql";
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, insert, nullptr, nullptr, &error), SQLITE_OK)
+      << (error != nullptr ? error : "");
+  sqlite3_free(error);
+  sqlite3_close_v2(db);
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<MetaStore> store, OpenSqliteMetaStore(path));
+    ASSERT_OK_AND_ASSIGN(JobRecord old, store->GetJob("old"));
+    EXPECT_EQ(old.type, JobType::kIngest);
+    EXPECT_EQ(old.accepted, 1u);
+    EXPECT_EQ(old.tombstone_seq, 0);
+    EXPECT_EQ(old.filter, "");
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(JobTypeTest, NamesRoundTrip) {
+  for (JobType type : {JobType::kIngest, JobType::kDelete}) {
+    EXPECT_EQ(ParseJobType(JobTypeName(type)), type);
+  }
+  EXPECT_EQ(JobTypeName(JobType::kDelete), "delete");
+  EXPECT_EQ(ParseJobType("compaction"), std::nullopt);
 }
 
 TEST(JobStateTest, NamesRoundTrip) {

@@ -86,10 +86,15 @@ class OpenApiRoutesTest : public ::testing::Test {
     influx_ = std::make_unique<service::InfluxWriteService>(*datasets_, *ingest_, authorizer_,
                                                             service::IngestLimits{});
     AddInfluxRoutes(router_, *influx_);
+    queries_ = std::make_unique<service::QueryService>(*datasets_, backend_.get(),
+                                                       service::CursorCodec(std::string(32, 'q')),
+                                                       service::QueryLimits{});
+    records_ = std::make_unique<service::RecordsService>(
+        *queries_, *datasets_, authorizer_, service::CursorCodec(std::string(32, 'r')));
     service::JobOptions job_options;
     job_options.data_dir = backend_.dir();
-    jobs_ = std::make_unique<service::JobService>(*store_, *datasets_, *ingest_, backend_.get(),
-                                                  authorizer_, job_options);
+    jobs_ = std::make_unique<service::JobService>(*store_, *datasets_, *ingest_, *records_,
+                                                  backend_.get(), authorizer_, job_options);
     service::UploadOptions upload_options;
     upload_options.data_dir = backend_.dir();
     uploads_ =
@@ -97,13 +102,8 @@ class OpenApiRoutesTest : public ::testing::Test {
     AddIngestRoutes(router_, *ingest_, jobs_.get());
     AddJobRoutes(router_, *jobs_);
     AddUploadRoutes(router_, *uploads_);
-    queries_ = std::make_unique<service::QueryService>(*datasets_, backend_.get(),
-                                                       service::CursorCodec(std::string(32, 'q')),
-                                                       service::QueryLimits{});
     AddQueryRoutes(router_, *queries_);
-    records_ = std::make_unique<service::RecordsService>(
-        *queries_, *datasets_, authorizer_, service::CursorCodec(std::string(32, 'r')));
-    AddRecordsRoutes(router_, *records_);
+    AddRecordsRoutes(router_, *records_, *jobs_);
     resolver_ = std::make_unique<security::PrincipalResolver>(*store_);
     identity_ = std::make_unique<service::IdentityService>(
         *store_, authorizer_, *resolver_, service::CursorCodec(std::string(32, 'i')),
@@ -162,10 +162,10 @@ class OpenApiRoutesTest : public ::testing::Test {
   std::unique_ptr<service::IngestService> ingest_;
   std::unique_ptr<service::InfluxWriteService> influx_;
   std::unique_ptr<service::HealthService> health_;
-  std::unique_ptr<service::JobService> jobs_;
-  std::unique_ptr<service::UploadService> uploads_;
   std::unique_ptr<service::QueryService> queries_;
   std::unique_ptr<service::RecordsService> records_;
+  std::unique_ptr<service::JobService> jobs_;
+  std::unique_ptr<service::UploadService> uploads_;
   std::unique_ptr<security::PrincipalResolver> resolver_;
   std::unique_ptr<service::IdentityService> identity_;
   std::unique_ptr<service::ApiKeyService> api_keys_;

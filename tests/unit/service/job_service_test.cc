@@ -6,8 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include "common/time_util.h"
@@ -22,32 +20,6 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kWait{20'000};
 
-// Blocks runner threads until opened.
-class Gate {
- public:
-  void Pass() {
-    std::unique_lock lock(mu_);
-    ++arrivals_;
-    cv_.notify_all();
-    cv_.wait(lock, [this] { return open_; });
-  }
-  void Open() {
-    std::lock_guard lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  bool WaitArrivals(int count) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, kWait, [&] { return arrivals_ >= count; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int arrivals_ = 0;
-  bool open_ = false;
-};
-
 class JobServiceTest : public JobTestEnv {
  protected:
   void TearDown() override {
@@ -56,8 +28,8 @@ class JobServiceTest : public JobTestEnv {
   }
 
   void StartJobs(JobOptions options) {
-    jobs_ = std::make_unique<JobService>(*store_, *datasets_, *ingest_, backend_.get(), authorizer_,
-                                         std::move(options));
+    jobs_ = std::make_unique<JobService>(*store_, *datasets_, *ingest_, *records_, backend_.get(),
+                                         authorizer_, std::move(options));
     ASSERT_OK(jobs_->Start());
   }
 

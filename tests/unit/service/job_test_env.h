@@ -1,14 +1,16 @@
-// A metastore, an embedded data backend, the dataset and ingest services and a data
-// directory: what JobService and UploadService tests build on.
+// A metastore, an embedded data backend, the dataset, ingest, query and records services and
+// a data directory: what JobService and UploadService tests build on.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
 
@@ -17,10 +19,40 @@
 #include "service/dataset_service.h"
 #include "service/ingest_service.h"
 #include "service/job_service.h"
+#include "service/query_service.h"
+#include "service/records_service.h"
 #include "test_backend.h"
 #include "test_util.h"
 
 namespace strata::service {
+
+inline constexpr std::chrono::milliseconds kJobTestWait{20'000};
+
+// Blocks runner threads until opened.
+class Gate {
+ public:
+  void Pass() {
+    std::unique_lock lock(mu_);
+    ++arrivals_;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return open_; });
+  }
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  bool WaitArrivals(int count) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, kJobTestWait, [&] { return arrivals_ >= count; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int arrivals_ = 0;
+  bool open_ = false;
+};
 
 class JobTestEnv : public ::testing::Test {
  protected:
@@ -32,6 +64,10 @@ class JobTestEnv : public ::testing::Test {
                                                  CursorCodec(std::string(32, 'c')));
     limits_.max_errors = 50;
     ingest_ = std::make_unique<IngestService>(*datasets_, backend_.get(), *store_, limits_);
+    queries_ = std::make_unique<QueryService>(*datasets_, backend_.get(),
+                                              CursorCodec(std::string(32, 'q')), QueryLimits{});
+    records_ = std::make_unique<RecordsService>(*queries_, *datasets_, authorizer_,
+                                                CursorCodec(std::string(32, 'r')));
     const std::string spec =
         R"({"id":"metrics","time_field":"ts","fields":[{"name":"ts","type":"timestamp"},
             {"name":"host","type":"string"},{"name":"value","type":"float64","nullable":true},
@@ -95,6 +131,8 @@ class JobTestEnv : public ::testing::Test {
   std::unique_ptr<DatasetService> datasets_;
   IngestLimits limits_;
   std::unique_ptr<IngestService> ingest_;
+  std::unique_ptr<QueryService> queries_;
+  std::unique_ptr<RecordsService> records_;
   const security::Principal admin_{"key:admin", {"admin"}, {}, {}};
   const security::Principal writer_{"key:writer", {"writer"}, {}, {}};
   const security::Principal other_writer_{"key:other", {"writer"}, {}, {}};

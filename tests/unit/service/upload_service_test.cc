@@ -48,8 +48,8 @@ class UploadServiceTest : public JobTestEnv {
  protected:
   void SetUp() override {
     JobTestEnv::SetUp();
-    jobs_ = std::make_unique<JobService>(*store_, *datasets_, *ingest_, backend_.get(), authorizer_,
-                                         Options(128));
+    jobs_ = std::make_unique<JobService>(*store_, *datasets_, *ingest_, *records_, backend_.get(),
+                                         authorizer_, Options(128));
     ASSERT_OK(jobs_->Start());
     StartUploads();
   }

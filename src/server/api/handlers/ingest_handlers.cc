@@ -21,13 +21,6 @@ Status BadParameter(std::string_view name, std::string message) {
       {ErrorDetail::Parameter(std::string(name), message)});
 }
 
-Result<bool> ParseBool(const ApiRequest& request, std::string_view name) {
-  const std::string* value = request.Query(name);
-  if (value == nullptr || *value == "false") return false;
-  if (*value == "true" || value->empty()) return true;
-  return BadParameter(name, std::string(name) + " must be true or false, got '" + *value + "'");
-}
-
 Result<ingest::TimeUnit> ParseTimeUnit(const std::string& text) {
   if (text == "auto") return ingest::TimeUnit::kAuto;
   if (text == "s") return ingest::TimeUnit::kSeconds;

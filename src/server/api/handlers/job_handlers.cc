@@ -37,16 +37,25 @@ Result<ApiResponse> CancelJob(service::JobService& jobs, const RequestContext& c
   return JobResponse(meta::IsFinished(job.state) ? 200 : 202, job);
 }
 
-}  // namespace
-
-void WriteJobJson(JsonWriter& writer, const meta::JobRecord& job) {
+// The members of a delete job (docs/api.md "Jobs").
+void WriteDeleteMembers(JsonWriter& writer, const meta::JobRecord& job) {
+  writer.Member("filter", job.filter);
+  // Null until the async job has counted (a count of 0 finishes it as succeeded).
+  writer.Key("deleted");
+  const bool counted =
+      job.deleted > 0 || job.tombstone_seq != 0 || job.state == meta::JobState::kSucceeded;
+  counted ? writer.Int(static_cast<int64_t>(job.deleted)) : writer.Null();
+  writer.Key("tombstone_seq");
+  job.tombstone_seq == 0 ? writer.Null() : writer.Int(job.tombstone_seq);
+  writer.Key("progress");
   writer.BeginObject();
-  writer.Member("id", job.id);
-  writer.Member("type", "ingest");
-  writer.Member("dataset", job.dataset_id);
-  writer.Member("state", meta::JobStateName(job.state));
-  writer.Member("cancel_requested", job.cancel_requested);
-  writer.Member("created_by", job.creator);
+  writer.Member("segments_total", job.segments_total);
+  writer.Member("segments_rewritten", job.segments_rewritten);
+  writer.EndObject();
+}
+
+// The members of an ingest job.
+void WriteIngestMembers(JsonWriter& writer, const meta::JobRecord& job) {
   writer.Key("upload_id");
   job.upload_id.empty() ? writer.Null() : writer.String(job.upload_id);
   writer.Member("content_type", job.content_type);
@@ -85,6 +94,22 @@ void WriteJobJson(JsonWriter& writer, const meta::JobRecord& job) {
   }
   writer.EndArray();
   writer.Member("errors_truncated", job.errors_truncated);
+}
+
+}  // namespace
+
+void WriteJobJson(JsonWriter& writer, const meta::JobRecord& job) {
+  writer.BeginObject();
+  writer.Member("id", job.id);
+  writer.Member("type", meta::JobTypeName(job.type));
+  writer.Member("dataset", job.dataset_id);
+  writer.Member("state", meta::JobStateName(job.state));
+  writer.Member("cancel_requested", job.cancel_requested);
+  writer.Member("created_by", job.creator);
+  switch (job.type) {
+    case meta::JobType::kIngest: WriteIngestMembers(writer, job); break;
+    case meta::JobType::kDelete: WriteDeleteMembers(writer, job); break;
+  }
   writer.Key("error");
   const Status failure = service::JobFailure(job);
   if (failure.ok()) {
@@ -117,7 +142,11 @@ Result<ApiResponse> StartIngestJob(service::JobService& jobs, const RequestConte
     }
     return response;
   }
-  return JobResponse(202, started.value()).WithHeader("Location", "/v1/jobs/" + started->id);
+  return JobAcceptedResponse(started.value());
+}
+
+ApiResponse JobAcceptedResponse(const meta::JobRecord& job) {
+  return JobResponse(202, job).WithHeader("Location", "/v1/jobs/" + job.id);
 }
 
 void AddJobRoutes(Router& router, service::JobService& jobs) {

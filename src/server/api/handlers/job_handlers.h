@@ -1,5 +1,6 @@
-// REST routes of async jobs (docs/ingest.md "Async jobs"): GET and DELETE /v1/jobs/{id},
-// and the async branch of POST /v1/datasets/{id}/ingest.
+// REST routes of async jobs (docs/api.md "Jobs"): GET and DELETE /v1/jobs/{id}, the async
+// branch of POST /v1/datasets/{id}/ingest, and the job document that DELETE
+// /v1/datasets/{id}/records answers with when it starts a delete job.
 #pragma once
 
 #include "common/json_writer.h"
@@ -18,7 +19,11 @@ void AddJobRoutes(Router& router, service::JobService& jobs);
 Result<ApiResponse> StartIngestJob(service::JobService& jobs, const RequestContext& context,
                                    service::IngestRequest request);
 
-// The job as JSON (docs/api.md "Jobs").
+// The job as JSON (docs/api.md "Jobs"): common members, then those of its type.
 void WriteJobJson(JsonWriter& writer, const meta::JobRecord& job);
+
+// 202 Accepted with `Location: /v1/jobs/{id}` and the job: the answer of a request that
+// started one.
+ApiResponse JobAcceptedResponse(const meta::JobRecord& job);
 
 }  // namespace strata::server

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/strings.h"
+#include "server/api/handlers/job_handlers.h"
 #include "server/api/problem.h"
 #include "server/api/request_helpers.h"
 #include "service/result_format.h"
@@ -126,15 +127,22 @@ Result<ApiResponse> ListRecords(service::RecordsService& service, const RequestC
   return PageResponse(request, page, format, "cursor");
 }
 
-Result<ApiResponse> DeleteRecords(service::RecordsService& service, const RequestContext& context) {
+// 200 {"deleted": N}, or 202 with the delete job (service/job_service.h "Delete jobs").
+Result<ApiResponse> DeleteRecords(service::JobService& jobs, const RequestContext& context) {
   const ApiRequest& request = context.request;
-  STRATA_RETURN_IF_ERROR(CheckQueryParameters(request, {"filter"}));
+  STRATA_RETURN_IF_ERROR(CheckQueryParameters(request, {"filter", "async"}));
+  std::optional<bool> async;
+  if (request.Query("async") != nullptr) {
+    STRATA_ASSIGN_OR_RETURN(async, ParseBool(request, "async"));
+  }
   const std::string* filter = request.Query("filter");
-  STRATA_ASSIGN_OR_RETURN(int64_t deleted, service.Delete(context.principal, context.Param("id"),
-                                                          filter == nullptr ? "" : *filter));
+  STRATA_ASSIGN_OR_RETURN(service::DeleteOutcome outcome,
+                          jobs.DeleteRecords(context.principal, context.Param("id"),
+                                             filter == nullptr ? "" : *filter, async));
+  if (outcome.job) return JobAcceptedResponse(*outcome.job);
   JsonWriter writer;
   writer.BeginObject();
-  writer.Member("deleted", deleted);
+  writer.Member("deleted", outcome.deleted);
   writer.EndObject();
   return JsonResponse(200, writer);
 }
@@ -158,7 +166,7 @@ Result<ApiResponse> Changes(service::RecordsService& service, const RequestConte
 
 }  // namespace
 
-void AddRecordsRoutes(Router& router, service::RecordsService& service) {
+void AddRecordsRoutes(Router& router, service::RecordsService& service, service::JobService& jobs) {
   const RouteOptions read{
       .offload = true, .audit = AuditMode::kByService, .audit_action = "data.read"};
   router.Add(
@@ -166,7 +174,7 @@ void AddRecordsRoutes(Router& router, service::RecordsService& service) {
       [&service](const RequestContext& context) { return ListRecords(service, context); }, read);
   router.Add(
       Method::kDelete, "/v1/datasets/{id}/records",
-      [&service](const RequestContext& context) { return DeleteRecords(service, context); },
+      [&jobs](const RequestContext& context) { return DeleteRecords(jobs, context); },
       RouteOptions{.offload = true, .audit_action = "data.delete"});
   router.Add(
       Method::kGet, "/v1/datasets/{id}/changes",
