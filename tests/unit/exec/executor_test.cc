@@ -176,17 +176,10 @@ class ExecutorTest : public ::testing::Test {
 
   Result<std::vector<std::string>> Run(const std::string& text, int parallelism = 1,
                                        ExecOptions options = {}) {
-    STRATA_ASSIGN_OR_RETURN(sql::Statement statement, sql::ParseStatement(text));
-    sql::BindOptions bind;
-    bind.catalog = &catalog_;
-    bind.sql = text;
-    STRATA_ASSIGN_OR_RETURN(sql::BoundStatement bound, sql::Bind(statement, bind));
-    STRATA_RETURN_IF_ERROR(FoldConstants(bound.plan));
-    sql::PushDownPredicates(bound.plan);
-    sql::PushDownLatestPerKey(bound.plan);
+    STRATA_ASSIGN_OR_RETURN(sql::QueryPlan plan, Plan(text));
     options.parallelism = parallelism;
     TextSink sink;
-    STRATA_ASSIGN_OR_RETURN(ExecStats stats, Execute(bound.plan, Scan(), options, sink));
+    STRATA_ASSIGN_OR_RETURN(ExecStats stats, Execute(plan, Scan(), options, sink));
     last_stats_ = stats;
     return sink.rows;
   }
