@@ -396,6 +396,23 @@ def assert_problem(resp, status, code=None, check_alive=True):
     return body
 
 
+JOB_FINISHED = ("succeeded", "failed", "cancelled")
+
+
+def wait_job(api, job_id, until=JOB_FINISHED, timeout=60.0):
+    """Polls GET /v1/jobs/{id} until its state is in `until`; returns every body seen."""
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        resp = api.get(f"/v1/jobs/{job_id}")
+        assert resp.status_code == 200, resp.text
+        seen.append(resp.json())
+        if seen[-1]["state"] in until:
+            return seen
+        time.sleep(0.02)
+    raise AssertionError(f"job {job_id} still {seen[-1]['state']} after {timeout} s: {seen[-1]}")
+
+
 def error_items(body, key="pointer"):
     return [item.get(key) for item in body.get("errors", [])]
 

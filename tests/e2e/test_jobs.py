@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import Server, assert_problem
+from conftest import Server, assert_problem, wait_job
 
 NDJSON = "application/x-ndjson"
 JOB_SETTINGS = {
@@ -68,18 +68,6 @@ def start_job(api, dataset_id, body, **kw):
     return job
 
 
-def wait_job(api, job_id, until=FINISHED, timeout=60.0):
-    """Polls GET /v1/jobs/{id} until its state is in `until`; returns every body seen."""
-    seen = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        resp = api.get(f"/v1/jobs/{job_id}")
-        assert resp.status_code == 200, resp.text
-        seen.append(resp.json())
-        if seen[-1]["state"] in until:
-            return seen
-        time.sleep(0.02)
-    raise AssertionError(f"job {job_id} still {seen[-1]['state']} after {timeout} s: {seen[-1]}")
 
 
 def wait_progress(api, job_id, timeout=30.0):

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import assert_problem
+from conftest import assert_problem, wait_job
 
 T0 = 1451606400
 DELETE_JOB_ROWS = 100
@@ -80,18 +80,6 @@ def delete(api, dataset, flt, **params):
     return api.delete(f"/v1/datasets/{dataset}/records", params={"filter": flt, **params})
 
 
-def wait_job(api, job_id, timeout=60.0):
-    """Polls GET /v1/jobs/{id} until the job finishes; returns every body seen."""
-    seen = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        resp = api.get(f"/v1/jobs/{job_id}")
-        assert resp.status_code == 200, resp.text
-        seen.append(resp.json())
-        if seen[-1]["state"] in FINISHED:
-            return seen
-        time.sleep(0.02)
-    raise AssertionError(f"job {job_id} still {seen[-1]['state']} after {timeout} s: {seen[-1]}")
 
 
 def accepted_job(resp):
