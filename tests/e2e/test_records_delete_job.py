@@ -14,7 +14,6 @@ from conftest import assert_problem, wait_job
 
 T0 = 1451606400
 DELETE_JOB_ROWS = 100
-FINISHED = ("succeeded", "failed", "cancelled")
 
 
 @pytest.fixture(scope="module")
