@@ -378,6 +378,8 @@ PreparedQuery::PreparedQuery(QueryService& service, sql::BoundStatement statemen
   }
 }
 
+int PreparedQuery::parallelism() const { return service_.limits_.parallelism; }
+
 exec::ExecOptions PreparedQuery::ExecutionOptions() const {
   exec::ExecOptions options;
   options.parallelism = service_.limits_.parallelism;

@@ -126,6 +126,8 @@ class PreparedQuery {
 
   const std::vector<exec::ResultColumn>& columns() const { return columns_; }
   ResultFormat format() const { return format_; }
+  // Threads a query may use (query.parallelism), for the scan and for encoding its result.
+  int parallelism() const;
 
   // Runs the query; the rows of the page (JSON) or of the whole result (streams) go to
   // `sink`. Errors: query_timeout (504), query_memory_limit (422), query_cancelled, and

@@ -390,3 +390,25 @@ def test_cached_first_page_continues_its_own_statement(api, dataset):
     # Regression: two statements with the same first page shared one cached cursor.
     assert len(read_all_pages(api, "SELECT uid FROM q WHERE v < 50 LIMIT 2251", 750)) == 2251
     assert len(read_all_pages(api, "SELECT uid FROM q WHERE v < 50 LIMIT 3000", 750)) == 3000
+
+
+def test_a_page_over_a_mebibyte_is_streamed_whole(api, dataset):
+    # Each row's columns four times over: about 1.5 MB for 5,000 rows, sent in chunks.
+    columns = ", ".join(f"time AS t{c}, host AS h{c}, v AS v{c}, f AS f{c}, uid AS u{c}, "
+                        f"payload AS p{c}" for c in range(4))
+    resp = query(api, f"SELECT {columns} FROM q LIMIT 5000")
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["Content-Type"] == "application/json"
+    assert resp.headers.get("Transfer-Encoding") == "chunked"
+    assert "Content-Length" not in resp.headers
+    assert len(resp.content) > 1 << 20
+    page = resp.json()
+    assert len(page["rows"]) == 5000
+    assert len({row[4] for row in page["rows"]}) == 5000
+    assert all(row[0:6] == row[18:24] and row[2] == int(row[4][1:]) % 100
+               for row in page["rows"])
+    assert page["next_cursor"] is None
+    assert page["stats"]["rows_returned"] == 5000
+    # A small page keeps its Content-Length.
+    small = query(api, "SELECT v FROM q ORDER BY time LIMIT 3")
+    assert small.headers["Content-Length"] == str(len(small.content))

@@ -71,10 +71,11 @@ Result<ApiResponse> Query(service::QueryService& service, const RequestContext& 
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<service::PreparedQuery> prepared,
                           service.Prepare(context.principal, request));
   if (prepared->format() == ResultFormat::kJson) {
-    JsonPageSink page;
+    JsonPageSink page(prepared->parallelism());
     STRATA_ASSIGN_OR_RETURN(service::QueryOutcome outcome, prepared->Run(page));
-    return ApiResponse::Json(200, page.Body(outcome))
-        .WithHeader("Strata-Cache", outcome.cache_hit ? "hit" : "miss");
+    ApiResponse response = page.TakeResponse(outcome);
+    response.WithHeader("Strata-Cache", outcome.cache_hit ? "hit" : "miss");
+    return response;
   }
   std::shared_ptr<service::PreparedQuery> shared = std::move(prepared);
   ApiResponse response = StreamedResultResponse(

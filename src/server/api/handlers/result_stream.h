@@ -17,18 +17,25 @@
 
 namespace strata::server {
 
-// Builds the rows array of a JSON page.
+// Builds a JSON page. Rows are encoded into pieces of about 1 MiB, so a large page never
+// needs one contiguous buffer that grows by copying; a single large Write (a result handed
+// over whole) is encoded on up to `parallelism` threads.
 class JsonPageSink : public exec::RowSink {
  public:
+  explicit JsonPageSink(int parallelism = 1);
+
   Status Begin(const std::vector<exec::ResultColumn>& columns) override;
   Status Write(const std::vector<types::ColumnVector>& columns, size_t begin, size_t end) override;
 
-  // {"columns":[...],"rows":[...],"next_cursor":...,"stats":{...}}.
-  std::string Body(const service::QueryOutcome& outcome) const;
+  // A 200 with {"columns":[...],"rows":[...],"next_cursor":...,"stats":{...}}: one body with
+  // Content-Length up to 1 MiB, streamed piece by piece (chunked) above that, so the first
+  // bytes leave while the rest is being written to the socket.
+  ApiResponse TakeResponse(const service::QueryOutcome& outcome);
 
  private:
+  int parallelism_;
   std::string columns_;
-  std::string rows_;
+  std::vector<std::string> pieces_;  // The rows array's contents, in order.
   bool first_ = true;
 };
 
