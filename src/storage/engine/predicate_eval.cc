@@ -42,6 +42,13 @@ void ApplyRows(const types::ColumnVector& column, uint8_t* keep, Test row_test) 
   }
 }
 
+// Whether `v` satisfies `op` against `values` (any of them for kIn, the first otherwise).
+template <typename T>
+bool Matches(CompareOp op, const std::vector<T>& values, const T& v) {
+  if (op == CompareOp::kIn) return std::find(values.begin(), values.end(), v) != values.end();
+  return Compare(op, v, values.empty() ? T{} : values[0]);
+}
+
 template <typename T, typename Get>
 void ApplyTyped(const types::ColumnVector& column, CompareOp op, const std::vector<T>& values,
                 uint8_t* keep, Get get) {
@@ -158,6 +165,17 @@ void ApplyPredicate(const types::ColumnVector& column, const types::Predicate& p
       for (const Value& v : predicate.values) {
         const std::string* s = std::get_if<std::string>(&v);
         values.push_back(s ? std::string_view(*s) : std::string_view());
+      }
+      if (column.is_dictionary()) {
+        // Each entry is compared once; rows look their code up.
+        std::vector<uint8_t> entry_matches(column.dictionary_size());
+        for (uint32_t entry = 0; entry < entry_matches.size(); ++entry) {
+          entry_matches[entry] = Matches(op, values, column.DictionaryEntry(entry));
+        }
+        const uint32_t* codes = column.codes().data();
+        const uint8_t* matches = entry_matches.data();
+        ApplyRows(column, keep, [codes, matches](size_t i) { return matches[codes[i]]; });
+        break;
       }
       ApplyTyped<std::string_view>(column, op, values, keep,
                                    [&column](size_t i) { return column.StringAt(i); });
