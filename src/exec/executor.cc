@@ -524,7 +524,7 @@ Result<ExecStats> Execute(const QueryPlan& plan, const ScanFunction& scan,
       for (size_t j = 0; j < fields; ++j) slots[j] = &batch.columns[j];
       ColumnVector seqs(types::DataType::kInt64);
       if (plan.needs_seqs) {
-        seqs.mutable_ints() = batch.seqs;
+        seqs.mutable_ints().assign(batch.seqs.begin(), batch.seqs.end());
         seqs.SetSize(batch.num_rows);
         slots[fields] = &seqs;
       }

@@ -116,10 +116,10 @@ T* StartFixedWidth(ColumnVector& out, DataType type, size_t rows) {
     out.mutable_bools().resize(rows);
     return out.mutable_bools().data();
   } else if constexpr (std::is_same_v<T, double>) {
-    out.mutable_doubles().resize(rows);
+    out.mutable_doubles().resize(rows, 0.0);
     return out.mutable_doubles().data();
   } else {
-    out.mutable_ints().resize(rows);
+    out.mutable_ints().resize(rows, 0);
     return out.mutable_ints().data();
   }
 }

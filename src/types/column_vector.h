@@ -24,8 +24,15 @@
 #include <vector>
 
 #include "types/data_type.h"
+#include "types/default_init_allocator.h"
 
 namespace strata::types {
+
+// Payloads of fixed-width values: resize(n) leaves new slots uninitialised (decoders and
+// selections write every slot they size); invariant 2 below still holds for NULL slots,
+// which are always written explicitly.
+using IntBuffer = std::vector<int64_t, DefaultInitAllocator<int64_t>>;
+using DoubleBuffer = std::vector<double, DefaultInitAllocator<double>>;
 
 class ColumnVector {
  public:
@@ -87,14 +94,14 @@ class ColumnVector {
   // they must restore the invariants through SetSize() (plain form) or
   // SetDictionarySize() (dictionary form: offsets/chars hold entries, codes the rows).
   const std::vector<uint8_t>& bools() const { return bools_; }
-  const std::vector<int64_t>& ints() const { return ints_; }
-  const std::vector<double>& doubles() const { return doubles_; }
+  const IntBuffer& ints() const { return ints_; }
+  const DoubleBuffer& doubles() const { return doubles_; }
   const std::vector<uint32_t>& offsets() const { return offsets_; }
   const std::string& chars() const { return chars_; }
   const std::vector<uint8_t>& validity() const { return validity_; }
   std::vector<uint8_t>& mutable_bools() { return bools_; }
-  std::vector<int64_t>& mutable_ints() { return ints_; }
-  std::vector<double>& mutable_doubles() { return doubles_; }
+  IntBuffer& mutable_ints() { return ints_; }
+  DoubleBuffer& mutable_doubles() { return doubles_; }
   std::vector<uint32_t>& mutable_offsets() { return offsets_; }
   std::string& mutable_chars() { return chars_; }
   std::vector<uint8_t>& mutable_validity() { return validity_; }
@@ -128,8 +135,8 @@ class ColumnVector {
   DataType type_;
   size_t size_ = 0;
   std::vector<uint8_t> bools_;
-  std::vector<int64_t> ints_;
-  std::vector<double> doubles_;
+  IntBuffer ints_;
+  DoubleBuffer doubles_;
   std::vector<uint32_t> offsets_{0};
   std::string chars_;
   std::vector<uint8_t> validity_;

@@ -165,7 +165,7 @@ Status SegmentWriter::WriteLastRows() {
   index.order_field_id = options_.last_rows->order_field_id;
   index.rows = last_rows_->num_rows;
   seq_column_.Clear();
-  seq_column_.mutable_ints() = last_rows_->seqs;
+  seq_column_.mutable_ints().assign(last_rows_->seqs.begin(), last_rows_->seqs.end());
   seq_column_.SetSize(last_rows_->seqs.size());
   for (size_t col_idx = 0; col_idx < footer_.columns.size(); ++col_idx) {
     const types::ColumnVector& column =

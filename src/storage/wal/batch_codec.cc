@@ -15,13 +15,13 @@
 namespace strata::storage {
 namespace {
 
-template <typename T>
-void PutArray(ByteWriter& out, const std::vector<T>& values, size_t count) {
+template <typename T, typename Allocator>
+void PutArray(ByteWriter& out, const std::vector<T, Allocator>& values, size_t count) {
   out.PutBytes(std::string_view(reinterpret_cast<const char*>(values.data()), count * sizeof(T)));
 }
 
-template <typename T>
-bool GetArray(ByteReader& in, std::vector<T>& values, size_t count) {
+template <typename T, typename Allocator>
+bool GetArray(ByteReader& in, std::vector<T, Allocator>& values, size_t count) {
   std::string_view bytes;
   if (count > in.remaining() / sizeof(T) || !in.GetBytes(count * sizeof(T), &bytes)) return false;
   values.resize(count);

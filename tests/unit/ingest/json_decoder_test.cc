@@ -327,7 +327,7 @@ TEST(JsonDecoderTest, ArrayElementsThatAreNotObjects) {
   EXPECT_EQ(d.records[0].errors[0].detail, "expected a JSON object, got number");
   EXPECT_EQ(d.Text(d.records[3]), "[2]");
   EXPECT_EQ(d.Text(d.records[4]), "\"s\"");
-  EXPECT_EQ(builder.batch().columns[0].ints(), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(builder.batch().columns[0].ints(), (types::IntBuffer{1, 2}));
 }
 
 // --- Per-record isolation ------------------------------------------------------------------
@@ -378,7 +378,7 @@ TEST(JsonDecoderTest, NdjsonBadLineInTheMiddle) {
   EXPECT_EQ(d.Text(d.records[1]), "{\"a\":2,,}");
   EXPECT_EQ(d.records[3].keys(), Keys{"invalid_json@/a"});
   EXPECT_THAT(d.records[3].errors[0].detail, HasSubstr("line 4"));
-  EXPECT_EQ(builder.batch().columns[0].ints(), (std::vector<int64_t>{1, 3, 5}));
+  EXPECT_EQ(builder.batch().columns[0].ints(), (types::IntBuffer{1, 3, 5}));
   EXPECT_EQ(builder.batch().Validate(), "");
 }
 
@@ -395,7 +395,7 @@ TEST(JsonDecoderTest, NdjsonCrLfAndBlankLines) {
   EXPECT_EQ(d.Text(d.records[1]), "{\"a\":2}");  // No \r.
   EXPECT_EQ(d.Text(d.records[2]), "{\"a\":\"x\"}");
   EXPECT_FALSE(d.records[2].accepted);
-  EXPECT_EQ(builder.batch().columns[0].ints(), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(builder.batch().columns[0].ints(), (types::IntBuffer{1, 2}));
 }
 
 TEST(JsonDecoderTest, NdjsonLineErrors) {
@@ -681,7 +681,7 @@ TEST(JsonDecoderTest, DecoderIsReusableAcrossBodiesAndBuilders) {
     std::string array = "[{\"a\":3}]";
     ASSERT_OK_AND_ASSIGN(DecodeSummary s2, decoder.Decode(array, {}, builder, nullptr));
     EXPECT_EQ(s2.accepted, 1u);
-    EXPECT_EQ(builder.batch().columns[0].ints(), (std::vector<int64_t>{1, 2, 3}));
+    EXPECT_EQ(builder.batch().columns[0].ints(), (types::IntBuffer{1, 2, 3}));
     std::string broken = "[{\"a\":3}";
     EXPECT_FALSE(decoder.Decode(broken, {}, builder, nullptr).ok());
   }

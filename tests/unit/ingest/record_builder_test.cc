@@ -249,7 +249,7 @@ TEST(RecordBuilderTypesTest, Float64) {
   builder.SetString("f", "-2.5e3", false);
   ASSERT_TRUE(builder.EndRecord());
   EXPECT_EQ(builder.batch().columns[0].doubles(),
-            (std::vector<double>{3.0, 9223372036854775808.0, 18446744073709551616.0, -2500.0}));
+            (types::DoubleBuffer{3.0, 9223372036854775808.0, 18446744073709551616.0, -2500.0}));
 
   for (double bad : {std::nan(""), std::numeric_limits<double>::infinity(),
                      -std::numeric_limits<double>::infinity()}) {
@@ -542,7 +542,7 @@ TEST(RecordBuilderTest, AbortRecordDropsItWithoutCounting) {
   builder.BeginRecord();
   builder.SetInt("a", 2);
   EXPECT_TRUE(builder.EndRecord());
-  EXPECT_EQ(builder.batch().columns[0].ints(), (std::vector<int64_t>{2}));
+  EXPECT_EQ(builder.batch().columns[0].ints(), (types::IntBuffer{2}));
 }
 
 // --- Record ids --------------------------------------------------------------------------
@@ -695,7 +695,7 @@ TEST(RecordBuilderTest, TakeBatchStartsAnEmptyOne) {
   builder.BeginRecord();
   builder.SetInt("a", 2);
   ASSERT_TRUE(builder.EndRecord());
-  EXPECT_EQ(builder.batch().columns[0].ints(), (std::vector<int64_t>{2}));
+  EXPECT_EQ(builder.batch().columns[0].ints(), (types::IntBuffer{2}));
 }
 
 TEST(RecordBuilderTest, KeyOrderChangesDoNotConfuseThePrediction) {

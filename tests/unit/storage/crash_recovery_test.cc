@@ -181,7 +181,7 @@ void RecoverAndScan(const std::string& data_dir, std::vector<int64_t>* ids) {
   ASSERT_OK(engine
                 ->Scan(kDatasetId, spec,
                        [&](types::Batch& batch) {
-                         const std::vector<int64_t>& column = batch.columns[0].ints();
+                         const types::IntBuffer& column = batch.columns[0].ints();
                          ids->insert(ids->end(), column.begin(), column.begin() + batch.num_rows);
                          return true;
                        })
