@@ -3,6 +3,7 @@
 // Thread safety: the executor calls a sink from one thread at a time.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,12 @@ class RowSink {
   // returned by Execute (e.g. the client went away).
   virtual Status Write(const std::vector<types::ColumnVector>& columns, size_t begin,
                        size_t end) = 0;
+  // The whole result at once: rows [0, rows) of `columns`, which nobody changes any more, so
+  // the sink may keep them (e.g. to encode them later). By default, Write.
+  virtual Status WriteAll(std::shared_ptr<const std::vector<types::ColumnVector>> columns,
+                          size_t rows) {
+    return rows > 0 ? Write(*columns, 0, rows) : Status();
+  }
 };
 
 // Keeps every row written to it (inner plans, records pages, EXPLAIN lines).

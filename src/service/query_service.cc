@@ -440,8 +440,9 @@ Result<QueryOutcome> PreparedQuery::RunPage(exec::RowSink& sink) {
   if (!cache_key_.empty()) {
     if (std::shared_ptr<const CachedResult> cached = service_.cache_.Find(cache_key_)) {
       STRATA_RETURN_IF_ERROR(sink.Begin(cached->columns));
-      if (cached->num_rows > 0)
-        STRATA_RETURN_IF_ERROR(sink.Write(cached->rows, 0, cached->num_rows));
+      STRATA_RETURN_IF_ERROR(sink.WriteAll(
+          std::shared_ptr<const std::vector<types::ColumnVector>>(cached, &cached->rows),
+          cached->num_rows));
       outcome.stats = cached->stats;
       // The cursor is the caller's and the statement's, not the cached run's.
       if (cached->more) outcome.next_cursor = NextCursor(cached->stats.scan.snapshot_seq);
@@ -457,14 +458,14 @@ Result<QueryOutcome> PreparedQuery::RunPage(exec::RowSink& sink) {
     STRATA_ASSIGN_OR_RETURN(
         outcome.stats, exec::Execute(*single_page_plan_, ScanFunction(), ExecutionOptions(), page));
     if (!page.more()) {
-      CachedResult& rows = attempt.result;
-      STRATA_RETURN_IF_ERROR(sink.Begin(rows.columns));
-      if (rows.num_rows > 0) STRATA_RETURN_IF_ERROR(sink.Write(rows.rows, 0, rows.num_rows));
+      auto rows = std::make_shared<CachedResult>(std::move(attempt.result));
+      rows->stats = outcome.stats;
+      STRATA_RETURN_IF_ERROR(sink.Begin(rows->columns));
+      STRATA_RETURN_IF_ERROR(
+          sink.WriteAll(std::shared_ptr<const std::vector<types::ColumnVector>>(rows, &rows->rows),
+                        rows->num_rows));
       outcome.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-      if (!cache_key_.empty()) {
-        rows.stats = outcome.stats;
-        service_.cache_.Insert(cache_key_, std::make_shared<CachedResult>(std::move(rows)));
-      }
+      if (!cache_key_.empty()) service_.cache_.Insert(cache_key_, std::move(rows));
       return outcome;
     }
   }

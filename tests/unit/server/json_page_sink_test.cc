@@ -1,13 +1,14 @@
 // JsonPageSink: small pages go out with Content-Length, large ones streamed in pieces; the
-// bytes are the same whatever the piece boundaries, the thread count or the way the rows
-// were split into writes.
+// bytes are the same whatever the piece boundaries, the thread count, and whether the rows
+// came in batches (Write) or whole (WriteAll, encoded while sent).
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/json.h"
-#include "server/api/handlers/result_stream.h"
+#include "server/api/handlers/json_page_sink.h"
 
 namespace strata::server {
 namespace {
@@ -42,13 +43,18 @@ std::string BodyOf(const ApiResponse& response, bool& streamed) {
   return body;
 }
 
-// The page of rows [0, n) written in writes of `write_rows` rows.
+// The page of rows [0, n): written in writes of `write_rows` rows, or whole through WriteAll
+// when write_rows is 0.
 std::string Page(size_t n, size_t write_rows, int parallelism, bool& streamed) {
-  const std::vector<ColumnVector> columns = Rows(n);
+  auto columns = std::make_shared<const std::vector<ColumnVector>>(Rows(n));
   JsonPageSink sink(parallelism);
   EXPECT_TRUE(sink.Begin(kHeader).ok());
-  for (size_t begin = 0; begin < n; begin += write_rows) {
-    EXPECT_TRUE(sink.Write(columns, begin, std::min(n, begin + write_rows)).ok());
+  if (write_rows == 0) {
+    EXPECT_TRUE(sink.WriteAll(columns, n).ok());
+  } else {
+    for (size_t begin = 0; begin < n; begin += write_rows) {
+      EXPECT_TRUE(sink.Write(*columns, begin, std::min(n, begin + write_rows)).ok());
+    }
   }
   service::QueryOutcome outcome;
   outcome.stats.rows_returned = n;
@@ -75,44 +81,59 @@ void ExpectRows(const std::string& body, size_t n) {
 }
 
 TEST(JsonPageSink, SmallPageHasOneBody) {
-  bool streamed = true;
-  const std::string body = Page(100, 30, 2, streamed);
-  EXPECT_FALSE(streamed);
-  ExpectRows(body, 100);
+  for (size_t write_rows : {0, 30}) {
+    bool streamed = true;
+    const std::string body = Page(100, write_rows, 2, streamed);
+    EXPECT_FALSE(streamed);
+    ExpectRows(body, 100);
+  }
 }
 
 TEST(JsonPageSink, EmptyPage) {
-  bool streamed = true;
-  const std::string body = Page(0, 1, 2, streamed);
-  EXPECT_FALSE(streamed);
-  ExpectRows(body, 0);
-  EXPECT_NE(body.find("\"rows\":[]"), std::string::npos);
+  for (size_t write_rows : {0, 1}) {
+    bool streamed = true;
+    const std::string body = Page(0, write_rows, 2, streamed);
+    EXPECT_FALSE(streamed);
+    ExpectRows(body, 0);
+    EXPECT_NE(body.find("\"rows\":[]"), std::string::npos);
+  }
 }
 
 TEST(JsonPageSink, LargePageStreamsTheSameBytesWhateverTheThreadsAndWrites) {
-  // About 45 bytes a row: 4 MiB and more, several pieces, and one write large enough to be
-  // split across threads.
+  // About 45 bytes a row: 4 MiB and more, in several pieces.
   constexpr size_t kRows = 100'000;
   bool streamed = false;
-  const std::string serial = Page(kRows, kRows, 1, streamed);
+  const std::string batches = Page(kRows, 4096, 1, streamed);
   EXPECT_TRUE(streamed);
-  ExpectRows(serial, kRows);
-  EXPECT_EQ(Page(kRows, kRows, 2, streamed), serial);
-  EXPECT_EQ(Page(kRows, kRows, 3, streamed), serial);
-  EXPECT_EQ(Page(kRows, 4096, 2, streamed), serial);
-  EXPECT_EQ(Page(kRows, 70'000, 2, streamed), serial);  // A parallel write, then a serial one.
+  ExpectRows(batches, kRows);
+  EXPECT_EQ(Page(kRows, kRows, 2, streamed), batches);
+  EXPECT_TRUE(streamed);
+  for (int parallelism : {1, 2, 3, 8}) {
+    EXPECT_EQ(Page(kRows, 0, parallelism, streamed), batches) << parallelism;
+    EXPECT_TRUE(streamed);
+  }
+  EXPECT_EQ(Page(1001, 0, 2, streamed), Page(1001, 7, 1, streamed));
 }
 
 TEST(JsonPageSink, StreamStopsWhenTheClientIsGone) {
-  const std::vector<ColumnVector> columns = Rows(100'000);
-  JsonPageSink sink(2);
-  ASSERT_TRUE(sink.Begin(kHeader).ok());
-  ASSERT_TRUE(sink.Write(columns, 0, 100'000).ok());
-  const ApiResponse response = sink.TakeResponse(service::QueryOutcome());
-  ASSERT_NE(response.stream, nullptr);
-  int calls = 0;
-  EXPECT_FALSE(response.stream([&calls](std::string_view) { return ++calls < 2; }));
-  EXPECT_EQ(calls, 2);
+  for (size_t write_rows : {0, 4096}) {
+    auto columns = std::make_shared<const std::vector<ColumnVector>>(Rows(100'000));
+    JsonPageSink sink(3);
+    ASSERT_TRUE(sink.Begin(kHeader).ok());
+    if (write_rows == 0) {
+      ASSERT_TRUE(sink.WriteAll(columns, 100'000).ok());
+    } else {
+      for (size_t begin = 0; begin < 100'000; begin += write_rows) {
+        ASSERT_TRUE(
+            sink.Write(*columns, begin, std::min<size_t>(100'000, begin + write_rows)).ok());
+      }
+    }
+    const ApiResponse response = sink.TakeResponse(service::QueryOutcome());
+    ASSERT_NE(response.stream, nullptr);
+    int calls = 0;
+    EXPECT_FALSE(response.stream([&calls](std::string_view) { return ++calls < 2; }));
+    EXPECT_EQ(calls, 2);
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "server/api/handlers/query_handlers.h"
 
+#include "server/api/handlers/json_page_sink.h"
 #include "server/api/handlers/result_stream.h"
 #include "server/api/problem.h"
 #include "server/api/request_helpers.h"

@@ -1,8 +1,6 @@
 #include "server/api/handlers/result_stream.h"
 
-#include <algorithm>
 #include <cstdio>
-#include <thread>
 
 #include "common/json_writer.h"
 #include "server/api/problem.h"
@@ -14,13 +12,6 @@ using service::ResultFormat;
 namespace {
 
 constexpr size_t kChunkBytes = 64 << 10;
-// A JSON page's rows are encoded in pieces of about this size; a page whose rows fit in one
-// is sent with Content-Length.
-constexpr size_t kPieceBytes = 1 << 20;
-// Rows encoded between checks of the piece size.
-constexpr size_t kRowsPerStep = 512;
-// A write is split across threads only when each gets at least this many rows.
-constexpr size_t kRowsPerThread = 32768;
 
 Status ClientGone() {
   return Status::Unavailable("the client disconnected").WithProblemCode("query_cancelled");
@@ -63,60 +54,7 @@ class StreamSink : public exec::RowSink {
   std::string buffer_;
 };
 
-// Appends rows [begin, end) to `pieces` as the body of a JSON rows array (see
-// service::AppendJsonRows for `first`), starting a new piece once the last one holds
-// kPieceBytes.
-void EncodeJsonRows(std::vector<std::string>& pieces,
-                    const std::vector<types::ColumnVector>& columns, size_t begin, size_t end,
-                    bool& first) {
-  for (size_t row = begin; row < end;) {
-    if (pieces.empty() || pieces.back().size() >= kPieceBytes) {
-      pieces.emplace_back();
-      pieces.back().reserve(kPieceBytes + kPieceBytes / 4);
-    }
-    const size_t step_end = std::min(end, row + kRowsPerStep);
-    service::AppendJsonRows(pieces.back(), columns, row, step_end, first);
-    row = step_end;
-  }
-}
-
 }  // namespace
-
-JsonPageSink::JsonPageSink(int parallelism) : parallelism_(std::max(parallelism, 1)) {}
-
-Status JsonPageSink::Begin(const std::vector<exec::ResultColumn>& columns) {
-  columns_.clear();
-  service::AppendJsonColumns(columns_, columns);
-  return Status();
-}
-
-Status JsonPageSink::Write(const std::vector<types::ColumnVector>& columns, size_t begin,
-                           size_t end) {
-  if (begin >= end) return Status();
-  const size_t rows = end - begin;
-  const size_t threads =
-      std::min(static_cast<size_t>(parallelism_), std::max<size_t>(rows / kRowsPerThread, 1));
-  if (threads == 1) {
-    EncodeJsonRows(pieces_, columns, begin, end, first_);
-    return Status();
-  }
-  // Contiguous ranges, one per thread, joined in order.
-  std::vector<std::vector<std::string>> parts(threads);
-  const auto encode = [&](size_t t) {
-    bool first = t == 0 && first_;
-    EncodeJsonRows(parts[t], columns, begin + rows * t / threads, begin + rows * (t + 1) / threads,
-                   first);
-  };
-  std::vector<std::thread> helpers;
-  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(encode, t);
-  encode(0);
-  for (std::thread& helper : helpers) helper.join();
-  first_ = false;
-  for (std::vector<std::string>& part : parts) {
-    for (std::string& piece : part) pieces_.push_back(std::move(piece));
-  }
-  return Status();
-}
 
 void AppendStats(std::string& out, const service::QueryOutcome& outcome) {
   const types::ScanStats& scan = outcome.stats.scan;
@@ -135,41 +73,6 @@ void AppendStats(std::string& out, const service::QueryOutcome& outcome) {
   stats.EndObject();
   out += "\"stats\":";
   out += stats.str();
-}
-
-ApiResponse JsonPageSink::TakeResponse(const service::QueryOutcome& outcome) {
-  std::string head = "{" + columns_ + ",\"rows\":[";
-  std::string tail = "],\"next_cursor\":";
-  if (outcome.next_cursor.empty()) {
-    tail += "null";
-  } else {
-    AppendJsonString(tail, outcome.next_cursor);
-  }
-  tail += ',';
-  AppendStats(tail, outcome);
-  tail += '}';
-  size_t rows_bytes = 0;
-  for (const std::string& piece : pieces_) rows_bytes += piece.size();
-  if (rows_bytes <= kPieceBytes) {
-    std::string body;
-    body.reserve(head.size() + rows_bytes + tail.size());
-    body += head;
-    for (const std::string& piece : pieces_) body += piece;
-    body += tail;
-    pieces_.clear();
-    return ApiResponse::Json(200, std::move(body));
-  }
-  pieces_.insert(pieces_.begin(), std::move(head));
-  pieces_.push_back(std::move(tail));
-  auto pieces = std::make_shared<std::vector<std::string>>(std::move(pieces_));
-  pieces_.clear();
-  return ApiResponse::Streamed(200, "application/json", [pieces](const ChunkWriter& writer) {
-    for (std::string& piece : *pieces) {
-      if (!writer(piece)) return false;
-      std::string().swap(piece);  // Sent: release it now rather than with the response.
-    }
-    return true;
-  });
 }
 
 ApiResponse StreamedResultResponse(ResultFormat format, std::vector<exec::ResultColumn> columns,
