@@ -55,7 +55,14 @@ class KeyIds {
     } else {
       const int64_t* ints = column.ints().data();
       if (!column.has_nulls()) {
-        for (size_t i = 0; i < n; ++i) ids[i * stride] = IdOfInt(ints[i]);
+        // Runs of one key (time buckets of one host's ticks) look it up once.
+        for (size_t i = 0; i < n;) {
+          const int64_t key = ints[i];
+          const uint32_t id = IdOfInt(key);
+          do {
+            ids[i * stride] = id;
+          } while (++i < n && ints[i] == key);
+        }
       } else {
         for (size_t i = 0; i < n; ++i) {
           ids[i * stride] = column.IsNull(i) ? NullId() : IdOfInt(ints[i]);
