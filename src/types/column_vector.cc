@@ -165,6 +165,17 @@ void ColumnVector::AppendWithDictionary(const ColumnVector& other, const RowRang
   if (codes_.capacity() < codes_.size() + count) {
     codes_.reserve(std::max(codes_.size() + count, codes_.capacity() * 2));  // Geometric.
   }
+  if (!per_row && validity_.empty() && !other.has_nulls()) {
+    // Every row valid, before and after: codes only.
+    rows([&](size_t row_idx) {
+      const uint32_t code = other.codes_[row_idx];
+      uint32_t& mine = translation[code];
+      if (mine == UINT32_MAX) mine = FindOrAddEntry(other.DictionaryEntry(code));
+      codes_.push_back(mine);
+    });
+    size_ += count;
+    return;
+  }
   rows([&](size_t row_idx) {
     if (other.IsNull(row_idx)) {
       MarkNull();
