@@ -76,6 +76,10 @@ class ColumnEncoder {
     }
   }
 
+  // Whether MaxBytes is the same for every row (FixedMaxBytes).
+  bool has_fixed_bound() const { return !IsStringStored(column_.type()); }
+  static constexpr size_t FixedMaxBytes() { return 40; }
+
   // An upper bound of the bytes Write adds for `row`.
   size_t MaxBytes(size_t row) const {
     switch (column_.type()) {
@@ -150,16 +154,25 @@ class ColumnEncoder {
 void AppendRows(std::string& out, const std::vector<ColumnEncoder>& encoders,
                 const std::vector<std::string>* keys, size_t begin, size_t end,
                 std::string_view prefix, std::string_view suffix, bool comma_between_rows) {
-  size_t key_bytes = 0;
+  // Per row: `fixed` bytes at most, plus what the variable-width columns need.
+  size_t fixed = prefix.size() + suffix.size() + 1 + encoders.size();
   if (keys != nullptr) {
-    for (const std::string& key : *keys) key_bytes += key.size();
+    for (const std::string& key : *keys) fixed += key.size();
+  }
+  std::vector<const ColumnEncoder*> variable;
+  for (const ColumnEncoder& encoder : encoders) {
+    if (encoder.has_fixed_bound()) {
+      fixed += ColumnEncoder::FixedMaxBytes();
+    } else {
+      variable.push_back(&encoder);
+    }
   }
   // out[0, used) is written; out[used, out.size()) is zero-filled slack, grown to the whole
   // capacity at a time, so that each byte is zero-filled about once rather than per row.
   size_t used = out.size();
   for (size_t row = begin; row < end; ++row) {
-    size_t bound = prefix.size() + suffix.size() + 1 + key_bytes + encoders.size();
-    for (const ColumnEncoder& encoder : encoders) bound += encoder.MaxBytes(row);
+    size_t bound = fixed;
+    for (const ColumnEncoder* encoder : variable) bound += encoder->MaxBytes(row);
     if (out.size() - used < bound) out.resize(std::max(used + bound, out.capacity()));
     char* p = out.data() + used;
     if (comma_between_rows && row > begin) *p++ = ',';
@@ -207,6 +220,26 @@ void AppendJsonRows(std::string& out, const std::vector<ColumnVector>& columns, 
   first = false;
   AppendRows(out, Encoders(columns, ColumnEncoder::Format::kJson), nullptr, begin, end, "[", "]",
              true);
+}
+
+void AppendJsonRowsInPieces(std::vector<std::string>& pieces,
+                            const std::vector<ColumnVector>& columns, size_t begin, size_t end,
+                            bool& first, size_t piece_bytes) {
+  if (begin >= end) return;
+  // Rows between checks of the last piece's size.
+  constexpr size_t kRowsPerStep = 512;
+  const std::vector<ColumnEncoder> encoders = Encoders(columns, ColumnEncoder::Format::kJson);
+  for (size_t row = begin; row < end;) {
+    if (pieces.empty() || pieces.back().size() >= piece_bytes) {
+      pieces.emplace_back();
+      pieces.back().reserve(piece_bytes + piece_bytes / 4);
+    }
+    const size_t step_end = std::min(end, row + kRowsPerStep);
+    if (!first) pieces.back() += ',';
+    first = false;
+    AppendRows(pieces.back(), encoders, nullptr, row, step_end, "[", "]", true);
+    row = step_end;
+  }
 }
 
 void AppendJsonObjects(std::string& out, const std::vector<exec::ResultColumn>& header,

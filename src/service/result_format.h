@@ -28,6 +28,12 @@ std::string_view ResultContentType(ResultFormat format);
 // cleared): the body of a "rows" array.
 void AppendJsonRows(std::string& out, const std::vector<types::ColumnVector>& columns, size_t begin,
                     size_t end, bool& first);
+// AppendJsonRows into a sequence of pieces: appends to the last of `pieces`, starting a new
+// one (with capacity for about `piece_bytes`) once the last holds `piece_bytes`. Each
+// dictionary entry is encoded once per call, whatever the number of rows.
+void AppendJsonRowsInPieces(std::vector<std::string>& pieces,
+                            const std::vector<types::ColumnVector>& columns, size_t begin,
+                            size_t end, bool& first, size_t piece_bytes);
 // Appends rows [begin, end) as JSON objects keyed by column name, separated by commas.
 void AppendJsonObjects(std::string& out, const std::vector<exec::ResultColumn>& header,
                        const std::vector<types::ColumnVector>& columns, size_t begin, size_t end);

@@ -86,3 +86,39 @@ TEST(ResultFormatNames, FormatsAndAccept) {
 
 }  // namespace
 }  // namespace strata::service
+
+namespace strata::service {
+namespace {
+
+using types::ColumnVector;
+using types::DataType;
+
+TEST(ResultFormatPieces, PiecesJoinToTheRowsOfOneAppend) {
+  std::vector<ColumnVector> columns;
+  columns.emplace_back(DataType::kInt64);
+  columns.emplace_back(DataType::kString);
+  for (int row = 0; row < 3000; ++row) {
+    columns[0].AppendInt(row);
+    columns[1].AppendString("s" + std::to_string(row % 9));
+  }
+  ASSERT_TRUE(columns[1].DictionaryEncode());
+  std::string whole;
+  bool first = true;
+  AppendJsonRows(whole, columns, 0, 3000, first);
+  for (size_t piece_bytes : {size_t{1}, size_t{1000}, size_t{1} << 20}) {
+    std::vector<std::string> pieces;
+    bool pieces_first = true;
+    AppendJsonRowsInPieces(pieces, columns, 0, 1700, pieces_first, piece_bytes);
+    AppendJsonRowsInPieces(pieces, columns, 1700, 3000, pieces_first, piece_bytes);
+    EXPECT_FALSE(pieces_first);
+    std::string joined;
+    for (const std::string& piece : pieces) joined += piece;
+    EXPECT_EQ(joined, whole) << piece_bytes;
+    if (piece_bytes == 1000) {
+      EXPECT_GE(pieces.size(), 6u);  // A new piece every 512 rows at most.
+    }
+  }
+}
+
+}  // namespace
+}  // namespace strata::service

@@ -18,29 +18,11 @@ using types::ColumnVector;
 // Rows are encoded in pieces of about this size; a page whose rows fit in one is sent with
 // Content-Length.
 constexpr size_t kPieceBytes = 1 << 20;
-// Rows encoded between checks of the piece size.
-constexpr size_t kRowsPerStep = 512;
 // WriteAll keeps a result for encoding while it is sent from this many values on (about
 // 1 MiB of JSON and more); smaller ones are encoded at once.
 constexpr size_t kDeferValues = 1 << 17;
 // Ranges encoded ahead of the one being sent, at most: bounds the memory of a slow client.
 constexpr size_t kRangesAhead = 4;
-
-// Appends rows [begin, end) to `pieces` as the body of a JSON rows array (see
-// service::AppendJsonRows for `first`), starting a new piece once the last one holds
-// kPieceBytes.
-void EncodeJsonRows(std::vector<std::string>& pieces, const std::vector<ColumnVector>& columns,
-                    size_t begin, size_t end, bool& first) {
-  for (size_t row = begin; row < end;) {
-    if (pieces.empty() || pieces.back().size() >= kPieceBytes) {
-      pieces.emplace_back();
-      pieces.back().reserve(kPieceBytes + kPieceBytes / 4);
-    }
-    const size_t step_end = std::min(end, row + kRowsPerStep);
-    service::AppendJsonRows(pieces.back(), columns, row, step_end, first);
-    row = step_end;
-  }
-}
 
 // Encodes rows [0, rows) of `columns` as the body of a JSON rows array, in ranges of
 // consecutive rows, on the calling thread and `helpers` more, and hands each range's text to
@@ -52,7 +34,7 @@ class OrderedEncoder {
       : columns_(columns), rows_(rows) {
     // About kPieceBytes a range, at a guessed 8 bytes a value.
     const size_t rows_per_range =
-        std::max<size_t>(kRowsPerStep, kPieceBytes / std::max<size_t>(8 * columns.size(), 1));
+        std::max<size_t>(512, kPieceBytes / std::max<size_t>(8 * columns.size(), 1));
     ranges_ = (rows + rows_per_range - 1) / rows_per_range;
     done_.resize(ranges_);
     ready_.assign(ranges_, false);
@@ -86,7 +68,8 @@ class OrderedEncoder {
     lock.unlock();
     std::vector<std::string> pieces;
     bool first = range == 0;
-    EncodeJsonRows(pieces, columns_, rows_ * range / ranges_, rows_ * (range + 1) / ranges_, first);
+    service::AppendJsonRowsInPieces(pieces, columns_, rows_ * range / ranges_,
+                                    rows_ * (range + 1) / ranges_, first, kPieceBytes);
     lock.lock();
     done_[range] = std::move(pieces);
     ready_[range] = true;
@@ -141,7 +124,7 @@ Status JsonPageSink::Begin(const std::vector<exec::ResultColumn>& columns) {
 }
 
 Status JsonPageSink::Write(const std::vector<ColumnVector>& columns, size_t begin, size_t end) {
-  if (begin < end) EncodeJsonRows(pieces_, columns, begin, end, first_);
+  service::AppendJsonRowsInPieces(pieces_, columns, begin, end, first_, kPieceBytes);
   return Status();
 }
 
