@@ -49,7 +49,7 @@ struct StorageConfig {
   int64_t max_unflushed_bytes = 0;  // 0: 4 x memtable_flush_bytes
   std::string compression = "lz4";  // none | lz4 | zstd
   int64_t compaction_min_segments = 4;
-  int64_t block_cache_bytes = 1ll << 30;
+  int64_t block_cache_bytes = 512ll << 20;
   std::string wal_recovery = "strict";     // strict | truncate
   std::string encryption_master_key_file;  // storage.encryption.master_key_file
 };

@@ -320,13 +320,16 @@ Result<types::ScanStats> DatasetStore::Scan(const types::ScanSpec& spec, const B
       partitions_read.insert(entry.partition);
     }
   }
-  // A scan that would decode more than a quarter of the block cache reads through it without
+  // A scan that would decode more than half of the block cache reads through it without
   // adding its chunks, so that one large scan does not evict what smaller ones keep using
-  // (and its columns, held by nothing else, reach the sink without a copy).
+  // (and its columns, held by nothing else, reach the sink without a copy). Decoded bytes:
+  // 8 a row for each column read (outputs and predicate columns) and the row sequences.
   BlockCache* cache = impl_->cache;
-  const uint64_t decoded_bytes =
-      segment_rows * (plan.outputs.size() + plan.predicates.size() + 1) * sizeof(int64_t);
-  const bool fill_cache = cache != nullptr && decoded_bytes <= cache->capacity_bytes() / 4;
+  std::set<uint32_t> columns_read;
+  for (const types::Field* field : plan.outputs) columns_read.insert(field->id);
+  for (const Predicate& predicate : plan.predicates) columns_read.insert(predicate.field_id);
+  const uint64_t decoded_bytes = segment_rows * (columns_read.size() + 1) * sizeof(int64_t);
+  const bool fill_cache = cache != nullptr && decoded_bytes <= cache->capacity_bytes() / 2;
   std::vector<std::unique_ptr<RowSource>> items;
   items.reserve(segment_items.size() + snap.chunks.size());
   for (auto& [segment, chunk_idx] : segment_items) {

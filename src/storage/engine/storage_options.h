@@ -41,7 +41,7 @@ struct StorageOptions {
   // Compaction merges a partition once it has this many segments. Default: 4.
   size_t compaction_min_segments = 4;
   // Decoded column chunks kept in memory for scans. Default: 512 MiB.
-  size_t block_cache_bytes = size_t{1} << 30;
+  size_t block_cache_bytes = 512u << 20;
   // How often the background task checks flush age, compaction and retention. Default: 1 s.
   int64_t maintenance_interval_ms = 1000;
   WalRecovery wal_recovery = WalRecovery::kStrict;
