@@ -18,16 +18,6 @@ using std::chrono::milliseconds;
 
 class DeleteJobTest : public JobTestEnv {
  protected:
-  void TearDown() override {
-    jobs_.reset();
-    JobTestEnv::TearDown();
-  }
-
-  void StartJobs(JobOptions options) {
-    jobs_ = std::make_unique<JobService>(*store_, *datasets_, *ingest_, *records_, backend_.get(),
-                                         authorizer_, std::move(options));
-    ASSERT_OK(jobs_->Start());
-  }
   JobOptions DeleteOptions(uint64_t delete_job_rows) const {
     JobOptions options = Options();
     options.delete_job_rows = delete_job_rows;
@@ -81,7 +71,6 @@ class DeleteJobTest : public JobTestEnv {
     Ingest(28, 140);
   }
 
-  std::unique_ptr<JobService> jobs_;
   const security::Principal editor_{"key:editor", {"editor"}, {}, {}};
   const security::Principal other_editor_{"key:editor2", {"editor"}, {}, {}};
 };

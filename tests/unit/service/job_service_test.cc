@@ -22,17 +22,6 @@ constexpr milliseconds kWait{20'000};
 
 class JobServiceTest : public JobTestEnv {
  protected:
-  void TearDown() override {
-    jobs_.reset();
-    JobTestEnv::TearDown();
-  }
-
-  void StartJobs(JobOptions options) {
-    jobs_ = std::make_unique<JobService>(*store_, *datasets_, *ingest_, *records_, backend_.get(),
-                                         authorizer_, std::move(options));
-    ASSERT_OK(jobs_->Start());
-  }
-
   static IngestRequest Request(std::string body,
                                std::string content_type = "application/x-ndjson") {
     IngestRequest request;
@@ -50,8 +39,6 @@ class JobServiceTest : public JobTestEnv {
     EXPECT_TRUE(done.ok()) << done.status().ToString();
     return done.ok() ? done.value() : JobRecord{};
   }
-
-  std::unique_ptr<JobService> jobs_;
 };
 
 TEST_F(JobServiceTest, JobCommitsEveryAcceptedRowOnceAndRemovesItsBody) {

@@ -78,8 +78,16 @@ class JobTestEnv : public ::testing::Test {
   }
 
   void TearDown() override {
+    jobs_.reset();  // Its threads use every service below.
     std::error_code ec;
     std::filesystem::remove_all(data_dir_, ec);
+  }
+
+  // Starts jobs_ over the services above.
+  void StartJobs(JobOptions options) {
+    jobs_ = std::make_unique<JobService>(*store_, *datasets_, *ingest_, *records_, backend_.get(),
+                                         authorizer_, std::move(options));
+    ASSERT_OK(jobs_->Start());
   }
 
   JobOptions Options(size_t chunk_bytes = 256) const {
@@ -133,6 +141,7 @@ class JobTestEnv : public ::testing::Test {
   std::unique_ptr<IngestService> ingest_;
   std::unique_ptr<QueryService> queries_;
   std::unique_ptr<RecordsService> records_;
+  std::unique_ptr<JobService> jobs_;  // StartJobs.
   const security::Principal admin_{"key:admin", {"admin"}, {}, {}};
   const security::Principal writer_{"key:writer", {"writer"}, {}, {}};
   const security::Principal other_writer_{"key:other", {"writer"}, {}, {}};

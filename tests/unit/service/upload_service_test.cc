@@ -48,14 +48,11 @@ class UploadServiceTest : public JobTestEnv {
  protected:
   void SetUp() override {
     JobTestEnv::SetUp();
-    jobs_ = std::make_unique<JobService>(*store_, *datasets_, *ingest_, *records_, backend_.get(),
-                                         authorizer_, Options(128));
-    ASSERT_OK(jobs_->Start());
+    StartJobs(Options(128));
     StartUploads();
   }
   void TearDown() override {
-    uploads_.reset();
-    jobs_.reset();
+    uploads_.reset();  // Before the jobs it hands uploads to.
     JobTestEnv::TearDown();
   }
 
@@ -91,7 +88,6 @@ class UploadServiceTest : public JobTestEnv {
     return uploads_->Append(writer_, "metrics", id, std::move(append));
   }
 
-  std::unique_ptr<JobService> jobs_;
   std::unique_ptr<UploadService> uploads_;
 };
 
