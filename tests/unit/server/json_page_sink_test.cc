@@ -115,6 +115,21 @@ TEST(JsonPageSink, LargePageStreamsTheSameBytesWhateverTheThreadsAndWrites) {
   EXPECT_EQ(Page(1001, 0, 2, streamed), Page(1001, 7, 1, streamed));
 }
 
+TEST(JsonPageSink, RowsAfterAWholeResultFollowIt) {
+  auto columns = std::make_shared<const std::vector<ColumnVector>>(Rows(50'000));
+  JsonPageSink sink(2);
+  ASSERT_TRUE(sink.Begin(kHeader).ok());
+  ASSERT_TRUE(sink.WriteAll(columns, 40'000).ok());
+  ASSERT_TRUE(sink.Write(*columns, 40'000, 50'000).ok());
+  service::QueryOutcome outcome;
+  outcome.stats.rows_returned = 50'000;
+  bool streamed = false;
+  const std::string body = BodyOf(sink.TakeResponse(outcome), streamed);
+  EXPECT_TRUE(streamed);
+  ExpectRows(body, 50'000);
+  EXPECT_EQ(body, Page(50'000, 10'000, 1, streamed));
+}
+
 TEST(JsonPageSink, StreamStopsWhenTheClientIsGone) {
   for (size_t write_rows : {0, 4096}) {
     auto columns = std::make_shared<const std::vector<ColumnVector>>(Rows(100'000));

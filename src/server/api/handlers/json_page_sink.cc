@@ -124,6 +124,11 @@ Status JsonPageSink::Begin(const std::vector<exec::ResultColumn>& columns) {
 }
 
 Status JsonPageSink::Write(const std::vector<ColumnVector>& columns, size_t begin, size_t end) {
+  if (deferred_ != nullptr) {
+    // Rows after a whole result (not how the query service writes): keep the order.
+    service::AppendJsonRowsInPieces(pieces_, *deferred_, 0, deferred_rows_, first_, kPieceBytes);
+    deferred_.reset();
+  }
   service::AppendJsonRowsInPieces(pieces_, columns, begin, end, first_, kPieceBytes);
   return Status();
 }
