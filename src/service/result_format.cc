@@ -61,13 +61,18 @@ std::string CsvField(std::string_view value) {
 
 // Encodes the values of one column, row by row, into a buffer the caller has sized with
 // MaxBytes. String columns in dictionary form encode each entry once (escaping, quoting), so
-// a low-cardinality column costs one copy per row.
+// a low-cardinality column costs one copy per row; a dictionary larger than the rows to encode
+// is not prepared, so a call's cost never grows with entries it does not use.
 class ColumnEncoder {
  public:
   enum class Format { kJson, kCsv };
 
-  ColumnEncoder(const ColumnVector& column, Format format) : column_(column), format_(format) {
+  // `rows`: how many rows it will encode. A dictionary with more entries than that is not
+  // prepared (its rows are encoded one by one, like plain strings).
+  ColumnEncoder(const ColumnVector& column, Format format, size_t rows)
+      : column_(column), format_(format) {
     if (!IsStringStored(column.type()) || !column.is_dictionary()) return;
+    if (column.dictionary_size() > rows) return;
     entries_.reserve(column.dictionary_size());
     for (uint32_t e = 0; e < column.dictionary_size(); ++e) {
       std::string text;
@@ -167,13 +172,15 @@ void AppendRows(std::string& out, const std::vector<ColumnEncoder>& encoders,
       variable.push_back(&encoder);
     }
   }
-  // out[0, used) is written; out[used, out.size()) is zero-filled slack, grown to the whole
-  // capacity at a time, so that each byte is zero-filled about once rather than per row.
+  // out[0, used) is written; out[used, out.size()) is zero-filled slack, grown kSlackBytes
+  // (or a row's bound) at a time: about one zero-fill per byte written, plus at most
+  // kSlackBytes per call. (Growing beyond the capacity reallocates geometrically.)
+  constexpr size_t kSlackBytes = 4096;
   size_t used = out.size();
   for (size_t row = begin; row < end; ++row) {
     size_t bound = fixed;
     for (const ColumnEncoder* encoder : variable) bound += encoder->MaxBytes(row);
-    if (out.size() - used < bound) out.resize(std::max(used + bound, out.capacity()));
+    if (out.size() - used < bound) out.resize(used + std::max(bound, kSlackBytes));
     char* p = out.data() + used;
     if (comma_between_rows && row > begin) *p++ = ',';
     p = static_cast<char*>(std::memcpy(p, prefix.data(), prefix.size())) + prefix.size();
@@ -192,10 +199,10 @@ void AppendRows(std::string& out, const std::vector<ColumnEncoder>& encoders,
 }
 
 std::vector<ColumnEncoder> Encoders(const std::vector<ColumnVector>& columns,
-                                    ColumnEncoder::Format format) {
+                                    ColumnEncoder::Format format, size_t rows) {
   std::vector<ColumnEncoder> encoders;
   encoders.reserve(columns.size());
-  for (const ColumnVector& column : columns) encoders.emplace_back(column, format);
+  for (const ColumnVector& column : columns) encoders.emplace_back(column, format, rows);
   return encoders;
 }
 
@@ -218,8 +225,8 @@ void AppendJsonRows(std::string& out, const std::vector<ColumnVector>& columns, 
   if (begin >= end) return;
   if (!first) out += ',';
   first = false;
-  AppendRows(out, Encoders(columns, ColumnEncoder::Format::kJson), nullptr, begin, end, "[", "]",
-             true);
+  AppendRows(out, Encoders(columns, ColumnEncoder::Format::kJson, end - begin), nullptr, begin, end,
+             "[", "]", true);
 }
 
 void AppendJsonRowsInPieces(std::vector<std::string>& pieces,
@@ -228,7 +235,8 @@ void AppendJsonRowsInPieces(std::vector<std::string>& pieces,
   if (begin >= end) return;
   // Rows between checks of the last piece's size.
   constexpr size_t kRowsPerStep = 512;
-  const std::vector<ColumnEncoder> encoders = Encoders(columns, ColumnEncoder::Format::kJson);
+  const std::vector<ColumnEncoder> encoders =
+      Encoders(columns, ColumnEncoder::Format::kJson, end - begin);
   for (size_t row = begin; row < end;) {
     if (pieces.empty() || pieces.back().size() >= piece_bytes) {
       pieces.emplace_back();
@@ -245,15 +253,15 @@ void AppendJsonRowsInPieces(std::vector<std::string>& pieces,
 void AppendJsonObjects(std::string& out, const std::vector<exec::ResultColumn>& header,
                        const std::vector<ColumnVector>& columns, size_t begin, size_t end) {
   const std::vector<std::string> keys = ObjectKeys(header);
-  AppendRows(out, Encoders(columns, ColumnEncoder::Format::kJson), &keys, begin, end, "{", "}",
-             true);
+  AppendRows(out, Encoders(columns, ColumnEncoder::Format::kJson, end - begin), &keys, begin, end,
+             "{", "}", true);
 }
 
 void AppendNdjsonRows(std::string& out, const std::vector<exec::ResultColumn>& header,
                       const std::vector<ColumnVector>& columns, size_t begin, size_t end) {
   const std::vector<std::string> keys = ObjectKeys(header);
-  AppendRows(out, Encoders(columns, ColumnEncoder::Format::kJson), &keys, begin, end, "{", "}\n",
-             false);
+  AppendRows(out, Encoders(columns, ColumnEncoder::Format::kJson, end - begin), &keys, begin, end,
+             "{", "}\n", false);
 }
 
 void AppendCsvHeader(std::string& out, const std::vector<exec::ResultColumn>& header) {
@@ -266,8 +274,8 @@ void AppendCsvHeader(std::string& out, const std::vector<exec::ResultColumn>& he
 
 void AppendCsvRows(std::string& out, const std::vector<ColumnVector>& columns, size_t begin,
                    size_t end) {
-  AppendRows(out, Encoders(columns, ColumnEncoder::Format::kCsv), nullptr, begin, end, "", "\r\n",
-             false);
+  AppendRows(out, Encoders(columns, ColumnEncoder::Format::kCsv, end - begin), nullptr, begin, end,
+             "", "\r\n", false);
 }
 
 void AppendJsonColumns(std::string& out, const std::vector<exec::ResultColumn>& header) {

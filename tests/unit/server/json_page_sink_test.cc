@@ -116,18 +116,19 @@ TEST(JsonPageSink, LargePageStreamsTheSameBytesWhateverTheThreadsAndWrites) {
 }
 
 TEST(JsonPageSink, RowsAfterAWholeResultFollowIt) {
-  auto columns = std::make_shared<const std::vector<ColumnVector>>(Rows(50'000));
+  // 50,000 rows x 3 columns: enough values for WriteAll to keep them for later.
+  auto columns = std::make_shared<const std::vector<ColumnVector>>(Rows(60'000));
   JsonPageSink sink(2);
   ASSERT_TRUE(sink.Begin(kHeader).ok());
-  ASSERT_TRUE(sink.WriteAll(columns, 40'000).ok());
-  ASSERT_TRUE(sink.Write(*columns, 40'000, 50'000).ok());
+  ASSERT_TRUE(sink.WriteAll(columns, 50'000).ok());
+  ASSERT_TRUE(sink.Write(*columns, 50'000, 60'000).ok());
   service::QueryOutcome outcome;
-  outcome.stats.rows_returned = 50'000;
+  outcome.stats.rows_returned = 60'000;
   bool streamed = false;
   const std::string body = BodyOf(sink.TakeResponse(outcome), streamed);
   EXPECT_TRUE(streamed);
-  ExpectRows(body, 50'000);
-  EXPECT_EQ(body, Page(50'000, 10'000, 1, streamed));
+  ExpectRows(body, 60'000);
+  EXPECT_EQ(body, Page(60'000, 10'000, 1, streamed));
 }
 
 TEST(JsonPageSink, StreamStopsWhenTheClientIsGone) {

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "common/json_writer.h"
@@ -42,8 +43,13 @@ class OrderedEncoder {
 
   bool Run(size_t helpers, const std::function<bool(std::string_view)>& emit) {
     std::vector<std::thread> threads;
-    for (size_t h = 0; h < std::min(helpers, ranges_); ++h)
-      threads.emplace_back([this] { Help(); });
+    for (size_t h = 0; h < std::min(helpers, ranges_); ++h) {
+      try {
+        threads.emplace_back([this] { Help(); });
+      } catch (const std::system_error&) {
+        break;  // No thread to spare: fewer helpers (this thread encodes what they do not).
+      }
+    }
     bool ok = true;
     for (size_t range = 0; range < ranges_ && ok; ++range) {
       for (const std::string& piece : Await(range)) {
