@@ -132,6 +132,14 @@ class RecordingSink : public exec::RowSink {
   bool record_;
 };
 
+// Hands a whole result to `sink`: its header, then its rows, which the sink may keep.
+Status WriteWhole(exec::RowSink& sink, const std::shared_ptr<const CachedResult>& result) {
+  STRATA_RETURN_IF_ERROR(sink.Begin(result->columns));
+  return sink.WriteAll(
+      std::shared_ptr<const std::vector<types::ColumnVector>>(result, &result->rows),
+      result->num_rows);
+}
+
 // Collects one string column (EXPLAIN lines) and hands it to the sink.
 Status WriteLines(exec::RowSink& sink, const std::vector<std::string>& lines) {
   std::vector<types::ColumnVector> columns(1, types::ColumnVector(types::DataType::kString));
@@ -439,10 +447,7 @@ Result<QueryOutcome> PreparedQuery::RunPage(exec::RowSink& sink) {
   const sql::QueryPlan& plan = statement_.plan;
   if (!cache_key_.empty()) {
     if (std::shared_ptr<const CachedResult> cached = service_.cache_.Find(cache_key_)) {
-      STRATA_RETURN_IF_ERROR(sink.Begin(cached->columns));
-      STRATA_RETURN_IF_ERROR(sink.WriteAll(
-          std::shared_ptr<const std::vector<types::ColumnVector>>(cached, &cached->rows),
-          cached->num_rows));
+      STRATA_RETURN_IF_ERROR(WriteWhole(sink, cached));
       outcome.stats = cached->stats;
       // The cursor is the caller's and the statement's, not the cached run's.
       if (cached->more) outcome.next_cursor = NextCursor(cached->stats.scan.snapshot_seq);
@@ -460,10 +465,7 @@ Result<QueryOutcome> PreparedQuery::RunPage(exec::RowSink& sink) {
     if (!page.more()) {
       auto rows = std::make_shared<CachedResult>(std::move(attempt.result));
       rows->stats = outcome.stats;
-      STRATA_RETURN_IF_ERROR(sink.Begin(rows->columns));
-      STRATA_RETURN_IF_ERROR(
-          sink.WriteAll(std::shared_ptr<const std::vector<types::ColumnVector>>(rows, &rows->rows),
-                        rows->num_rows));
+      STRATA_RETURN_IF_ERROR(WriteWhole(sink, rows));
       outcome.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
       if (!cache_key_.empty()) service_.cache_.Insert(cache_key_, std::move(rows));
       return outcome;

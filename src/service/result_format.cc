@@ -87,18 +87,10 @@ class ColumnEncoder {
 
   // An upper bound of the bytes Write adds for `row`.
   size_t MaxBytes(size_t row) const {
-    switch (column_.type()) {
-      case DataType::kBool:
-      case DataType::kInt64:
-      case DataType::kFloat64:
-      case DataType::kTimestamp: return 40;
-      case DataType::kString:
-      case DataType::kJson:
-        if (column_.IsNull(row)) return 4;
-        if (!entries_.empty()) return entries_[column_.codes()[row]].size();
-        return 6 * column_.StringAt(row).size() + 2;
-    }
-    return 40;
+    if (has_fixed_bound()) return FixedMaxBytes();
+    if (column_.IsNull(row)) return 4;
+    if (!entries_.empty()) return entries_[column_.codes()[row]].size();
+    return 6 * column_.StringAt(row).size() + 2;
   }
 
   // Writes row `row` at `p`; returns the end. REQUIRES: MaxBytes(row) bytes of room.
