@@ -236,4 +236,37 @@ Status DecodeDoubles(ByteReader& in, size_t count, double* out) {
   return Corrupt("unknown encoding");
 }
 
+Status DecodeDoublesAt(ByteReader& in, size_t count, std::span<const uint32_t> rows,
+                       double* out) {
+  uint8_t tag = 0;
+  if (!in.GetU8(&tag)) return Corrupt("missing encoding tag");
+  if (tag > static_cast<uint8_t>(FloatEncoding::kIntegral)) return Corrupt("unknown encoding");
+  if (count == 0) return Status();
+  switch (static_cast<FloatEncoding>(tag)) {
+    case FloatEncoding::kPlain: {
+      std::string_view bytes;
+      if (count > in.remaining() / sizeof(double) || !in.GetBytes(count * sizeof(double), &bytes)) {
+        return Corrupt("truncated plain values");
+      }
+      for (size_t i = 0; i < rows.size(); ++i) {
+        std::memcpy(out + i, bytes.data() + size_t{rows[i]} * sizeof(double), sizeof(double));
+      }
+      return Status();
+    }
+    case FloatEncoding::kXor: {
+      std::vector<double> values(count);
+      STRATA_RETURN_IF_ERROR(DecodeXor(in, count, values.data()));
+      for (size_t i = 0; i < rows.size(); ++i) out[i] = values[rows[i]];
+      return Status();
+    }
+    case FloatEncoding::kIntegral: {
+      std::vector<int64_t> ints(rows.size());
+      STRATA_RETURN_IF_ERROR(DecodeIntsAt(in, count, rows, ints.data()));
+      for (size_t i = 0; i < rows.size(); ++i) out[i] = static_cast<double>(ints[i]);
+      return Status();
+    }
+  }
+  return Corrupt("unknown encoding");
+}
+
 }  // namespace strata::storage

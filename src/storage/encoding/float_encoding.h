@@ -37,4 +37,10 @@ FloatEncoding EncodeDoubles(std::span<const double> values, ByteWriter& out);
 // access. REQUIRES: out has room for count values.
 [[nodiscard]] Status DecodeDoubles(ByteReader& in, size_t count, double* out);
 
+// Like DecodeDoubles, but stores only the values at `rows`: out[i] = value rows[i]. Integral
+// blocks decode through DecodeIntsAt; the XOR stream is sequential and decodes whole.
+// REQUIRES: rows ascending, each < count; out has room for rows.size() values.
+[[nodiscard]] Status DecodeDoublesAt(ByteReader& in, size_t count, std::span<const uint32_t> rows,
+                                     double* out);
+
 }  // namespace strata::storage

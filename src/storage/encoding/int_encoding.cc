@@ -666,3 +666,322 @@ Status DecodeInts(ByteReader& in, size_t count, int64_t* out) {
 }
 
 }  // namespace strata::storage
+
+// ---- Decoding selected rows.
+
+namespace strata::storage {
+namespace {
+
+// Widths up to this one sum a group by counting bit planes; wider groups are unpacked.
+constexpr int kMaxPlaneBits = 8;
+
+// The bit planes of a group of 64 kBits-bit values: masks[k][b] selects the bits of word k
+// that are bit b of a value (value j holds stream bits [j * kBits, (j + 1) * kBits)).
+template <int kBits>
+struct PlaneMasks {
+  uint64_t masks[kBits][kBits] = {};
+  constexpr PlaneMasks() {
+    for (int word = 0; word < kBits; ++word) {
+      for (int bit = 0; bit < 64; ++bit) {
+        masks[word][(64 * word + bit) % kBits] |= uint64_t{1} << bit;
+      }
+    }
+  }
+};
+
+// Wrapping sum of the 64 packed values (before adding the base) of a group of kBits * 8
+// bytes, bit plane by bit plane: kBits * kBits population counts.
+template <int kBits>
+uint64_t SumPlanesPortable(const uint8_t* in) {
+  static constexpr PlaneMasks<kBits> kPlanes;
+  uint64_t sum = 0;
+  for (int word = 0; word < kBits; ++word) {
+    const uint64_t bits = Load64(in + 8 * word);
+    for (int bit = 0; bit < kBits; ++bit) {
+      sum += static_cast<uint64_t>(std::popcount(bits & kPlanes.masks[word][bit])) << bit;
+    }
+  }
+  return sum;
+}
+
+#if defined(__x86_64__)
+// SumPlanesPortable with the popcnt instruction. REQUIRES: the CPU has it (HasPopcnt).
+template <int kBits>
+__attribute__((target("popcnt"))) uint64_t SumPlanesPopcnt(const uint8_t* in) {
+  static constexpr PlaneMasks<kBits> kPlanes;
+  uint64_t sum = 0;
+  for (int word = 0; word < kBits; ++word) {
+    const uint64_t bits = Load64(in + 8 * word);
+    for (int bit = 0; bit < kBits; ++bit) {
+      sum += static_cast<uint64_t>(__builtin_popcountll(bits & kPlanes.masks[word][bit])) << bit;
+    }
+  }
+  return sum;
+}
+
+bool HasPopcnt() {
+  __builtin_cpu_init();  // Safe even when first called during static initialization.
+  return __builtin_cpu_supports("popcnt");
+}
+#else
+template <int kBits>
+uint64_t SumPlanesPopcnt(const uint8_t* in) {
+  return SumPlanesPortable<kBits>(in);
+}
+
+bool HasPopcnt() { return false; }
+#endif
+
+// Wrapping sum of the 64 packed values (before adding the base) of a group of kBits * 8
+// bytes: by bit planes up to kMaxPlaneBits, else unpacked.
+template <int kBits, bool kPopcnt>
+uint64_t SumGroup(const uint8_t* in) {
+  if constexpr (kBits == 0) {
+    return 0;
+  } else if constexpr (kBits <= kMaxPlaneBits) {
+    return kPopcnt ? SumPlanesPopcnt<kBits>(in) : SumPlanesPortable<kBits>(in);
+  } else {
+    uint64_t values[kGroup];
+    UnpackGroups<kBits>(in, 1, 0, values);
+    uint64_t sum = 0;
+    for (const uint64_t value : values) sum += value;
+    return sum;
+  }
+}
+
+using SumFn = uint64_t (*)(const uint8_t*);
+using Summers = std::array<SumFn, 65>;
+
+template <bool kPopcnt, size_t... kBits>
+constexpr Summers MakeSummers(std::index_sequence<kBits...>) {
+  return {&SumGroup<static_cast<int>(kBits), kPopcnt>...};
+}
+
+// The group summers by width, for this CPU.
+const Summers& GroupSummers() {
+  static const Summers summers = HasPopcnt()
+                                     ? MakeSummers<true>(std::make_index_sequence<65>())
+                                     : MakeSummers<false>(std::make_index_sequence<65>());
+  return summers;
+}
+
+// One group of up to 64 values of a packed or grouped stream: values [start, start + len),
+// `width` bits each above `base`, in PackedBytes(len, width) bytes at `packed`.
+struct Group {
+  size_t start;
+  size_t len;
+  int width;
+  uint64_t base;
+  const uint8_t* packed;
+
+  // The values, base added, into values[0, len).
+  void Unpack(uint64_t* values) const {
+    if (len == kGroup) {
+      kUnpackers[width](packed, 1, base, values);
+      return;
+    }
+    uint8_t padded[kGroup * 8] = {};
+    const size_t bytes = PackedBytes(len, width);
+    if (bytes > 0) std::memcpy(padded, packed, bytes);
+    kUnpackers[width](padded, 1, base, values);
+  }
+
+  // Wrapping sum of the values, base included, without unpacking them.
+  uint64_t Sum(const Summers& summers) const {
+    uint64_t packed_sum;
+    if (len == kGroup) {
+      packed_sum = summers[width](packed);
+    } else {
+      uint8_t padded[kGroup * 8] = {};  // The padding values are 0 and add nothing.
+      const size_t bytes = PackedBytes(len, width);
+      if (bytes > 0) std::memcpy(padded, packed, bytes);
+      packed_sum = summers[width](padded);
+    }
+    return packed_sum + base * len;
+  }
+};
+
+// Calls visit(group) for each group of n values of a single-width packed block.
+template <typename Visit>
+void ForEachPackedGroup(const PackedBlock& block, size_t n, Visit&& visit) {
+  const size_t group_bytes = static_cast<size_t>(block.width) * 8;
+  const uint8_t* packed = block.data;
+  for (size_t start = 0; start < n; start += kGroup, packed += group_bytes) {
+    visit(Group{start, std::min(kGroup, n - start), block.width, block.base, packed});
+  }
+}
+
+// Calls visit(group) for each group of a grouped block of n values read from `in` (the
+// checks of GetGroupedBlock). False if truncated or malformed.
+template <typename Visit>
+bool ForEachGroupedGroup(ByteReader& in, size_t n, Visit&& visit) {
+  const std::string_view rest = in.rest();
+  const auto* const begin = reinterpret_cast<const uint8_t*>(rest.data());
+  const uint8_t* const end = begin + rest.size();
+  const uint8_t* p = begin;
+  uint64_t base = 0;
+  for (size_t start = 0; start < n; start += kGroup) {
+    if (p == end) return false;
+    const uint8_t header = *p++;
+    const int width = header & ~kBaseChanged;
+    if (width > 64) return false;
+    if (header & kBaseChanged) {
+      uint64_t zigzag = 0;
+      if (!ParseVarint64(&p, end, &zigzag)) return false;
+      base += U(ZigzagDecode64(zigzag));
+    }
+    const size_t len = std::min(kGroup, n - start);
+    const size_t bytes = PackedBytes(len, width);
+    if (static_cast<size_t>(end - p) < bytes) return false;
+    visit(Group{start, len, width, base, p});
+    p += bytes;
+  }
+  return in.Skip(static_cast<size_t>(p - begin));
+}
+
+// Stores the values of the wanted rows as a decoder passes them, in row order.
+class RowPicker {
+ public:
+  RowPicker(std::span<const uint32_t> rows, uint64_t* out) : rows_(rows), out_(out) {}
+
+  bool done() const { return next_ == rows_.size(); }
+  // Whether a wanted row lies below `end`. Every wanted row below the rows already passed
+  // has been taken.
+  bool Wants(size_t end) const { return !done() && rows_[next_] < end; }
+  // Takes the wanted rows among [first, first + len); values[i] is row first + i.
+  void Take(size_t first, size_t len, const uint64_t* values) {
+    while (Wants(first + len)) {
+      out_[next_] = values[rows_[next_] - first];
+      ++next_;
+    }
+  }
+  // Takes the wanted rows below `end`, all of them `value`.
+  void TakeEqual(size_t end, uint64_t value) {
+    while (Wants(end)) out_[next_++] = value;
+  }
+
+ private:
+  std::span<const uint32_t> rows_;
+  uint64_t* out_;
+  size_t next_ = 0;
+};
+
+}  // namespace
+
+Status DecodeIntsAt(ByteReader& in, size_t count, std::span<const uint32_t> rows,
+                    int64_t* out) {
+  uint8_t tag = 0;
+  if (!in.GetU8(&tag)) return Corrupt("missing encoding tag");
+  if (tag > static_cast<uint8_t>(IntEncoding::kGroupedDeltaOfDelta)) {
+    return Corrupt("unknown encoding");
+  }
+  if (count == 0) return Status();
+  RowPicker picker(rows, reinterpret_cast<uint64_t*>(out));
+  uint64_t values[kGroup];
+  // Frame of reference: only the groups holding a wanted row are unpacked.
+  const auto pick_values = [&](const Group& group) {
+    if (!picker.Wants(group.start + group.len)) return;
+    group.Unpack(values);
+    picker.Take(group.start, group.len, values);
+  };
+  const auto encoding = static_cast<IntEncoding>(tag);
+  switch (encoding) {
+    case IntEncoding::kPlain: {
+      std::string_view bytes;
+      if (count > in.remaining() / sizeof(int64_t) ||
+          !in.GetBytes(count * sizeof(int64_t), &bytes)) {
+        return Corrupt("truncated plain values");
+      }
+      for (size_t i = 0; i < rows.size(); ++i) {
+        std::memcpy(out + i, bytes.data() + size_t{rows[i]} * sizeof(int64_t), sizeof(int64_t));
+      }
+      return Status();
+    }
+    case IntEncoding::kFrameOfReference: {
+      PackedBlock block;
+      if (!ReadPackedBlock(in, count, &block)) return Corrupt("truncated packed values");
+      ForEachPackedGroup(block, count, pick_values);
+      return Status();
+    }
+    case IntEncoding::kGroupedFrameOfReference:
+      if (!ForEachGroupedGroup(in, count, pick_values)) return Corrupt("bad grouped values");
+      return Status();
+    case IntEncoding::kDelta:
+    case IntEncoding::kGroupedDelta: {
+      int64_t first = 0;
+      if (!in.GetZigzag64(&first)) return Corrupt("truncated first value");
+      picker.TakeEqual(1, U(first));
+      if (count == 1) return Status();
+      // Difference i leads to row i + 1; `value` is the row before the group's first.
+      uint64_t value = U(first);
+      const Summers& summers = GroupSummers();
+      const auto sum = [&](const Group& group) {
+        if (picker.done()) return;
+        if (!picker.Wants(group.start + 1 + group.len)) {
+          value += group.Sum(summers);
+          return;
+        }
+        group.Unpack(values);
+        for (size_t j = 0; j < group.len; ++j) values[j] = value += values[j];
+        picker.Take(group.start + 1, group.len, values);
+      };
+      if (encoding == IntEncoding::kGroupedDelta) {
+        if (!ForEachGroupedGroup(in, count - 1, sum)) return Corrupt("bad grouped deltas");
+        return Status();
+      }
+      PackedBlock block;
+      if (!ReadPackedBlock(in, count - 1, &block)) return Corrupt("truncated deltas");
+      ForEachPackedGroup(block, count - 1, sum);
+      return Status();
+    }
+    case IntEncoding::kDeltaOfDelta:
+    case IntEncoding::kGroupedDeltaOfDelta: {
+      int64_t first = 0;
+      if (!in.GetZigzag64(&first)) return Corrupt("truncated first value");
+      picker.TakeEqual(1, U(first));
+      if (count == 1) return Status();
+      int64_t first_delta = 0;
+      if (!in.GetZigzag64(&first_delta)) return Corrupt("truncated first delta");
+      uint64_t value = U(first) + U(first_delta);
+      uint64_t step = U(first_delta);
+      picker.TakeEqual(2, value);
+      if (count == 2) return Status();
+      // Second difference i leads to row i + 2. A group's effect on the running value
+      // depends on every value in it, so each group is unpacked until the last wanted row.
+      const auto sum = [&](const Group& group) {
+        if (picker.done()) return;
+        group.Unpack(values);
+        for (size_t j = 0; j < group.len; ++j) {
+          step += values[j];
+          values[j] = value += step;
+        }
+        picker.Take(group.start + 2, group.len, values);
+      };
+      if (encoding == IntEncoding::kGroupedDeltaOfDelta) {
+        if (!ForEachGroupedGroup(in, count - 2, sum)) return Corrupt("bad grouped second deltas");
+        return Status();
+      }
+      PackedBlock block;
+      if (!ReadPackedBlock(in, count - 2, &block)) return Corrupt("truncated second deltas");
+      ForEachPackedGroup(block, count - 2, sum);
+      return Status();
+    }
+    case IntEncoding::kRunLength: {
+      uint64_t value = 0;
+      size_t filled = 0;
+      while (filled < count) {
+        int64_t diff = 0;
+        uint64_t len = 0;
+        if (!in.GetZigzag64(&diff) || !in.GetVarint64(&len)) return Corrupt("truncated run");
+        if (len == 0 || len > count - filled) return Corrupt("bad run length");
+        value += U(diff);
+        filled += len;
+        picker.TakeEqual(filled, value);
+      }
+      return Status();
+    }
+  }
+  return Corrupt("unknown encoding");
+}
+
+}  // namespace strata::storage

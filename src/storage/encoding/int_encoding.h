@@ -77,4 +77,13 @@ void EncodeIntsAs(IntEncoding encoding, std::span<const int64_t> values, ByteWri
 // REQUIRES: out has room for count values.
 [[nodiscard]] Status DecodeInts(ByteReader& in, size_t count, int64_t* out);
 
+// Like DecodeInts, but stores only the values at `rows`: out[i] = value rows[i]. Checks the
+// whole block as DecodeInts does and leaves `in` just past it. Groups of 64 values without
+// a wanted row are not unpacked where the encoding allows (frame of reference; the running
+// sum of delta encodings takes such a group's sum, counted by bit planes), so a sparse
+// selection costs a fraction of a full decode.
+// REQUIRES: rows ascending, each < count; out has room for rows.size() values.
+[[nodiscard]] Status DecodeIntsAt(ByteReader& in, size_t count, std::span<const uint32_t> rows,
+                                  int64_t* out);
+
 }  // namespace strata::storage

@@ -204,9 +204,11 @@ StringEncoding EncodeDictionaryStrings(std::span<const uint32_t> entry_offsets,
 
 namespace {
 
-// DecodeStrings, keeping a dictionary block in dictionary form when `codes` is given.
+// DecodeStrings, keeping a dictionary block in dictionary form when `codes` is given, and
+// decoding only the strings at `*rows` when it is given (then `codes` must be too).
 Result<bool> DecodeStringBlock(ByteReader& in, size_t count, std::vector<uint32_t>& offsets,
-                               std::string& chars, std::vector<uint32_t>* codes) {
+                               std::string& chars, std::vector<uint32_t>* codes,
+                               const std::span<const uint32_t>* rows = nullptr) {
   constexpr size_t kMaxBytes = std::numeric_limits<uint32_t>::max();
   chars.clear();
   uint8_t tag = 0;
@@ -218,8 +220,19 @@ Result<bool> DecodeStringBlock(ByteReader& in, size_t count, std::vector<uint32_
           DecodeLengths(in, count, std::min(kMaxBytes, in.remaining()), scratch, offsets));
       std::string_view bytes;
       if (!in.GetBytes(offsets[count], &bytes)) return Corrupt("truncated bytes");
-      chars.assign(bytes);
       if (codes != nullptr) codes->clear();
+      if (rows == nullptr) {
+        chars.assign(bytes);
+        return false;
+      }
+      std::vector<uint32_t> picked(rows->size() + 1);
+      for (size_t i = 0; i < rows->size(); ++i) {
+        const uint32_t row = (*rows)[i];
+        const uint32_t begin = offsets[row];
+        picked[i + 1] = picked[i] + (offsets[row + 1] - begin);
+        chars.append(bytes.data() + begin, offsets[row + 1] - begin);
+      }
+      offsets = std::move(picked);
       return false;
     }
     case StringEncoding::kDictionary: {
@@ -234,11 +247,16 @@ Result<bool> DecodeStringBlock(ByteReader& in, size_t count, std::vector<uint32_
       if (!in.GetBytes(dictionary_offsets[dictionary_size], &dictionary_bytes)) {
         return Corrupt("truncated dictionary");
       }
-      scratch.resize(count);
-      STRATA_RETURN_IF_ERROR(DecodeInts(in, count, scratch.data()));
+      if (rows != nullptr) {
+        scratch.resize(rows->size());
+        STRATA_RETURN_IF_ERROR(DecodeIntsAt(in, count, *rows, scratch.data()));
+      } else {
+        scratch.resize(count);
+        STRATA_RETURN_IF_ERROR(DecodeInts(in, count, scratch.data()));
+      }
       if (codes != nullptr) {
-        codes->resize(count);
-        for (size_t row_idx = 0; row_idx < count; ++row_idx) {
+        codes->resize(scratch.size());
+        for (size_t row_idx = 0; row_idx < scratch.size(); ++row_idx) {
           const uint64_t code = static_cast<uint64_t>(scratch[row_idx]);
           if (code >= dictionary_size) return Corrupt("dictionary code out of range");
           (*codes)[row_idx] = static_cast<uint32_t>(code);
@@ -282,6 +300,12 @@ Result<bool> DecodeStringsKeepingDictionary(ByteReader& in, size_t count,
                                             std::vector<uint32_t>& offsets, std::string& chars,
                                             std::vector<uint32_t>& codes) {
   return DecodeStringBlock(in, count, offsets, chars, &codes);
+}
+
+Result<bool> DecodeStringsAt(ByteReader& in, size_t count, std::span<const uint32_t> rows,
+                             std::vector<uint32_t>& offsets, std::string& chars,
+                             std::vector<uint32_t>& codes) {
+  return DecodeStringBlock(in, count, offsets, chars, &codes, &rows);
 }
 
 }  // namespace strata::storage

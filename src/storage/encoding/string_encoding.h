@@ -60,4 +60,12 @@ Result<bool> DecodeStringsKeepingDictionary(ByteReader& in, size_t count,
                                             std::vector<uint32_t>& offsets, std::string& chars,
                                             std::vector<uint32_t>& codes);
 
+// DecodeStringsKeepingDictionary for the strings at `rows` only: a dictionary block gives
+// every entry and one code per wanted row (through DecodeIntsAt), a plain block the wanted
+// strings. Checks the whole block and leaves `in` just past it.
+// REQUIRES: rows ascending, each < count.
+Result<bool> DecodeStringsAt(ByteReader& in, size_t count, std::span<const uint32_t> rows,
+                             std::vector<uint32_t>& offsets, std::string& chars,
+                             std::vector<uint32_t>& codes);
+
 }  // namespace strata::storage

@@ -46,7 +46,6 @@ Status ValidatePredicates(const types::Schema& schema, const std::vector<Predica
 
 // The rows of a work item that a snapshot sees and the predicates accept.
 struct Selection {
-  const int64_t* seqs = nullptr;
   std::vector<uint32_t> rows;  // Indices of the surviving rows, ascending.
   bool all = false;            // Every row survives (rows is then left empty).
 };
@@ -61,13 +60,21 @@ bool ChunkAtOrBelowSeq(const SegmentFooter& footer, size_t chunk_idx, int64_t mi
 }
 
 // Filters a work item's rows: the snapshot's seq and min_seq, the predicates, then the
-// tombstones.
+// tombstones. The rows' seqs are decoded only when the item's seq range needs them.
 Result<Selection> SelectRows(RowSource& source, const Snapshot& snap, int64_t min_seq,
                              const std::vector<Predicate>& predicates) {
   const size_t rows = source.rows();
   Selection selection;
-  STRATA_ASSIGN_OR_RETURN(selection.seqs, source.Seqs());
-  const int64_t* seqs = selection.seqs;
+  const int64_t* seqs = nullptr;
+  const bool seqs_needed = source.max_seq() > snap.seq || source.min_seq() <= min_seq ||
+                           std::any_of(snap.tombstones.begin(), snap.tombstones.end(),
+                                       [&](const Tombstone& tombstone) {
+                                         return tombstone.seq > source.min_seq() &&
+                                                tombstone.seq > source.applied_tombstone_seq();
+                                       });
+  if (seqs_needed) {
+    STRATA_ASSIGN_OR_RETURN(seqs, source.Seqs());
+  }
   std::vector<uint8_t> keep(rows, 1);
   bool filtered = false;
   if (source.max_seq() > snap.seq) {
@@ -182,22 +189,24 @@ bool RunItem(RowSource& source, const ScanPlan& plan, const BatchSink& sink,
       batch.columns.push_back(std::move(whole).value());
       continue;
     }
-    Result<ColumnRef> column = source.Column(field->id);
-    if (!column.ok()) {
-      error = column.status();
+    Result<types::ColumnVector> selected = source.SelectedColumn(field->id, selection.rows);
+    if (!selected.ok()) {
+      error = selected.status();
       return false;
     }
-    types::ColumnVector out(field->type);
-    out.Reserve(count);
-    out.AppendSelected(*column.value(), selection.rows);
-    batch.columns.push_back(std::move(out));
+    batch.columns.push_back(std::move(selected).value());
   }
   if (plan.with_seqs) {
+    Result<const int64_t*> seqs = source.Seqs();
+    if (!seqs.ok()) {
+      error = seqs.status();
+      return false;
+    }
     if (selection.all) {
-      batch.seqs.assign(selection.seqs, selection.seqs + rows);
+      batch.seqs.assign(seqs.value(), seqs.value() + rows);
     } else {
       batch.seqs.resize(count);
-      for (size_t i = 0; i < count; ++i) batch.seqs[i] = selection.seqs[selection.rows[i]];
+      for (size_t i = 0; i < count; ++i) batch.seqs[i] = seqs.value()[selection.rows[i]];
     }
   }
   stats.rows_returned += batch.num_rows;
@@ -222,10 +231,11 @@ Status CollectRows(RowSource& source, const Snapshot& snap, types::Batch* out) {
       out->columns[col_idx].AppendSelected(*column, selection.rows);
     }
   }
+  STRATA_ASSIGN_OR_RETURN(const int64_t* seqs, source.Seqs());
   if (selection.all) {
-    out->seqs.insert(out->seqs.end(), selection.seqs, selection.seqs + rows);
+    out->seqs.insert(out->seqs.end(), seqs, seqs + rows);
   } else {
-    for (uint32_t row_idx : selection.rows) out->seqs.push_back(selection.seqs[row_idx]);
+    for (uint32_t row_idx : selection.rows) out->seqs.push_back(seqs[row_idx]);
   }
   out->num_rows += count;
   return {};

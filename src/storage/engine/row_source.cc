@@ -32,6 +32,25 @@ Result<types::ColumnVector> RowSource::ReleaseColumn(uint32_t field_id) {
   return types::ColumnVector(*column);
 }
 
+Result<types::ColumnVector> RowSource::SelectedColumn(uint32_t field_id,
+                                                      std::span<const uint32_t> rows) {
+  if (!columns_.contains(field_id)) {
+    for (const types::Field& field : schema_.fields) {
+      if (field.id != field_id) continue;
+      types::ColumnVector picked;
+      STRATA_ASSIGN_OR_RETURN(const bool decoded, StoredRows(field_id, rows, &picked));
+      if (!decoded) break;
+      if (picked.type() == field.type) return picked;
+      return ConvertColumn(&picked, field, rows.size());
+    }
+  }
+  STRATA_ASSIGN_OR_RETURN(ColumnRef column, Column(field_id));
+  types::ColumnVector out(column->type());
+  out.Reserve(rows.size());
+  out.AppendSelected(*column, rows);
+  return out;
+}
+
 Result<ColumnRef> RowSource::AnyColumn(uint32_t field_id) {
   for (const types::Field& field : schema_.fields) {
     if (field.id == field_id) return Column(field_id);
@@ -71,14 +90,9 @@ class SegmentChunkSource final : public RowSource {
  protected:
   Result<ColumnRef> Stored(uint32_t field_id) override {
     const SegmentFooter& footer = segment_->reader->footer();
-    size_t col_idx = footer.columns.size();
-    for (size_t i = 0; i < footer.columns.size(); ++i) {
-      if (footer.columns[i].field_id == field_id) col_idx = i;
-    }
+    const size_t col_idx = ColumnIndex(field_id);
     if (col_idx == footer.columns.size()) return ColumnRef();
-    const BlockCache::Key key{
-        segment_->reader->cache_id(), static_cast<uint32_t>(col_idx),
-        last_rows() ? kLastRowsCacheChunk : static_cast<uint32_t>(chunk_idx_)};
+    const BlockCache::Key key = CacheKey(col_idx);
     if (ColumnRef cached = cache_ != nullptr ? cache_->Lookup(key) : nullptr) return cached;
     auto column = std::make_shared<types::ColumnVector>();
     if (last_rows()) {
@@ -92,9 +106,35 @@ class SegmentChunkSource final : public RowSource {
     return ColumnRef(std::move(column));
   }
 
+  // Only in scans that read through the cache, and for chunk columns it does not hold.
+  Result<bool> StoredRows(uint32_t field_id, std::span<const uint32_t> rows,
+                          types::ColumnVector* out) override {
+    if (last_rows() || (cache_ != nullptr && fill_cache_)) return false;
+    const SegmentFooter& footer = segment_->reader->footer();
+    const size_t col_idx = ColumnIndex(field_id);
+    if (col_idx == footer.columns.size()) return false;
+    if (cache_ != nullptr && cache_->Lookup(CacheKey(col_idx)) != nullptr) return false;
+    STRATA_RETURN_IF_ERROR(segment_->reader->ReadChunkRows(col_idx, chunk_idx_, rows, out));
+    bytes_read_ += footer.columns[col_idx].chunks[chunk_idx_].stored_bytes;
+    return true;
+  }
+
  private:
   static constexpr uint32_t kLastRowsCacheChunk = UINT32_MAX;
   bool last_rows() const { return chunk_idx_ == kLastRowsChunk; }
+  // The segment column of a field, or footer().columns.size() when it has none.
+  size_t ColumnIndex(uint32_t field_id) const {
+    const SegmentFooter& footer = segment_->reader->footer();
+    size_t col_idx = footer.columns.size();
+    for (size_t i = 0; i < footer.columns.size(); ++i) {
+      if (footer.columns[i].field_id == field_id) col_idx = i;
+    }
+    return col_idx;
+  }
+  BlockCache::Key CacheKey(size_t col_idx) const {
+    return {segment_->reader->cache_id(), static_cast<uint32_t>(col_idx),
+            last_rows() ? kLastRowsCacheChunk : static_cast<uint32_t>(chunk_idx_)};
+  }
 
   std::shared_ptr<SegmentHandle> segment_;
   size_t chunk_idx_;  // kLastRowsChunk: the last-rows index.

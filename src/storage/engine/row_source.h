@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <unordered_map>
 
 #include "common/result.h"
@@ -37,12 +38,22 @@ class RowSource {
   // Column(field_id) handed over for good: moved out when no cache or other holder shares it,
   // copied otherwise. A later Column(field_id) decodes it again.
   Result<types::ColumnVector> ReleaseColumn(uint32_t field_id);
+  // Rows `rows` (ascending) of Column(field_id), as a vector of their own. A column not
+  // decoded yet is decoded for those rows alone where the source allows (StoredRows).
+  Result<types::ColumnVector> SelectedColumn(uint32_t field_id, std::span<const uint32_t> rows);
   virtual uint64_t bytes_read() const { return 0; }
 
  protected:
   explicit RowSource(const types::Schema& schema) : schema_(schema) {}
   // The column as stored, or nullptr when these rows have no such field.
   virtual Result<ColumnRef> Stored(uint32_t field_id) = 0;
+  // Decodes rows `rows` of the stored column alone into *out and returns true, or returns
+  // false when that is not possible or not wanted (the field is absent here, the whole
+  // column is at hand, or it should be decoded whole to be cached).
+  virtual Result<bool> StoredRows(uint32_t /*field_id*/, std::span<const uint32_t> /*rows*/,
+                                  types::ColumnVector* /*out*/) {
+    return false;
+  }
 
  private:
   const types::Schema& schema_;

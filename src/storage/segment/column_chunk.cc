@@ -54,8 +54,15 @@ void EncodeColumnChunk(const ColumnVector& column, size_t begin, size_t end, Byt
   }
 }
 
-Status DecodeColumnChunk(std::string_view body, DataType type, size_t rows, ColumnVector* out) {
+namespace {
+
+// Decodes the rows of a chunk of `rows` rows that `selected` names (every row when null).
+Status DecodeChunk(std::string_view body, DataType type, size_t rows,
+                   const std::span<const uint32_t>* selected, ColumnVector* out) {
   *out = ColumnVector(type);
+  const size_t count = selected != nullptr ? selected->size() : rows;
+  // The chunk row that out row i comes from.
+  const auto row_of = [selected](size_t i) { return selected != nullptr ? (*selected)[i] : i; };
   ByteReader in(body);
   uint8_t has_validity = 0;
   if (!in.GetU8(&has_validity)) return Status::Corruption("empty column chunk");
@@ -63,24 +70,35 @@ Status DecodeColumnChunk(std::string_view body, DataType type, size_t rows, Colu
     std::vector<uint8_t> valid(rows);
     STRATA_RETURN_IF_ERROR(DecodeBools(in, rows, valid.data()));
     std::vector<uint8_t>& bitmap = out->mutable_validity();
-    bitmap.assign((rows + 7) / 8, 0);
-    for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
-      bitmap[row_idx >> 3] |= static_cast<uint8_t>((valid[row_idx] & 1) << (row_idx & 7));
+    bitmap.assign((count + 7) / 8, 0);
+    for (size_t i = 0; i < count; ++i) {
+      bitmap[i >> 3] |= static_cast<uint8_t>((valid[row_of(i)] & 1) << (i & 7));
     }
   }
   switch (type) {
-    case DataType::kBool:
-      out->mutable_bools().resize(rows);
-      STRATA_RETURN_IF_ERROR(DecodeBools(in, rows, out->mutable_bools().data()));
+    case DataType::kBool: {
+      std::vector<uint8_t>& bools = out->mutable_bools();
+      bools.resize(rows);
+      STRATA_RETURN_IF_ERROR(DecodeBools(in, rows, bools.data()));
+      if (selected != nullptr) {
+        for (size_t i = 0; i < count; ++i) bools[i] = bools[row_of(i)];  // row_of(i) >= i.
+        bools.resize(count);
+      }
       break;
+    }
     case DataType::kInt64:
     case DataType::kTimestamp:
-      out->mutable_ints().resize(rows);
-      STRATA_RETURN_IF_ERROR(DecodeInts(in, rows, out->mutable_ints().data()));
+      out->mutable_ints().resize(count);
+      STRATA_RETURN_IF_ERROR(selected != nullptr
+                                 ? DecodeIntsAt(in, rows, *selected, out->mutable_ints().data())
+                                 : DecodeInts(in, rows, out->mutable_ints().data()));
       break;
     case DataType::kFloat64:
-      out->mutable_doubles().resize(rows);
-      STRATA_RETURN_IF_ERROR(DecodeDoubles(in, rows, out->mutable_doubles().data()));
+      out->mutable_doubles().resize(count);
+      STRATA_RETURN_IF_ERROR(
+          selected != nullptr
+              ? DecodeDoublesAt(in, rows, *selected, out->mutable_doubles().data())
+              : DecodeDoubles(in, rows, out->mutable_doubles().data()));
       break;
     case DataType::kString:
     case DataType::kJson: {
@@ -88,20 +106,34 @@ Status DecodeColumnChunk(std::string_view body, DataType type, size_t rows, Colu
       // string once, and the block cache holds the codes rather than every string.
       STRATA_ASSIGN_OR_RETURN(
           const bool dictionary,
-          DecodeStringsKeepingDictionary(in, rows, out->mutable_offsets(), out->mutable_chars(),
-                                         out->mutable_codes()));
+          selected != nullptr
+              ? DecodeStringsAt(in, rows, *selected, out->mutable_offsets(),
+                                out->mutable_chars(), out->mutable_codes())
+              : DecodeStringsKeepingDictionary(in, rows, out->mutable_offsets(),
+                                               out->mutable_chars(), out->mutable_codes()));
       if (!in.empty()) return Status::Corruption("trailing bytes in column chunk");
       if (dictionary) {
-        out->SetDictionarySize(rows);
+        out->SetDictionarySize(count);
       } else {
-        out->SetSize(rows);
+        out->SetSize(count);
       }
       return {};
     }
   }
   if (!in.empty()) return Status::Corruption("trailing bytes in column chunk");
-  out->SetSize(rows);
+  out->SetSize(count);
   return {};
+}
+
+}  // namespace
+
+Status DecodeColumnChunk(std::string_view body, DataType type, size_t rows, ColumnVector* out) {
+  return DecodeChunk(body, type, rows, nullptr, out);
+}
+
+Status DecodeColumnChunkRows(std::string_view body, DataType type, size_t rows,
+                             std::span<const uint32_t> selected, ColumnVector* out) {
+  return DecodeChunk(body, type, rows, &selected, out);
 }
 
 ZoneMap ComputeZoneMap(const ColumnVector& column, size_t begin, size_t end) {

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "common/status.h"
@@ -24,6 +26,12 @@ void EncodeColumnChunk(const types::ColumnVector& column, size_t begin, size_t e
 // Decodes `rows` rows of `type` into out (replacing its contents). Corruption on bad input.
 Status DecodeColumnChunk(std::string_view body, types::DataType type, size_t rows,
                          types::ColumnVector* out);
+
+// Decodes rows `selected` of a chunk of `rows` rows into out (replacing its contents):
+// out row i is chunk row selected[i]. Skips what the encodings allow (DecodeIntsAt).
+// Corruption on bad input. REQUIRES: selected ascending, each < rows.
+Status DecodeColumnChunkRows(std::string_view body, types::DataType type, size_t rows,
+                             std::span<const uint32_t> selected, types::ColumnVector* out);
 
 ZoneMap ComputeZoneMap(const types::ColumnVector& column, size_t begin, size_t end);
 

@@ -79,18 +79,27 @@ Result<std::shared_ptr<SegmentReader>> SegmentReader::Open(Env* env, const std::
 Status SegmentReader::ReadChunk(size_t col_idx, size_t chunk_idx, types::ColumnVector* out) const {
   return ReadBlock(col_idx, footer_.columns[col_idx].chunks[chunk_idx],
                    footer_.BlockIndex(col_idx, chunk_idx), footer_.ChunkRows(chunk_idx),
-                   "chunk " + std::to_string(chunk_idx), out);
+                   "chunk " + std::to_string(chunk_idx), nullptr, out);
+}
+
+Status SegmentReader::ReadChunkRows(size_t col_idx, size_t chunk_idx,
+                                    std::span<const uint32_t> selected,
+                                    types::ColumnVector* out) const {
+  return ReadBlock(col_idx, footer_.columns[col_idx].chunks[chunk_idx],
+                   footer_.BlockIndex(col_idx, chunk_idx), footer_.ChunkRows(chunk_idx),
+                   "chunk " + std::to_string(chunk_idx), &selected, out);
 }
 
 Status SegmentReader::ReadLastRows(size_t col_idx, types::ColumnVector* out) const {
   if (!footer_.last_rows) return Status::Internal("segment has no last-rows index");
   return ReadBlock(col_idx, footer_.last_rows->blocks[col_idx],
                    SegmentFooter::LastRowsBlockIndex(col_idx), footer_.last_rows->rows,
-                   "last-rows index", out);
+                   "last-rows index", nullptr, out);
 }
 
 Status SegmentReader::ReadBlock(size_t col_idx, const ChunkMeta& chunk, uint64_t block_index,
                                 uint64_t rows, const std::string& what,
+                                const std::span<const uint32_t>* selected,
                                 types::ColumnVector* out) const {
   const ColumnMeta& column = footer_.columns[col_idx];
   auto corrupt = [&](std::string_view problem) {
@@ -112,7 +121,8 @@ Status SegmentReader::ReadBlock(size_t col_idx, const ChunkMeta& chunk, uint64_t
   std::string body;
   Status status = Decompress(chunk.compression, compressed, chunk.raw_bytes, body);
   if (!status.ok()) return corrupt(status.message());
-  status = DecodeColumnChunk(body, column.type, rows, out);
+  status = selected != nullptr ? DecodeColumnChunkRows(body, column.type, rows, *selected, out)
+                               : DecodeColumnChunk(body, column.type, rows, out);
   if (!status.ok()) return corrupt(status.message());
   return {};
 }

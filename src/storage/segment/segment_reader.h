@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "common/result.h"
@@ -31,6 +32,10 @@ class SegmentReader {
 
   // Reads and decodes chunk chunk_idx of footer().columns[col_idx].
   Status ReadChunk(size_t col_idx, size_t chunk_idx, types::ColumnVector* out) const;
+  // Reads chunk chunk_idx of footer().columns[col_idx] and decodes only its rows `selected`
+  // (ascending chunk row numbers): out row i is chunk row selected[i].
+  Status ReadChunkRows(size_t col_idx, size_t chunk_idx, std::span<const uint32_t> selected,
+                       types::ColumnVector* out) const;
   // Reads and decodes the last-rows block of footer().columns[col_idx].
   // REQUIRES: footer().last_rows is set.
   Status ReadLastRows(size_t col_idx, types::ColumnVector* out) const;
@@ -38,9 +43,10 @@ class SegmentReader {
  private:
   SegmentReader() = default;
   // Reads, checks, opens, decompresses and decodes one block of `rows` values of column
-  // col_idx; `what` names the block in errors.
+  // col_idx (only the rows `*selected` when not null); `what` names the block in errors.
   Status ReadBlock(size_t col_idx, const ChunkMeta& chunk, uint64_t block_index, uint64_t rows,
-                   const std::string& what, types::ColumnVector* out) const;
+                   const std::string& what, const std::span<const uint32_t>* selected,
+                   types::ColumnVector* out) const;
 
   std::unique_ptr<RandomAccessFile> file_;
   BlockCipher* cipher_ = nullptr;

@@ -1,6 +1,7 @@
 // Scans and the block cache: a small scan keeps its decoded chunks for the next one; a scan
 // that would decode more than half of the cache reads through it without adding any (so it
-// neither evicts what small scans keep using nor pays for copies), with the same rows.
+// neither evicts what small scans keep using nor pays for copies), with the same rows. A
+// read-through scan decodes only the rows its predicates keep from the other columns.
 #include <gtest/gtest.h>
 
 #include "storage/engine/storage_engine.h"
@@ -18,8 +19,9 @@ using testing::TestOptions;
 
 class BlockCacheScanTest : public ::testing::Test {
  protected:
-  void Open(size_t cache_bytes) {
-    StorageOptions options = TestOptions(dir_.path());
+  void Open(size_t cache_bytes) { Open(cache_bytes, dir_.path()); }
+  void Open(size_t cache_bytes, const std::string& path) {
+    StorageOptions options = TestOptions(path);
     options.block_cache_bytes = cache_bytes;
     ASSERT_OK_AND_ASSIGN(engine_, StorageEngine::Open(options));
     ASSERT_OK(engine_->OpenDataset(MetricsLayout()));
@@ -71,6 +73,45 @@ TEST_F(BlockCacheScanTest, APredicateOnAnOutputColumnCountsOnce) {
   ASSERT_OK_AND_ASSIGN(Rows few, ScanRows(*engine_, "metrics", spec));
   EXPECT_EQ(few.rows.size(), 100u);
   EXPECT_GT(engine_->BlockCacheBytes(), 0u);
+}
+
+// The same filtered scan, reading through a tiny cache (rows decoded one by one) and
+// filling a large one (whole chunks), over flushed chunks and the memtable, gives the same
+// rows, NULLs included.
+TEST_F(BlockCacheScanTest, ReadThroughScansDecodeOnlyTheKeptRowsAlike) {
+  types::ScanSpec spec;
+  spec.predicates = {{3, types::CompareOp::kGe, {int64_t{250}}},
+                     {3, types::CompareOp::kLt, {int64_t{1100}}}};
+  std::vector<Rows> answers;
+  for (const size_t cache_bytes : {size_t{1} << 10, size_t{64} << 20}) {
+    TempDir dir;
+    Open(cache_bytes, dir.path());
+    ASSERT_OK(engine_->Append("metrics", testing::MetricsBatch(1000, 150)).status());
+    ASSERT_OK_AND_ASSIGN(Rows rows, ScanRows(*engine_, "metrics", spec));
+    EXPECT_EQ(engine_->BlockCacheBytes() > 0, cache_bytes > (size_t{1} << 10));
+    answers.push_back(std::move(rows));
+    engine_.reset();
+  }
+  ASSERT_EQ(answers[0].rows.size(), 850u);
+  EXPECT_EQ(answers[0].rows, answers[1].rows);
+  EXPECT_EQ(answers[0].seqs, answers[1].seqs);
+  EXPECT_EQ(answers[0].rows[2][3], types::Value());  // Row 252: NULL load.
+}
+
+// Rows decoded one by one are converted to the field's current type like whole chunks.
+TEST_F(BlockCacheScanTest, ReadThroughScansConvertWidenedFields) {
+  Open(size_t{1} << 10);
+  types::DatasetLayout v2 = testing::MetricsLayout();
+  v2.schema.version = 2;
+  v2.schema.fields[2].type = types::DataType::kFloat64;
+  ASSERT_OK(engine_->UpdateLayout(v2));
+  types::ScanSpec spec;
+  spec.field_ids = {1, 3};
+  spec.predicates = {{1, types::CompareOp::kGe, {testing::kT0 + 990 * 1'000'000}}};
+  ASSERT_OK_AND_ASSIGN(Rows rows, ScanRows(*engine_, "metrics", spec));
+  ASSERT_EQ(rows.rows.size(), 10u);
+  EXPECT_EQ(rows.rows[0][1], types::Value(990.0));
+  EXPECT_EQ(rows.rows[9][1], types::Value(999.0));
 }
 
 }  // namespace
