@@ -52,7 +52,7 @@ BENCH_BUILD_DIR ?= build-bench
 BENCH_ARGS ?=
 bench-micro: setup
 	cmake -S . -B $(BENCH_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
-	cmake --build $(BENCH_BUILD_DIR) -j $(JOBS) --target bench_storage bench_ingest
+	cmake --build $(BENCH_BUILD_DIR) -j $(JOBS) --target bench_storage bench_ingest bench_result
 	$(BENCH_BUILD_DIR)/bench/bench_storage $(BENCH_ARGS)
 
 fmt:

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 namespace strata {
 namespace {
@@ -56,7 +57,7 @@ int64_t NowMicros() {
       .count();
 }
 
-void AppendRfc3339(std::string& out, int64_t micros) {
+char* Rfc3339Writer::Write(char* p, int64_t micros) {
   int64_t seconds = micros / 1'000'000;
   int64_t frac = micros % 1'000'000;
   if (frac < 0) {
@@ -69,26 +70,33 @@ void AppendRfc3339(std::string& out, int64_t micros) {
     rem += 86400;
     days -= 1;
   }
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, y, m, d);
-  char buf[40];
-  char* p = buf;
-  auto two = [&p](unsigned v) {
+  const auto two = [&p](unsigned v) {
     *p++ = static_cast<char>('0' + v / 10);
     *p++ = static_cast<char>('0' + v % 10);
   };
-  if (y >= 0 && y <= 9999) {
-    two(static_cast<unsigned>(y / 100));
-    two(static_cast<unsigned>(y % 100));
+  if (days != day_) {
+    int64_t y;
+    unsigned m, d;
+    CivilFromDays(days, y, m, d);
+    char* const start = p;
+    if (y >= 0 && y <= 9999) {
+      two(static_cast<unsigned>(y / 100));
+      two(static_cast<unsigned>(y % 100));
+    } else {
+      p += std::snprintf(p, 16, "%04lld", static_cast<long long>(y));
+    }
+    *p++ = '-';
+    two(m);
+    *p++ = '-';
+    two(d);
+    *p++ = 'T';
+    date_length_ = static_cast<size_t>(p - start);
+    std::memcpy(date_, start, date_length_);
+    day_ = days;
   } else {
-    p += std::snprintf(p, 16, "%04lld", static_cast<long long>(y));
+    std::memcpy(p, date_, sizeof(date_));  // Fixed size: the bytes beyond are overwritten.
+    p += date_length_;
   }
-  *p++ = '-';
-  two(m);
-  *p++ = '-';
-  two(d);
-  *p++ = 'T';
   two(static_cast<unsigned>(rem / 3600));
   *p++ = ':';
   two(static_cast<unsigned>(rem / 60 % 60));
@@ -106,7 +114,13 @@ void AppendRfc3339(std::string& out, int64_t micros) {
     p += digits;
   }
   *p++ = 'Z';
-  out.append(buf, static_cast<size_t>(p - buf));
+  return p;
+}
+
+void AppendRfc3339(std::string& out, int64_t micros) {
+  char buf[kMaxRfc3339Bytes];
+  Rfc3339Writer writer;
+  out.append(buf, static_cast<size_t>(writer.Write(buf, micros) - buf));
 }
 
 std::string FormatRfc3339(int64_t micros) {

@@ -17,6 +17,24 @@ std::string FormatRfc3339(int64_t micros);
 // FormatRfc3339, appended to `out` without a temporary.
 void AppendRfc3339(std::string& out, int64_t micros);
 
+// The most bytes FormatRfc3339 gives, plus room for Rfc3339Writer's fixed-size copies.
+inline constexpr size_t kMaxRfc3339Bytes = 48;
+
+// Writes FormatRfc3339 text into buffers, for many timestamps in a row: it keeps the date
+// of the last day written, so timestamps of the same day skip the calendar conversion.
+// Thread safety: one writer per thread.
+class Rfc3339Writer {
+ public:
+  // Writes FormatRfc3339(micros) at p and returns its end. REQUIRES: kMaxRfc3339Bytes of
+  // room at p (bytes past the end may be overwritten).
+  char* Write(char* p, int64_t micros);
+
+ private:
+  int64_t day_ = INT64_MIN;  // The day date_ holds, days since 1970-01-01; none yet.
+  char date_[24] = {};       // "YYYY-MM-DDT" (wider for years beyond 9999).
+  size_t date_length_ = 0;
+};
+
 // Parses RFC 3339 date-time: "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)", 'T'/'t' or ' ' as
 // separator, 'Z'/'z'. Fractions beyond microseconds are truncated. Returns nullopt when
 // `text` is not such a timestamp or is out of range.

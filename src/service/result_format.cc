@@ -1,8 +1,10 @@
 #include "service/result_format.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "common/json_writer.h"
 #include "common/strings.h"
@@ -70,32 +72,61 @@ class ColumnEncoder {
   // `rows`: how many rows it will encode. A dictionary with more entries than that is not
   // prepared (its rows are encoded one by one, like plain strings).
   ColumnEncoder(const ColumnVector& column, Format format, size_t rows)
-      : column_(column), format_(format) {
-    if (!IsStringStored(column.type()) || !column.is_dictionary()) return;
-    if (column.dictionary_size() > rows) return;
-    entries_.reserve(column.dictionary_size());
+      : column_(column), format_(format), nullable_(column.has_nulls()) {
+    if (!IsStringStored(column.type())) {
+      fixed_bound_ = kNumberBytes;
+      return;
+    }
+    if (!column.is_dictionary() || column.dictionary_size() > rows) return;
+    std::vector<std::string> entries(column.dictionary_size());
+    size_t longest = 0;
     for (uint32_t e = 0; e < column.dictionary_size(); ++e) {
-      std::string text;
-      EncodeString(text, column.DictionaryEntry(e));
-      entries_.push_back(std::move(text));
+      EncodeString(entries[e], column.DictionaryEntry(e));
+      longest = std::max(longest, entries[e].size());
+    }
+    // Entries are copied from slots of one size, the whole slot at a time when they fit
+    // kSlotBytes: one fixed-size copy per row.
+    slot_bytes_ = std::max<size_t>(longest <= kSlotBytes ? kSlotBytes : longest, 4);
+    fixed_bound_ = slot_bytes_;
+    slots_.assign(entries.size() * slot_bytes_, '\0');
+    lengths_.resize(entries.size());
+    for (size_t e = 0; e < entries.size(); ++e) {
+      std::memcpy(slots_.data() + e * slot_bytes_, entries[e].data(), entries[e].size());
+      lengths_[e] = static_cast<uint32_t>(entries[e].size());
     }
   }
 
-  // Whether MaxBytes is the same for every row (FixedMaxBytes).
-  bool has_fixed_bound() const { return !IsStringStored(column_.type()); }
-  static constexpr size_t FixedMaxBytes() { return 40; }
+  // Starts loading the value of `row` into the cache. AppendRows reads the columns row by
+  // row, more streams than the hardware prefetchers follow, so it asks ahead.
+  void Prefetch(size_t row) const {
+    if (row >= column_.size()) return;
+    switch (column_.type()) {
+      case DataType::kInt64:
+      case DataType::kTimestamp: __builtin_prefetch(column_.ints().data() + row); break;
+      case DataType::kFloat64: __builtin_prefetch(column_.doubles().data() + row); break;
+      case DataType::kString:
+      case DataType::kJson:
+        __builtin_prefetch(column_.is_dictionary() ? column_.codes().data() + row
+                                                   : column_.offsets().data() + row);
+        break;
+      case DataType::kBool: break;
+    }
+  }
 
-  // An upper bound of the bytes Write adds for `row`.
+  // The bound of MaxBytes when it is the same for every row (numbers, times, prepared
+  // dictionaries), else 0.
+  size_t fixed_bound() const { return fixed_bound_; }
+
+  // An upper bound of the bytes Write needs for `row` (it may write, not keep, that many).
   size_t MaxBytes(size_t row) const {
-    if (has_fixed_bound()) return FixedMaxBytes();
-    if (column_.IsNull(row)) return 4;
-    if (!entries_.empty()) return entries_[column_.codes()[row]].size();
+    if (fixed_bound_ != 0) return fixed_bound_;
+    if (nullable_ && column_.IsNull(row)) return 4;
     return 6 * column_.StringAt(row).size() + 2;
   }
 
   // Writes row `row` at `p`; returns the end. REQUIRES: MaxBytes(row) bytes of room.
   char* Write(char* p, size_t row) const {
-    if (column_.IsNull(row)) {
+    if (nullable_ && column_.IsNull(row)) {
       if (format_ == Format::kJson) p = Copy(p, "null");
       return p;
     }
@@ -107,16 +138,22 @@ class ColumnEncoder {
         if (std::isfinite(value)) return std::to_chars(p, p + 32, value).ptr;
         return format_ == Format::kJson ? Copy(p, "null") : p;
       }
-      case DataType::kTimestamp: {
-        scratch_.clear();
-        if (format_ == Format::kJson) scratch_ += '"';
-        AppendRfc3339(scratch_, column_.IntAt(row));
-        if (format_ == Format::kJson) scratch_ += '"';
-        return Copy(p, scratch_);
-      }
+      case DataType::kTimestamp:
+        if (format_ == Format::kJson) *p++ = '"';
+        p = time_writer_.Write(p, column_.IntAt(row));
+        if (format_ == Format::kJson) *p++ = '"';
+        return p;
       case DataType::kString:
       case DataType::kJson:
-        if (!entries_.empty()) return Copy(p, entries_[column_.codes()[row]]);
+        if (slot_bytes_ != 0) {
+          const uint32_t code = column_.codes()[row];
+          if (slot_bytes_ == kSlotBytes) {
+            std::memcpy(p, slots_.data() + size_t{code} * kSlotBytes, kSlotBytes);
+          } else {
+            std::memcpy(p, slots_.data() + size_t{code} * slot_bytes_, lengths_[code]);
+          }
+          return p + lengths_[code];
+        }
         scratch_.clear();
         EncodeString(scratch_, column_.StringAt(row));
         return Copy(p, scratch_);
@@ -125,6 +162,11 @@ class ColumnEncoder {
   }
 
  private:
+  // Room for any number or quoted timestamp (kMaxRfc3339Bytes + 2 quotes).
+  static constexpr size_t kNumberBytes = 56;
+  static_assert(kNumberBytes >= kMaxRfc3339Bytes + 2);
+  static constexpr size_t kSlotBytes = 32;
+
   static char* Copy(char* p, std::string_view text) {
     std::memcpy(p, text.data(), text.size());
     return p + text.size();
@@ -142,7 +184,13 @@ class ColumnEncoder {
 
   const ColumnVector& column_;
   Format format_;
-  std::vector<std::string> entries_;
+  bool nullable_;
+  size_t fixed_bound_ = 0;
+  // A prepared dictionary: entry e encoded at slots_[e * slot_bytes_], lengths_[e] bytes.
+  size_t slot_bytes_ = 0;
+  std::string slots_;
+  std::vector<uint32_t> lengths_;
+  mutable Rfc3339Writer time_writer_;
   mutable std::string scratch_;
 };
 
@@ -158,8 +206,8 @@ void AppendRows(std::string& out, const std::vector<ColumnEncoder>& encoders,
   }
   std::vector<const ColumnEncoder*> variable;
   for (const ColumnEncoder& encoder : encoders) {
-    if (encoder.has_fixed_bound()) {
-      fixed += ColumnEncoder::FixedMaxBytes();
+    if (encoder.fixed_bound() != 0) {
+      fixed += encoder.fixed_bound();
     } else {
       variable.push_back(&encoder);
     }
@@ -168,8 +216,12 @@ void AppendRows(std::string& out, const std::vector<ColumnEncoder>& encoders,
   // (or a row's bound) at a time: about one zero-fill per byte written, plus at most
   // kSlackBytes per call. (Growing beyond the capacity reallocates geometrically.)
   constexpr size_t kSlackBytes = 4096;
+  constexpr size_t kPrefetchRows = 64;
   size_t used = out.size();
   for (size_t row = begin; row < end; ++row) {
+    if (row % 8 == 0) {
+      for (const ColumnEncoder& encoder : encoders) encoder.Prefetch(row + kPrefetchRows);
+    }
     size_t bound = fixed;
     for (const ColumnEncoder* encoder : variable) bound += encoder->MaxBytes(row);
     if (out.size() - used < bound) out.resize(used + std::max(bound, kSlackBytes));

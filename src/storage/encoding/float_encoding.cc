@@ -236,8 +236,7 @@ Status DecodeDoubles(ByteReader& in, size_t count, double* out) {
   return Corrupt("unknown encoding");
 }
 
-Status DecodeDoublesAt(ByteReader& in, size_t count, std::span<const uint32_t> rows,
-                       double* out) {
+Status DecodeDoublesAt(ByteReader& in, size_t count, std::span<const uint32_t> rows, double* out) {
   uint8_t tag = 0;
   if (!in.GetU8(&tag)) return Corrupt("missing encoding tag");
   if (tag > static_cast<uint8_t>(FloatEncoding::kIntegral)) return Corrupt("unknown encoding");

@@ -759,9 +759,8 @@ constexpr Summers MakeSummers(std::index_sequence<kBits...>) {
 
 // The group summers by width, for this CPU.
 const Summers& GroupSummers() {
-  static const Summers summers = HasPopcnt()
-                                     ? MakeSummers<true>(std::make_index_sequence<65>())
-                                     : MakeSummers<false>(std::make_index_sequence<65>());
+  static const Summers summers = HasPopcnt() ? MakeSummers<true>(std::make_index_sequence<65>())
+                                             : MakeSummers<false>(std::make_index_sequence<65>());
   return summers;
 }
 
@@ -868,8 +867,7 @@ class RowPicker {
 
 }  // namespace
 
-Status DecodeIntsAt(ByteReader& in, size_t count, std::span<const uint32_t> rows,
-                    int64_t* out) {
+Status DecodeIntsAt(ByteReader& in, size_t count, std::span<const uint32_t> rows, int64_t* out) {
   uint8_t tag = 0;
   if (!in.GetU8(&tag)) return Corrupt("missing encoding tag");
   if (tag > static_cast<uint8_t>(IntEncoding::kGroupedDeltaOfDelta)) {

@@ -66,12 +66,11 @@ Result<Selection> SelectRows(RowSource& source, const Snapshot& snap, int64_t mi
   const size_t rows = source.rows();
   Selection selection;
   const int64_t* seqs = nullptr;
-  const bool seqs_needed = source.max_seq() > snap.seq || source.min_seq() <= min_seq ||
-                           std::any_of(snap.tombstones.begin(), snap.tombstones.end(),
-                                       [&](const Tombstone& tombstone) {
-                                         return tombstone.seq > source.min_seq() &&
-                                                tombstone.seq > source.applied_tombstone_seq();
-                                       });
+  const bool seqs_needed =
+      source.max_seq() > snap.seq || source.min_seq() <= min_seq ||
+      std::any_of(snap.tombstones.begin(), snap.tombstones.end(), [&](const Tombstone& tombstone) {
+        return tombstone.seq > source.min_seq() && tombstone.seq > source.applied_tombstone_seq();
+      });
   if (seqs_needed) {
     STRATA_ASSIGN_OR_RETURN(seqs, source.Seqs());
   }

@@ -96,9 +96,8 @@ Status DecodeChunk(std::string_view body, DataType type, size_t rows,
     case DataType::kFloat64:
       out->mutable_doubles().resize(count);
       STRATA_RETURN_IF_ERROR(
-          selected != nullptr
-              ? DecodeDoublesAt(in, rows, *selected, out->mutable_doubles().data())
-              : DecodeDoubles(in, rows, out->mutable_doubles().data()));
+          selected != nullptr ? DecodeDoublesAt(in, rows, *selected, out->mutable_doubles().data())
+                              : DecodeDoubles(in, rows, out->mutable_doubles().data()));
       break;
     case DataType::kString:
     case DataType::kJson: {
@@ -107,8 +106,8 @@ Status DecodeChunk(std::string_view body, DataType type, size_t rows,
       STRATA_ASSIGN_OR_RETURN(
           const bool dictionary,
           selected != nullptr
-              ? DecodeStringsAt(in, rows, *selected, out->mutable_offsets(),
-                                out->mutable_chars(), out->mutable_codes())
+              ? DecodeStringsAt(in, rows, *selected, out->mutable_offsets(), out->mutable_chars(),
+                                out->mutable_codes())
               : DecodeStringsKeepingDictionary(in, rows, out->mutable_offsets(),
                                                out->mutable_chars(), out->mutable_codes()));
       if (!in.empty()) return Status::Corruption("trailing bytes in column chunk");

@@ -7,6 +7,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace strata {
 namespace {
@@ -212,6 +213,38 @@ TEST(ParseDurationSecondsTest, Junk) {
                                 "1.5h", "1e3s", "h1", "1hh", "1h30m", "0x10s", "abc"}) {
     EXPECT_EQ(ParseDurationSeconds(text), std::nullopt) << "'" << text << "'";
   }
+}
+
+// One writer over a sequence: same-day runs reuse the date, day and year changes (both
+// ways, before 1970 and beyond 9999) recompute it, and each text equals FormatRfc3339.
+TEST(Rfc3339WriterTest, SequencesMatchFormatRfc3339) {
+  const int64_t day = 86400 * kMicros;
+  std::vector<int64_t> times = {0,
+                                1,
+                                day - 1,
+                                day,
+                                day + 10 * kMicros,
+                                -1,
+                                -day,
+                                k2024May1Noon * kMicros,
+                                k2024May1Noon * kMicros + 1'500'000,
+                                int64_t{253402300799} * kMicros,
+                                int64_t{253402300800} * kMicros,  // Year 10000.
+                                int64_t{-62135596800} * kMicros - 1,
+                                std::numeric_limits<int64_t>::max(),
+                                std::numeric_limits<int64_t>::min(),
+                                k2024May1Noon * kMicros};
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 2000; ++i) {
+    times.push_back(k2024May1Noon * kMicros + static_cast<int64_t>(rng() % (3 * day)) - day);
+  }
+  Rfc3339Writer writer;
+  for (const int64_t micros : times) {
+    char buf[kMaxRfc3339Bytes];
+    const std::string text(buf, writer.Write(buf, micros));
+    ASSERT_EQ(text, FormatRfc3339(micros)) << micros;
+  }
+  EXPECT_EQ(FormatRfc3339(int64_t{253402300800} * kMicros), "10000-01-01T00:00:00Z");
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
 namespace strata::service {
 namespace {
@@ -75,6 +77,49 @@ TEST_P(ResultFormatTest, CsvQuotesAndLeavesNullEmpty) {
 }
 
 INSTANTIATE_TEST_SUITE_P(PlainAndDictionary, ResultFormatTest, ::testing::Bool());
+
+// Dictionary entries are copied from fixed-size slots when their encoding fits 32 bytes,
+// one by one when it does not: entries around that size, escapes that cross it, NULLs and
+// many rows encode exactly as the same strings in plain form, in every format.
+TEST(ResultFormatDictionary, EntriesOfEverySizeEncodeAsPlainStrings) {
+  const std::vector<std::string> entries = {"",
+                                            "x",
+                                            std::string(29, 'a'),
+                                            std::string(30, 'b'),
+                                            std::string(31, 'c'),
+                                            std::string(32, 'd'),
+                                            std::string(100, 'e'),
+                                            std::string(14, '"'),
+                                            "tab\tnew\nline"};
+  ColumnVector plain(DataType::kString);
+  for (size_t row = 0; row < 300; ++row) {
+    if (row % 13 == 7) {
+      plain.AppendNull();
+    } else {
+      plain.AppendString(entries[(row * 7) % entries.size()]);
+    }
+  }
+  ColumnVector dictionary = plain;
+  ASSERT_TRUE(dictionary.DictionaryEncode(1.0));
+  ColumnVector numbers(DataType::kInt64);
+  for (size_t row = 0; row < 300; ++row) numbers.AppendInt(static_cast<int64_t>(row) - 150);
+  const std::vector<exec::ResultColumn> header = {{"s", DataType::kString},
+                                                  {"n", DataType::kInt64}};
+  const auto encode_all = [&](const ColumnVector& strings) {
+    const std::vector<ColumnVector> columns = {strings, numbers};
+    std::string json;
+    bool first = true;
+    AppendJsonRows(json, columns, 0, 300, first);
+    std::string ndjson;
+    AppendNdjsonRows(ndjson, header, columns, 0, 300);
+    std::string csv;
+    AppendCsvRows(csv, columns, 0, 300);
+    return json + "|" + ndjson + "|" + csv;
+  };
+  const std::string expected = encode_all(plain);
+  EXPECT_EQ(encode_all(dictionary), expected);
+  EXPECT_NE(expected.find(std::string(100, 'e')), std::string::npos);
+}
 
 TEST(ResultFormatNames, FormatsAndAccept) {
   EXPECT_EQ(ParseResultFormat("csv"), ResultFormat::kCsv);

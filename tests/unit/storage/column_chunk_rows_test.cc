@@ -102,16 +102,16 @@ TEST(ColumnChunkRowsTest, DamagedChunksAreCorruption) {
     const std::string& body = writer.buffer();
     for (size_t len = 0; len < body.size(); len += 1 + len / 8) {
       ColumnVector picked;
-      EXPECT_EQ(DecodeColumnChunkRows(body.substr(0, len), columns[c].type(), kRows, selection,
-                                      &picked)
-                    .code(),
-                StatusCode::kCorruption)
+      EXPECT_EQ(
+          DecodeColumnChunkRows(body.substr(0, len), columns[c].type(), kRows, selection, &picked)
+              .code(),
+          StatusCode::kCorruption)
           << "column " << c << " cut to " << len;
     }
     ColumnVector picked;
-    EXPECT_EQ(DecodeColumnChunkRows(body + "x", columns[c].type(), kRows, selection, &picked)
-                  .code(),
-              StatusCode::kCorruption)
+    EXPECT_EQ(
+        DecodeColumnChunkRows(body + "x", columns[c].type(), kRows, selection, &picked).code(),
+        StatusCode::kCorruption)
         << "column " << c << " with a trailing byte";
   }
 }

@@ -24,14 +24,14 @@ constexpr IntEncoding kAllEncodings[] = {
 std::vector<std::vector<uint32_t>> Selections(size_t n, std::mt19937_64& rng) {
   std::vector<std::vector<uint32_t>> selections(7);
   for (uint32_t row = 0; row < n; ++row) {
-    selections[1].push_back(row);                                    // Every row.
-    if (row % 7 == 3) selections[2].push_back(row);                  // Spread out.
-    if (rng() % 20 == 0) selections[3].push_back(row);               // Random, ~5%.
-    if (row >= 64 && row < 200) selections[4].push_back(row);        // One run.
+    selections[1].push_back(row);                                       // Every row.
+    if (row % 7 == 3) selections[2].push_back(row);                     // Spread out.
+    if (rng() % 20 == 0) selections[3].push_back(row);                  // Random, ~5%.
+    if (row >= 64 && row < 200) selections[4].push_back(row);           // One run.
     if (row % 64 == 0 || row % 64 == 63) selections[5].push_back(row);  // Group edges.
   }
   if (n > 0) selections[6] = {static_cast<uint32_t>(n - 1)};  // The last row alone.
-  return selections;  // selections[0]: none.
+  return selections;                                          // selections[0]: none.
 }
 
 // Decodes the rows of `selection` from `block` (followed by a sentinel) and checks them
@@ -62,11 +62,11 @@ TEST(IntDecodeRowsTest, EveryEncodingAndSelectionMatchesTheFullDecode) {
     std::vector<std::vector<int64_t>> inputs(4, std::vector<int64_t>(n));
     int64_t walk = 1000;
     for (size_t i = 0; i < n; ++i) {
-      inputs[0][i] = static_cast<int64_t>(rng());                       // Full range.
-      inputs[1][i] = walk += static_cast<int64_t>(rng() % 7) - 3;        // Random walk.
-      inputs[2][i] = static_cast<int64_t>(i / 300) * 1'000'000 + static_cast<int64_t>(i % 300) *
-                                                                     10;  // Host-sorted times.
-      inputs[3][i] = static_cast<int64_t>((i / 50) % 4);                 // Runs.
+      inputs[0][i] = static_cast<int64_t>(rng());                  // Full range.
+      inputs[1][i] = walk += static_cast<int64_t>(rng() % 7) - 3;  // Random walk.
+      inputs[2][i] = static_cast<int64_t>(i / 300) * 1'000'000 +
+                     static_cast<int64_t>(i % 300) * 10;  // Host-sorted times.
+      inputs[3][i] = static_cast<int64_t>((i / 50) % 4);  // Runs.
     }
     for (size_t input = 0; input < inputs.size(); ++input) {
       const std::vector<std::vector<uint32_t>> selections = Selections(n, rng);
@@ -94,15 +94,15 @@ TEST(IntDecodeRowsTest, DeltaGroupSumsHoldForEveryWidth) {
       std::vector<int64_t> values(n);
       uint64_t walk = rng();
       for (int64_t& value : values) value = static_cast<int64_t>(walk += rng() & mask);
-      const std::vector<std::vector<uint32_t>> selections = {
-          {static_cast<uint32_t>(n - 1)}, {0, static_cast<uint32_t>(n / 2)}};
+      const std::vector<std::vector<uint32_t>> selections = {{static_cast<uint32_t>(n - 1)},
+                                                             {0, static_cast<uint32_t>(n / 2)}};
       for (IntEncoding encoding : {IntEncoding::kDelta, IntEncoding::kGroupedDelta,
                                    IntEncoding::kDeltaOfDelta, IntEncoding::kFrameOfReference}) {
         const std::string block = Encoded(encoding, values);
         for (const std::vector<uint32_t>& selection : selections) {
           ExpectRowsMatch(block, values, selection,
-                          std::string(IntEncodingName(encoding)) + " width=" +
-                              std::to_string(width) + " n=" + std::to_string(n));
+                          std::string(IntEncodingName(encoding)) +
+                              " width=" + std::to_string(width) + " n=" + std::to_string(n));
         }
       }
       if (::testing::Test::HasFailure()) return;
