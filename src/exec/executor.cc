@@ -111,6 +111,30 @@ std::optional<size_t> TopN(const QueryPlan& plan) {
   return static_cast<size_t>(plan.offset + *plan.limit);
 }
 
+// Counts the references of `expr` to each input slot into `uses`.
+void CountSlotUses(const sql::BoundExpr& expr, std::vector<int>& uses) {
+  if (expr.kind == sql::BoundKind::kColumn && expr.slot >= 0) {
+    if (static_cast<size_t>(expr.slot) >= uses.size()) uses.resize(expr.slot + 1, 0);
+    ++uses[static_cast<size_t>(expr.slot)];
+  }
+  for (const sql::BoundExprPtr& arg : expr.args) CountSlotUses(*arg, uses);
+}
+
+// For each output, the input slot it may take over instead of copying: the output is that
+// slot alone and no other output reads it. -1 for the others.
+std::vector<int> TakenSlots(const QueryPlan& plan) {
+  std::vector<int> uses;
+  for (const sql::OutputColumn& column : plan.outputs) CountSlotUses(*column.expr, uses);
+  std::vector<int> taken;
+  for (const sql::OutputColumn& column : plan.outputs) {
+    const sql::BoundExpr& expr = *column.expr;
+    const bool alone = expr.kind == sql::BoundKind::kColumn && expr.slot >= 0 &&
+                       uses[static_cast<size_t>(expr.slot)] == 1;
+    taken.push_back(alone ? expr.slot : -1);
+  }
+  return taken;
+}
+
 class Run {
  public:
   Run(const QueryPlan& plan, const ExecOptions& options, RowSink& sink)
@@ -118,13 +142,17 @@ class Run {
         options_(options),
         sink_(sink),
         streams_(Streams(plan)),
-        keeps_candidates_(KeepsCandidates(plan)) {}
+        keeps_candidates_(KeepsCandidates(plan)),
+        taken_slots_(TakenSlots(plan)) {}
 
   Status Begin() { return sink_.Begin(ResultColumns(plan_)); }
 
   // Consumes `num_rows` source rows. Called from several scan threads at once. False stops
-  // the scan (an error, a limit, or a reached LIMIT).
-  bool Consume(std::span<const ColumnVector* const> slots, size_t num_rows) {
+  // the scan (an error, a limit, or a reached LIMIT). `owned`, when not empty, holds the
+  // same vectors as `slots`, which the caller no longer needs: an output that is a lone
+  // column reference takes its vector over instead of copying it.
+  bool Consume(std::span<const ColumnVector* const> slots, size_t num_rows,
+               std::span<ColumnVector* const> owned = {}) {
     if (stop_.load(std::memory_order_relaxed)) return false;
     if (options_.cancellation && options_.cancellation->cancelled()) {
       return Fail(Status::Unavailable("the query was cancelled: the client disconnected")
@@ -132,7 +160,7 @@ class Run {
     }
     if (std::chrono::steady_clock::now() > options_.deadline) return Fail(TimeoutError());
     LocalState* local = Acquire();
-    Status status = ConsumeInto(*local, slots, num_rows);
+    Status status = ConsumeInto(*local, slots, num_rows, owned);
     if (status.ok()) status = Account(*local);
     Release(local);
     if (!status.ok()) return Fail(status);
@@ -205,8 +233,8 @@ class Run {
     return Status();
   }
 
-  Status ConsumeInto(LocalState& local, std::span<const ColumnVector* const> slots,
-                     size_t num_rows) {
+  Status ConsumeInto(LocalState& local, std::span<const ColumnVector* const> slots, size_t num_rows,
+                     std::span<ColumnVector* const> owned) {
     // An empty input (an inner plan without rows) has nothing to add. Kernels and aggregators
     // need not handle it: with no rows the group ids are empty and read as "no GROUP BY".
     if (num_rows == 0) return Status();
@@ -223,9 +251,14 @@ class Run {
     if (keeps_candidates_) return KeepCandidates(local, input);
     std::vector<ColumnVector> computed(plan_.outputs.size());
     for (size_t j = 0; j < plan_.outputs.size(); ++j) {
+      const int slot = taken_slots_[j];
+      if (slot >= 0 && !owned.empty() && input.rows == nullptr) {
+        computed[j] = std::move(*owned[static_cast<size_t>(slot)]);
+        continue;
+      }
       STRATA_RETURN_IF_ERROR(EvaluateToVector(*plan_.outputs[j].expr, input, computed[j]));
     }
-    if (streams_) return Stream(computed, input.size);
+    if (streams_) return Stream(std::move(computed), input.size);
     local.buffer.Append(computed, input.size);
     const std::optional<size_t> top_n = TopN(plan_);
     if (top_n && local.buffer.rows > std::max(kTopNPruneRows, 4 * *top_n)) {
@@ -348,7 +381,9 @@ class Run {
     return Status();
   }
 
-  Status Stream(const std::vector<ColumnVector>& computed, size_t n) {
+  // Writes the rows of `computed` that OFFSET and LIMIT let through; hands the vectors over
+  // when all of them go and they are exactly the visible columns.
+  Status Stream(std::vector<ColumnVector>&& computed, size_t n) {
     std::lock_guard lock(sink_mu_);
     if (stop_.load()) return Status();
     size_t begin = 0;
@@ -362,7 +397,10 @@ class Run {
       const uint64_t room = static_cast<uint64_t>(*plan_.limit) - emitted_;
       end = begin + static_cast<size_t>(std::min<uint64_t>(end - begin, room));
     }
-    if (end > begin) {
+    if (n > 0 && begin == 0 && end == n && computed.size() == plan_.visible_columns) {
+      STRATA_RETURN_IF_ERROR(sink_.WriteOwned(std::move(computed), n));
+      emitted_ += n;
+    } else if (end > begin) {
       STRATA_RETURN_IF_ERROR(WriteVisible(computed, begin, end));
     }
     if (plan_.limit && emitted_ >= static_cast<uint64_t>(*plan_.limit)) stop_ = true;
@@ -474,6 +512,7 @@ class Run {
   RowSink& sink_;
   const bool streams_;
   const bool keeps_candidates_;
+  const std::vector<int> taken_slots_;  // TakenSlots(plan_).
 
   std::mutex mu_;  // Guards error_, pool_, free_.
   Status error_;
@@ -520,15 +559,17 @@ Result<ExecStats> Execute(const QueryPlan& plan, const ScanFunction& scan,
     spec.with_seqs = plan.needs_seqs;
     const size_t fields = spec.field_ids.size();
     auto consume = [&](types::Batch& batch) {
-      std::vector<const ColumnVector*> slots(fields + (plan.needs_seqs ? 1 : 0));
-      for (size_t j = 0; j < fields; ++j) slots[j] = &batch.columns[j];
+      // The batch is the scan's to drop after this call: its vectors may be taken over.
+      std::vector<ColumnVector*> owned(fields + (plan.needs_seqs ? 1 : 0));
+      for (size_t j = 0; j < fields; ++j) owned[j] = &batch.columns[j];
       ColumnVector seqs(types::DataType::kInt64);
       if (plan.needs_seqs) {
         seqs.mutable_ints().assign(batch.seqs.begin(), batch.seqs.end());
         seqs.SetSize(batch.num_rows);
-        slots[fields] = &seqs;
+        owned[fields] = &seqs;
       }
-      return run.Consume(slots, batch.num_rows);
+      const std::vector<const ColumnVector*> slots(owned.begin(), owned.end());
+      return run.Consume(slots, batch.num_rows, owned);
     };
     STRATA_ASSIGN_OR_RETURN(stats.scan, scan(plan.dataset, spec, consume));
   }

@@ -17,6 +17,23 @@ struct ResultColumn {
   types::DataType type = types::DataType::kInt64;
 };
 
+// A result's rows as consecutive parts, each one vector per result column: rows collected
+// batch by batch without concatenating them.
+struct ResultRows {
+  struct Part {
+    std::vector<types::ColumnVector> columns;  // One per result column.
+    size_t rows = 0;
+  };
+  std::vector<Part> parts;  // None empty.
+  size_t num_rows = 0;
+
+  // Appends rows [begin, end) of `columns` as copies, to the last part while it is small.
+  void Append(const std::vector<types::ColumnVector>& columns, size_t begin, size_t end);
+  // Appends all `rows` rows of `columns` as a part of their own, without copying.
+  void Append(std::vector<types::ColumnVector>&& columns, size_t rows);
+  size_t MemoryBytes() const;
+};
+
 class RowSink {
  public:
   virtual ~RowSink() = default;
@@ -26,11 +43,18 @@ class RowSink {
   // returned by Execute (e.g. the client went away).
   virtual Status Write(const std::vector<types::ColumnVector>& columns, size_t begin,
                        size_t end) = 0;
-  // The whole result at once: rows [0, rows) of `columns`, which nobody changes any more, so
-  // the sink may keep them (e.g. to encode them later). By default, Write.
-  virtual Status WriteAll(std::shared_ptr<const std::vector<types::ColumnVector>> columns,
-                          size_t rows) {
-    return rows > 0 ? Write(*columns, 0, rows) : Status();
+  // Write of rows [0, rows) of `columns`, handed over: the sink may keep the vectors. By
+  // default, Write.
+  virtual Status WriteOwned(std::vector<types::ColumnVector>&& columns, size_t rows) {
+    return rows > 0 ? Write(columns, 0, rows) : Status();
+  }
+  // The whole result at once: `rows`, which nobody changes any more, so the sink may keep
+  // them (e.g. to encode them later). By default, Write of each part.
+  virtual Status WriteAll(std::shared_ptr<const ResultRows> rows) {
+    for (const ResultRows::Part& part : rows->parts) {
+      STRATA_RETURN_IF_ERROR(Write(part.columns, 0, part.rows));
+    }
+    return Status();
   }
 };
 

@@ -90,40 +90,50 @@ class PageSink : public exec::RowSink {
     return inner_.Begin(columns);
   }
   Status Write(const std::vector<types::ColumnVector>& columns, size_t begin, size_t end) override {
-    const size_t room = static_cast<size_t>(std::max<int64_t>(page_ - written_, 0));
-    const size_t take = std::min(end - begin, room);
+    const size_t take = std::min(end - begin, Room());
     if (take > 0) STRATA_RETURN_IF_ERROR(inner_.Write(columns, begin, begin + take));
-    written_ += static_cast<int64_t>(take);
-    beyond_ += static_cast<int64_t>(end - begin - take);
+    Count(take, end - begin);
+    return Status();
+  }
+  Status WriteOwned(std::vector<types::ColumnVector>&& columns, size_t rows) override {
+    if (rows > Room()) return Write(columns, 0, rows);
+    STRATA_RETURN_IF_ERROR(inner_.WriteOwned(std::move(columns), rows));
+    Count(rows, rows);
     return Status();
   }
   bool more() const { return beyond_ > 0; }
 
  private:
+  size_t Room() const { return static_cast<size_t>(std::max<int64_t>(page_ - written_, 0)); }
+  void Count(size_t taken, size_t offered) {
+    written_ += static_cast<int64_t>(taken);
+    beyond_ += static_cast<int64_t>(offered - taken);
+  }
+
   exec::RowSink& inner_;
   int64_t page_;
   int64_t written_ = 0;
   int64_t beyond_ = 0;
 };
 
-// Forwards rows and, when `record`, keeps a copy for the result cache.
+// Forwards rows and, when `record`, keeps them for the result cache: copies of what it is
+// lent, the vectors themselves of what it is handed over (after forwarding them).
 class RecordingSink : public exec::RowSink {
  public:
   RecordingSink(exec::RowSink& inner, bool record) : inner_(inner), record_(record) {}
   Status Begin(const std::vector<exec::ResultColumn>& columns) override {
-    if (record_) {
-      result.columns = columns;
-      for (const exec::ResultColumn& column : columns) result.rows.emplace_back(column.type);
-    }
+    if (record_) result.columns = columns;
     return inner_.Begin(columns);
   }
   Status Write(const std::vector<types::ColumnVector>& columns, size_t begin, size_t end) override {
-    if (record_) {
-      for (size_t j = 0; j < columns.size(); ++j)
-        result.rows[j].AppendRange(columns[j], begin, end);
-      result.num_rows += end - begin;
-    }
+    if (record_) result.rows.Append(columns, begin, end);
     return inner_.Write(columns, begin, end);
+  }
+  Status WriteOwned(std::vector<types::ColumnVector>&& columns, size_t rows) override {
+    if (!record_) return inner_.WriteOwned(std::move(columns), rows);
+    STRATA_RETURN_IF_ERROR(inner_.Write(columns, 0, rows));
+    result.rows.Append(std::move(columns), rows);
+    return Status();
   }
   CachedResult result;
 
@@ -135,9 +145,7 @@ class RecordingSink : public exec::RowSink {
 // Hands a whole result to `sink`: its header, then its rows, which the sink may keep.
 Status WriteWhole(exec::RowSink& sink, const std::shared_ptr<const CachedResult>& result) {
   STRATA_RETURN_IF_ERROR(sink.Begin(result->columns));
-  return sink.WriteAll(
-      std::shared_ptr<const std::vector<types::ColumnVector>>(result, &result->rows),
-      result->num_rows);
+  return sink.WriteAll(std::shared_ptr<const exec::ResultRows>(result, &result->rows));
 }
 
 // Collects one string column (EXPLAIN lines) and hands it to the sink.

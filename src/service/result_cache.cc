@@ -4,7 +4,7 @@ namespace strata::service {
 
 size_t CachedResult::MemoryBytes() const {
   size_t bytes = sizeof(CachedResult);
-  for (const types::ColumnVector& column : rows) bytes += column.MemoryBytes();
+  bytes += rows.MemoryBytes();
   for (const exec::ResultColumn& column : columns) bytes += column.name.size() + 32;
   return bytes;
 }

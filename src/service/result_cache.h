@@ -22,8 +22,7 @@ namespace strata::service {
 
 struct CachedResult {
   std::vector<exec::ResultColumn> columns;
-  std::vector<types::ColumnVector> rows;  // One vector per column.
-  size_t num_rows = 0;
+  exec::ResultRows rows;
   exec::ExecStats stats;  // stats.scan.snapshot_seq: the snapshot the result was read at.
   bool more = false;      // Rows follow this page (the reader builds its own cursor).
 

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <mutex>
 #include <thread>
 
@@ -244,6 +246,59 @@ TEST_F(ExecutorTest, FilterProjectAndStreamingLimit) {
   EXPECT_EQ(rows, expected);
   ASSERT_OK_AND_ASSIGN(rows, Run("SELECT v FROM t LIMIT 3 OFFSET 2"));
   EXPECT_EQ(rows, (std::vector<std::string>{"2", "3", "4"}));
+}
+
+// Outputs that are a lone column take the scan's vector over; a column read twice, or by
+// another output, is copied (and is still whole for the other reader); a WHERE that drops
+// rows gathers them.
+TEST_F(ExecutorTest, ProjectionsTakeOverOnlyColumnsNothingElseReads) {
+  std::vector<std::string> every_v;
+  std::vector<std::string> v_twice;
+  std::vector<std::string> v_and_more;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string v = std::to_string(i % 100);
+    const std::string host = "h" + std::to_string(i % 10);
+    every_v.push_back(host + "|" + v);
+    v_twice.push_back(v + "|" + v);
+    v_and_more.push_back(v + "|" + std::to_string(i % 100 + 1) + "|" + host);
+  }
+  for (int parallelism : {1, 2}) {
+    ASSERT_OK_AND_ASSIGN(auto rows, Run("SELECT host, v FROM t", parallelism));
+    std::sort(rows.begin(), rows.end());
+    std::sort(every_v.begin(), every_v.end());
+    EXPECT_EQ(rows, every_v);
+    ASSERT_OK_AND_ASSIGN(rows, Run("SELECT v, v FROM t", parallelism));
+    std::sort(rows.begin(), rows.end());
+    std::sort(v_twice.begin(), v_twice.end());
+    EXPECT_EQ(rows, v_twice);
+    ASSERT_OK_AND_ASSIGN(rows, Run("SELECT v, v + 1, host FROM t", parallelism));
+    std::sort(rows.begin(), rows.end());
+    std::sort(v_and_more.begin(), v_and_more.end());
+    EXPECT_EQ(rows, v_and_more);
+  }
+  ASSERT_OK_AND_ASSIGN(auto rows, Run("SELECT host FROM t WHERE v + 0 = 5"));
+  EXPECT_EQ(rows.size(), 10u);
+  for (const std::string& row : rows) EXPECT_EQ(row, "h5");
+}
+
+TEST(ResultRowsTest, CopiesFillPartsAndHandedOverVectorsArePartsOfTheirOwn) {
+  ResultRows rows;
+  std::vector<ColumnVector> batch(1, ColumnVector(DataType::kInt64));
+  for (int i = 0; i < 10'000; ++i) batch[0].AppendInt(i);
+  rows.Append(batch, 0, 5'000);
+  rows.Append(batch, 5'000, 9'000);   // The first part holds 5,000 < 8,192 rows: appended.
+  rows.Append(batch, 9'000, 10'000);  // It holds 9,000 now: a new part.
+  rows.Append(batch, 3, 3);           // Nothing.
+  ASSERT_EQ(rows.parts.size(), 2u);
+  EXPECT_EQ(rows.parts[0].rows, 9'000u);
+  EXPECT_EQ(rows.parts[0].columns[0].IntAt(8'999), 8'999);
+  EXPECT_EQ(rows.parts[1].rows, 1'000u);
+  rows.Append(std::move(batch), 10'000);
+  rows.Append(std::vector<ColumnVector>(1, ColumnVector(DataType::kInt64)), 0);  // Nothing.
+  ASSERT_EQ(rows.parts.size(), 3u);
+  EXPECT_EQ(rows.parts[2].columns[0].IntAt(9'999), 9'999);
+  EXPECT_EQ(rows.num_rows, 20'000u);
+  EXPECT_GT(rows.MemoryBytes(), 20'000 * sizeof(int64_t));
 }
 
 // Regression (differential test against SQLite): an int64 compared with a non-integral float

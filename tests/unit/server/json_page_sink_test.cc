@@ -1,8 +1,10 @@
 // JsonPageSink: small pages go out with Content-Length, large ones streamed in pieces; the
 // bytes are the same whatever the piece boundaries, the thread count, and whether the rows
-// came in batches (Write) or whole (WriteAll, encoded while sent).
+// came in batches (Write) or whole (WriteAll, encoded while sent, in one part or many).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +33,22 @@ std::vector<ColumnVector> Rows(size_t n) {
   return columns;
 }
 
+// Rows [begin, end) of Rows(end) as a whole result, in parts of at most `part_rows` rows.
+std::shared_ptr<const exec::ResultRows> Whole(size_t begin, size_t end, size_t part_rows) {
+  const std::vector<ColumnVector> all = Rows(end);
+  auto rows = std::make_shared<exec::ResultRows>();
+  for (size_t first = begin; first < end; first += part_rows) {
+    const size_t last = std::min(end, first + part_rows);
+    std::vector<ColumnVector> part;
+    for (const ColumnVector& column : all) {
+      part.emplace_back(column.type());
+      part.back().AppendRange(column, first, last);
+    }
+    rows->Append(std::move(part), last - first);
+  }
+  return rows;
+}
+
 // The whole body of `response`, and whether it was streamed.
 std::string BodyOf(const ApiResponse& response, bool& streamed) {
   streamed = response.stream != nullptr;
@@ -44,13 +62,14 @@ std::string BodyOf(const ApiResponse& response, bool& streamed) {
 }
 
 // The page of rows [0, n): written in writes of `write_rows` rows, or whole through WriteAll
-// when write_rows is 0.
-std::string Page(size_t n, size_t write_rows, int parallelism, bool& streamed) {
+// (in parts of `part_rows` rows) when write_rows is 0.
+std::string Page(size_t n, size_t write_rows, int parallelism, bool& streamed,
+                 size_t part_rows = SIZE_MAX) {
   auto columns = std::make_shared<const std::vector<ColumnVector>>(Rows(n));
   JsonPageSink sink(parallelism);
   EXPECT_TRUE(sink.Begin(kHeader).ok());
   if (write_rows == 0) {
-    EXPECT_TRUE(sink.WriteAll(columns, n).ok());
+    EXPECT_TRUE(sink.WriteAll(Whole(0, n, part_rows)).ok());
   } else {
     for (size_t begin = 0; begin < n; begin += write_rows) {
       EXPECT_TRUE(sink.Write(*columns, begin, std::min(n, begin + write_rows)).ok());
@@ -111,6 +130,11 @@ TEST(JsonPageSink, LargePageStreamsTheSameBytesWhateverTheThreadsAndWrites) {
   for (int parallelism : {1, 2, 3, 8}) {
     EXPECT_EQ(Page(kRows, 0, parallelism, streamed), batches) << parallelism;
     EXPECT_TRUE(streamed);
+    // Parts smaller and larger than a range, the last one short.
+    for (size_t part_rows : {size_t{3'001}, size_t{40'000}}) {
+      EXPECT_EQ(Page(kRows, 0, parallelism, streamed, part_rows), batches)
+          << parallelism << " " << part_rows;
+    }
   }
   EXPECT_EQ(Page(1001, 0, 2, streamed), Page(1001, 7, 1, streamed));
 }
@@ -120,7 +144,7 @@ TEST(JsonPageSink, RowsAfterAWholeResultFollowIt) {
   auto columns = std::make_shared<const std::vector<ColumnVector>>(Rows(60'000));
   JsonPageSink sink(2);
   ASSERT_TRUE(sink.Begin(kHeader).ok());
-  ASSERT_TRUE(sink.WriteAll(columns, 50'000).ok());
+  ASSERT_TRUE(sink.WriteAll(Whole(0, 50'000, 7'000)).ok());
   ASSERT_TRUE(sink.Write(*columns, 50'000, 60'000).ok());
   service::QueryOutcome outcome;
   outcome.stats.rows_returned = 60'000;
@@ -137,7 +161,7 @@ TEST(JsonPageSink, StreamStopsWhenTheClientIsGone) {
     JsonPageSink sink(3);
     ASSERT_TRUE(sink.Begin(kHeader).ok());
     if (write_rows == 0) {
-      ASSERT_TRUE(sink.WriteAll(columns, 100'000).ok());
+      ASSERT_TRUE(sink.WriteAll(Whole(0, 100'000, 30'000)).ok());
     } else {
       for (size_t begin = 0; begin < 100'000; begin += write_rows) {
         ASSERT_TRUE(

@@ -25,25 +25,30 @@ constexpr size_t kDeferValues = 1 << 17;
 // Ranges encoded ahead of the one being sent, at most: bounds the memory of a slow client.
 constexpr size_t kRangesAhead = 4;
 
-// Encodes rows [0, rows) of `columns` as the body of a JSON rows array, in ranges of
-// consecutive rows, on the calling thread and `helpers` more, and hands each range's text to
+// Encodes the rows of a result as the body of a JSON rows array, in ranges of consecutive
+// rows of one part, on the calling thread and `helpers` more, and hands each range's text to
 // `emit` in row order. At most kRangesAhead ranges are encoded ahead of the one emitted
 // next. Returns false as soon as `emit` does (the helpers stop).
 class OrderedEncoder {
  public:
-  OrderedEncoder(const std::vector<ColumnVector>& columns, size_t rows)
-      : columns_(columns), rows_(rows) {
-    // About kPieceBytes a range, at a guessed 8 bytes a value.
-    const size_t rows_per_range =
-        std::max<size_t>(512, kPieceBytes / std::max<size_t>(8 * columns.size(), 1));
-    ranges_ = (rows + rows_per_range - 1) / rows_per_range;
-    done_.resize(ranges_);
-    ready_.assign(ranges_, false);
+  explicit OrderedEncoder(const exec::ResultRows& rows) : rows_(rows) {
+    for (size_t p = 0; p < rows.parts.size(); ++p) {
+      const exec::ResultRows::Part& part = rows.parts[p];
+      // About kPieceBytes a range, at a guessed 8 bytes a value.
+      const size_t rows_per_range =
+          std::max<size_t>(512, kPieceBytes / std::max<size_t>(8 * part.columns.size(), 1));
+      const size_t count = (part.rows + rows_per_range - 1) / rows_per_range;
+      for (size_t r = 0; r < count; ++r) {
+        ranges_.push_back({p, part.rows * r / count, part.rows * (r + 1) / count});
+      }
+    }
+    done_.resize(ranges_.size());
+    ready_.assign(ranges_.size(), false);
   }
 
   bool Run(size_t helpers, const std::function<bool(std::string_view)>& emit) {
     std::vector<std::thread> threads;
-    for (size_t h = 0; h < std::min(helpers, ranges_); ++h) {
+    for (size_t h = 0; h < std::min(helpers, ranges_.size()); ++h) {
       try {
         threads.emplace_back([this] { Help(); });
       } catch (const std::system_error&) {
@@ -51,7 +56,7 @@ class OrderedEncoder {
       }
     }
     bool ok = true;
-    for (size_t range = 0; range < ranges_ && ok; ++range) {
+    for (size_t range = 0; range < ranges_.size() && ok; ++range) {
       for (const std::string& piece : Await(range)) {
         ok = ok && emit(piece);
       }
@@ -67,15 +72,16 @@ class OrderedEncoder {
 
  private:
   // A range may be claimed once it is within kRangesAhead of the next one to emit.
-  bool Claimable() const { return next_ < ranges_ && next_ < emitted_ + kRangesAhead; }
+  bool Claimable() const { return next_ < ranges_.size() && next_ < emitted_ + kRangesAhead; }
 
   // Encodes range `range` into done_[range]. REQUIRES: lock held on entry; held on return.
   void Encode(std::unique_lock<std::mutex>& lock, size_t range) {
     lock.unlock();
     std::vector<std::string> pieces;
     bool first = range == 0;
-    service::AppendJsonRowsInPieces(pieces, columns_, rows_ * range / ranges_,
-                                    rows_ * (range + 1) / ranges_, first, kPieceBytes);
+    const Range& rows = ranges_[range];
+    service::AppendJsonRowsInPieces(pieces, rows_.parts[rows.part].columns, rows.begin, rows.end,
+                                    first, kPieceBytes);
     lock.lock();
     done_[range] = std::move(pieces);
     ready_[range] = true;
@@ -85,8 +91,8 @@ class OrderedEncoder {
   void Help() {
     std::unique_lock lock(mu_);
     while (true) {
-      changed_.wait(lock, [this] { return stop_ || next_ >= ranges_ || Claimable(); });
-      if (stop_ || next_ >= ranges_) return;
+      changed_.wait(lock, [this] { return stop_ || next_ >= ranges_.size() || Claimable(); });
+      if (stop_ || next_ >= ranges_.size()) return;
       Encode(lock, next_++);
     }
   }
@@ -107,9 +113,15 @@ class OrderedEncoder {
     return pieces;
   }
 
-  const std::vector<ColumnVector>& columns_;
-  const size_t rows_;
-  size_t ranges_ = 0;
+  // Rows [begin, end) of part `part`.
+  struct Range {
+    size_t part;
+    size_t begin;
+    size_t end;
+  };
+
+  const exec::ResultRows& rows_;
+  std::vector<Range> ranges_;
   std::mutex mu_;
   std::condition_variable changed_;
   std::vector<std::vector<std::string>> done_;  // Encoded ranges. Guarded by mu_.
@@ -132,21 +144,23 @@ Status JsonPageSink::Begin(const std::vector<exec::ResultColumn>& columns) {
 Status JsonPageSink::Write(const std::vector<ColumnVector>& columns, size_t begin, size_t end) {
   if (deferred_ != nullptr) {
     // Rows after a whole result (not how the query service writes): keep the order.
-    service::AppendJsonRowsInPieces(pieces_, *deferred_, 0, deferred_rows_, first_, kPieceBytes);
-    deferred_.reset();
+    const std::shared_ptr<const exec::ResultRows> deferred = std::move(deferred_);
+    for (const exec::ResultRows::Part& part : deferred->parts) {
+      service::AppendJsonRowsInPieces(pieces_, part.columns, 0, part.rows, first_, kPieceBytes);
+    }
   }
   service::AppendJsonRowsInPieces(pieces_, columns, begin, end, first_, kPieceBytes);
   return Status();
 }
 
-Status JsonPageSink::WriteAll(std::shared_ptr<const std::vector<ColumnVector>> columns,
-                              size_t rows) {
-  if (deferred_ == nullptr && pieces_.empty() && rows * columns->size() >= kDeferValues) {
-    deferred_ = std::move(columns);
-    deferred_rows_ = rows;
+Status JsonPageSink::WriteAll(std::shared_ptr<const exec::ResultRows> rows) {
+  const size_t values =
+      rows->parts.empty() ? 0 : rows->num_rows * rows->parts.front().columns.size();
+  if (deferred_ == nullptr && pieces_.empty() && values >= kDeferValues) {
+    deferred_ = std::move(rows);
     return Status();
   }
-  return Write(*columns, 0, rows);
+  return RowSink::WriteAll(std::move(rows));
 }
 
 ApiResponse JsonPageSink::TakeResponse(const service::QueryOutcome& outcome) {
@@ -161,13 +175,12 @@ ApiResponse JsonPageSink::TakeResponse(const service::QueryOutcome& outcome) {
   AppendStats(tail, outcome);
   tail += '}';
   if (deferred_ != nullptr) {
-    auto columns = std::move(deferred_);
     return ApiResponse::Streamed(
         200, "application/json",
-        [columns, rows = deferred_rows_, helpers = static_cast<size_t>(parallelism_ - 1),
+        [rows = std::move(deferred_), helpers = static_cast<size_t>(parallelism_ - 1),
          head = std::move(head), tail = std::move(tail)](const ChunkWriter& writer) {
           if (!writer(head)) return false;
-          OrderedEncoder encoder(*columns, rows);
+          OrderedEncoder encoder(*rows);
           if (!encoder.Run(helpers, writer)) return false;
           return writer(tail);
         });
