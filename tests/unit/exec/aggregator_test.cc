@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include <cmath>
 #include <limits>
 
@@ -120,6 +122,34 @@ TEST(SumAggregatorTest, RunsOfAGroupSpillPastInt64Exactly) {
   const std::vector<uint32_t> one_run = {0, 0, 0, 0};
   EXPECT_EQ(Aggregate(Call(AggKind::kSum), {&over}, &one_run, 1).status().problem_code(),
             "numeric_overflow");
+}
+
+// Long runs (summed by halves, four lanes at a time) of values from the whole int64 range,
+// against the exact sum.
+TEST(SumAggregatorTest, LongRunsOfExtremeValuesSumExactly) {
+  std::mt19937_64 rng(41);
+  std::vector<Value> values;
+  std::vector<uint32_t> gids;
+  std::vector<__int128> exact(3, 0);
+  for (uint32_t gid = 0; gid < 3; ++gid) {
+    const size_t run = gid == 0 ? 3 : 1000 + 7 * gid;
+    for (size_t i = 0; i < run; ++i) {
+      const int64_t choices[] = {kMaxInt, kMinInt, -1, 0, static_cast<int64_t>(rng())};
+      const int64_t value = choices[rng() % 5];
+      values.emplace_back(value);
+      gids.push_back(gid);
+      exact[gid] += value;
+    }
+  }
+  const ColumnVector x = Ints(values);
+  ASSERT_OK_AND_ASSIGN(auto avgs, Aggregate(Call(AggKind::kAvg), {&x}, &gids, 3));
+  for (uint32_t gid = 0; gid < 3; ++gid) {
+    const int64_t count = gid == 0 ? 3 : 1000 + 7 * gid;
+    // The exact quotient, rounded once (as avg documents).
+    const double expected = static_cast<double>(exact[gid] / count) +
+                            static_cast<double>(exact[gid] % count) / static_cast<double>(count);
+    EXPECT_EQ(std::get<double>(avgs[gid]), expected) << gid;
+  }
 }
 
 TEST(SumAggregatorTest, SumsDoublesWithNaNPropagating) {
