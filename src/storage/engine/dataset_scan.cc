@@ -3,6 +3,7 @@
 // memtable chunk — on up to spec.parallelism threads.
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <set>
 #include <thread>
 
@@ -47,8 +48,30 @@ Status ValidatePredicates(const types::Schema& schema, const std::vector<Predica
 // The rows of a work item that a snapshot sees and the predicates accept.
 struct Selection {
   std::vector<uint32_t> rows;  // Indices of the surviving rows, ascending.
-  bool all = false;            // Every row survives (rows is then left empty).
+  std::vector<RowRange> runs;  // The same rows as runs of consecutive ones.
+  bool all = false;            // Every row survives (rows and runs are then left empty).
 };
+
+// The runs of nonzero bytes of keep[0, n), eight bytes at a time where they agree.
+void KeptRuns(const uint8_t* keep, size_t n, std::vector<RowRange>& runs) {
+  constexpr uint64_t kAllKept = 0x0101010101010101ULL;
+  const auto word = [keep](size_t i) {
+    uint64_t bytes;
+    std::memcpy(&bytes, keep + i, sizeof(bytes));
+    return bytes;
+  };
+  size_t i = 0;
+  while (i < n) {
+    while (i + 8 <= n && word(i) == 0) i += 8;
+    while (i < n && keep[i] == 0) ++i;
+    if (i == n) break;
+    size_t end = i + 1;
+    while (end + 8 <= n && word(end) == kAllKept) end += 8;
+    while (end < n && keep[end] != 0) ++end;
+    runs.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(end)});
+    i = end;
+  }
+}
 
 // Whether the seq zone map of a segment chunk proves that all its rows have seq <= min_seq.
 bool ChunkAtOrBelowSeq(const SegmentFooter& footer, size_t chunk_idx, int64_t min_seq) {
@@ -112,11 +135,19 @@ Result<Selection> SelectRows(RowSource& source, const Snapshot& snap, int64_t mi
     selection.all = true;
     return selection;
   }
-  selection.rows.reserve(rows);
-  for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
-    if (keep[row_idx]) selection.rows.push_back(static_cast<uint32_t>(row_idx));
+  KeptRuns(keep.data(), rows, selection.runs);
+  size_t count = 0;
+  for (const RowRange& run : selection.runs) count += run.end - run.begin;
+  selection.all = count == rows;
+  if (selection.all) {
+    selection.runs.clear();
+    return selection;
   }
-  selection.all = selection.rows.size() == rows;
+  selection.rows.resize(count);
+  uint32_t* out = selection.rows.data();
+  for (const RowRange& run : selection.runs) {
+    for (uint32_t row_idx = run.begin; row_idx < run.end; ++row_idx) *out++ = row_idx;
+  }
   return selection;
 }
 
@@ -188,7 +219,8 @@ bool RunItem(RowSource& source, const ScanPlan& plan, const BatchSink& sink,
       batch.columns.push_back(std::move(whole).value());
       continue;
     }
-    Result<types::ColumnVector> selected = source.SelectedColumn(field->id, selection.rows);
+    Result<types::ColumnVector> selected =
+        source.SelectedColumn(field->id, selection.rows, selection.runs);
     if (!selected.ok()) {
       error = selected.status();
       return false;

@@ -19,6 +19,12 @@ namespace strata::storage {
 
 using ColumnRef = std::shared_ptr<const types::ColumnVector>;
 
+// Rows [begin, end) of a work item.
+struct RowRange {
+  uint32_t begin;
+  uint32_t end;
+};
+
 class RowSource {
  public:
   virtual ~RowSource() = default;
@@ -38,9 +44,12 @@ class RowSource {
   // Column(field_id) handed over for good: moved out when no cache or other holder shares it,
   // copied otherwise. A later Column(field_id) decodes it again.
   Result<types::ColumnVector> ReleaseColumn(uint32_t field_id);
-  // Rows `rows` (ascending) of Column(field_id), as a vector of their own. A column not
-  // decoded yet is decoded for those rows alone where the source allows (StoredRows).
-  Result<types::ColumnVector> SelectedColumn(uint32_t field_id, std::span<const uint32_t> rows);
+  // Rows `rows` (ascending) of Column(field_id), as a vector of their own; `runs` are the
+  // same rows as runs of consecutive ones. A column not decoded yet is decoded for those rows
+  // alone where the source allows (StoredRows); a decoded one is copied run by run when the
+  // runs are long.
+  Result<types::ColumnVector> SelectedColumn(uint32_t field_id, std::span<const uint32_t> rows,
+                                             std::span<const RowRange> runs);
   virtual uint64_t bytes_read() const { return 0; }
 
  protected:

@@ -78,24 +78,37 @@ TEST_F(BlockCacheScanTest, APredicateOnAnOutputColumnCountsOnce) {
 // The same filtered scan, reading through a tiny cache (rows decoded one by one) and
 // filling a large one (whole chunks), over flushed chunks and the memtable, gives the same
 // rows, NULLs included.
+// Kept rows in long runs (copied run by run from cached chunks) and scattered ones
+// (gathered row by row) alike.
 TEST_F(BlockCacheScanTest, ReadThroughScansDecodeOnlyTheKeptRowsAlike) {
-  types::ScanSpec spec;
-  spec.predicates = {{3, types::CompareOp::kGe, {int64_t{250}}},
+  types::ScanSpec runs;
+  runs.predicates = {{3, types::CompareOp::kGe, {int64_t{250}}},
                      {3, types::CompareOp::kLt, {int64_t{1100}}}};
+  types::Predicate in;
+  in.field_id = 3;
+  in.op = types::CompareOp::kIn;
+  for (int64_t usage = 3; usage < 1150; usage += 37) in.values.emplace_back(usage);
+  types::ScanSpec scattered;
+  scattered.predicates.push_back(std::move(in));
   std::vector<Rows> answers;
   for (const size_t cache_bytes : {size_t{1} << 10, size_t{64} << 20}) {
     TempDir dir;
     Open(cache_bytes, dir.path());
     ASSERT_OK(engine_->Append("metrics", testing::MetricsBatch(1000, 150)).status());
-    ASSERT_OK_AND_ASSIGN(Rows rows, ScanRows(*engine_, "metrics", spec));
+    for (const types::ScanSpec* spec : {&runs, &scattered}) {
+      ASSERT_OK_AND_ASSIGN(Rows rows, ScanRows(*engine_, "metrics", *spec));
+      answers.push_back(std::move(rows));
+    }
     EXPECT_EQ(engine_->BlockCacheBytes() > 0, cache_bytes > (size_t{1} << 10));
-    answers.push_back(std::move(rows));
     engine_.reset();
   }
   ASSERT_EQ(answers[0].rows.size(), 850u);
-  EXPECT_EQ(answers[0].rows, answers[1].rows);
-  EXPECT_EQ(answers[0].seqs, answers[1].seqs);
+  ASSERT_EQ(answers[1].rows.size(), 31u);  // 3, 40, ..., 1113.
+  EXPECT_EQ(answers[0].rows, answers[2].rows);
+  EXPECT_EQ(answers[0].seqs, answers[2].seqs);
+  EXPECT_EQ(answers[1].rows, answers[3].rows);
   EXPECT_EQ(answers[0].rows[2][3], types::Value());  // Row 252: NULL load.
+  EXPECT_EQ(answers[1].rows[1][2], types::Value(int64_t{40}));
 }
 
 // Rows decoded one by one are converted to the field's current type like whole chunks.
