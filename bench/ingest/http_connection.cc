@@ -131,26 +131,30 @@ bool HttpConnection::ReadAtLeast(size_t bytes, std::string& error) {
 }
 
 bool HttpConnection::ReadChunked(size_t pos, std::string& error) {
-  chunked_body_.clear();
-  // Offsets, not pointers: ReadAtLeast may move or grow the buffer (buffer_start_ stays 0).
-  const auto read_line = [&](size_t from, size_t& eol) {
-    size_t scanned = from;
+  chunked_body_.clear();  // Keeps its capacity from earlier answers.
+  // The head is parsed: from here on buffer_start_ is the first byte not yet parsed, so
+  // ReadAtLeast moves what is left to the front instead of growing the buffer to hold the
+  // whole body. Offsets below are relative to buffer_start_ (the buffer may move).
+  buffer_start_ = pos;
+  // The offset of the "\r\n" ending the line at buffer_start_.
+  const auto read_line = [&](size_t& eol) {
+    size_t scanned = 0;
     while (true) {
-      const std::string_view got(buffer_.data(), buffer_end_);
+      const std::string_view got(buffer_.data() + buffer_start_, buffer_end_ - buffer_start_);
       eol = got.find("\r\n", scanned);
       if (eol != std::string_view::npos) return true;
-      scanned = got.size() > from ? got.size() - 1 : from;
-      if (got.size() - from > 4096) return Fail(error, "chunk line over 4 KiB");
+      scanned = got.empty() ? 0 : got.size() - 1;
+      if (got.size() > 4096) return Fail(error, "chunk line over 4 KiB");
       if (!ReadAtLeast(got.size() + 1, error)) return false;
     }
   };
   while (true) {
     size_t eol = 0;
-    if (!read_line(pos, eol)) return false;
+    if (!read_line(eol)) return false;
     uint64_t size = 0;
     size_t digits = 0;
-    for (size_t idx = pos; idx < eol; ++idx, ++digits) {
-      const char ch = buffer_[idx];
+    for (size_t idx = 0; idx < eol; ++idx, ++digits) {
+      const char ch = buffer_[buffer_start_ + idx];
       int value = -1;
       if (ch >= '0' && ch <= '9') value = ch - '0';
       if (ch >= 'a' && ch <= 'f') value = ch - 'a' + 10;
@@ -160,19 +164,19 @@ bool HttpConnection::ReadChunked(size_t pos, std::string& error) {
       size = size * 16 + static_cast<uint64_t>(value);
     }
     if (digits == 0) return Fail(error, "malformed chunk size");
-    pos = eol + 2;
+    buffer_start_ += eol + 2;
     if (size == 0) {
       // Trailer fields, then the blank line.
       while (true) {
-        if (!read_line(pos, eol)) return false;
-        const bool blank = eol == pos;
-        pos = eol + 2;
+        if (!read_line(eol)) return false;
+        const bool blank = eol == 0;
+        buffer_start_ += eol + 2;
         if (blank) return true;
       }
     }
-    if (!ReadAtLeast(pos + size + 2, error)) return false;
-    chunked_body_.append(buffer_.data() + pos, size);
-    pos += size + 2;
+    if (!ReadAtLeast(size + 2, error)) return false;
+    chunked_body_.append(buffer_.data() + buffer_start_, size);
+    buffer_start_ += size + 2;
   }
 }
 
