@@ -121,6 +121,46 @@ TEST(ResultFormatDictionary, EntriesOfEverySizeEncodeAsPlainStrings) {
   EXPECT_NE(expected.find(std::string(100, 'e')), std::string::npos);
 }
 
+// Rows are assembled in blocks of column values: many rows of every type, with NULLs, long
+// strings and a day change, encode as the same rows one call each.
+TEST(ResultFormatBlocks, ManyRowsEncodeAsOneRowAtATime) {
+  const std::vector<exec::ResultColumn> header = {
+      {"b", DataType::kBool},      {"i", DataType::kInt64},  {"f", DataType::kFloat64},
+      {"t", DataType::kTimestamp}, {"s", DataType::kString}, {"j", DataType::kJson}};
+  std::vector<ColumnVector> columns;
+  for (const exec::ResultColumn& column : header) columns.emplace_back(column.type);
+  constexpr size_t kRows = 300;
+  for (size_t row = 0; row < kRows; ++row) {
+    if (row % 11 == 5) {
+      for (ColumnVector& column : columns) column.AppendNull();
+      continue;
+    }
+    columns[0].AppendBool(row % 3 == 0);
+    columns[1].AppendInt(static_cast<int64_t>(row * row) - 4000);
+    columns[2].AppendDouble(static_cast<double>(row) / 8.0);
+    columns[3].AppendInt(1451606400000000 + static_cast<int64_t>(row) * 900'000'000);
+    columns[4].AppendString(std::string(row % 70, static_cast<char>('a' + row % 26)) + "\"");
+    columns[5].AppendString("{\"n\":" + std::to_string(row) + "}");
+  }
+  const auto all_formats = [&](size_t begin, size_t end) {
+    std::string json;
+    bool first = begin == 0;  // Later calls start with the ',' between rows.
+    AppendJsonRows(json, columns, begin, end, first);
+    std::string ndjson;
+    AppendNdjsonRows(ndjson, header, columns, begin, end);
+    std::string csv;
+    AppendCsvRows(csv, columns, begin, end);
+    return std::vector<std::string>{json, ndjson, csv};
+  };
+  std::vector<std::string> one_by_one(3);
+  for (size_t row = 0; row < kRows; ++row) {
+    const std::vector<std::string> parts = all_formats(row, row + 1);
+    for (size_t format = 0; format < 3; ++format) one_by_one[format] += parts[format];
+  }
+  EXPECT_EQ(all_formats(0, kRows), one_by_one);
+  EXPECT_NE(one_by_one[2].find("2016-01-04T"), std::string::npos);  // Days change.
+}
+
 TEST(ResultFormatNames, FormatsAndAccept) {
   EXPECT_EQ(ParseResultFormat("csv"), ResultFormat::kCsv);
   EXPECT_EQ(ParseResultFormat("xml"), std::nullopt);
