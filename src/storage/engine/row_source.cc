@@ -112,10 +112,16 @@ class SegmentChunkSource final : public RowSource {
     return ColumnRef(std::move(column));
   }
 
-  // Only in scans that read through the cache, and for chunk columns it does not hold.
+  // For chunk columns the cache does not hold, when the scan reads through the cache or
+  // keeps at most a quarter of the chunk's rows: a column decoded for a few rows is not
+  // cached (the next scan decodes what it keeps again, which costs little), one decoded for
+  // most of them is decoded whole and cached.
   Result<bool> StoredRows(uint32_t field_id, std::span<const uint32_t> rows,
                           types::ColumnVector* out) override {
-    if (last_rows() || (cache_ != nullptr && fill_cache_)) return false;
+    if (last_rows()) return false;
+    if (cache_ != nullptr && fill_cache_ && rows.size() * kMostRowsRatio > this->rows()) {
+      return false;
+    }
     const SegmentFooter& footer = segment_->reader->footer();
     const size_t col_idx = ColumnIndex(field_id);
     if (col_idx == footer.columns.size()) return false;
@@ -127,6 +133,9 @@ class SegmentChunkSource final : public RowSource {
 
  private:
   static constexpr uint32_t kLastRowsCacheChunk = UINT32_MAX;
+  // A scan that fills the cache decodes a column whole when it keeps more than 1/this of
+  // the rows.
+  static constexpr size_t kMostRowsRatio = 4;
   bool last_rows() const { return chunk_idx_ == kLastRowsChunk; }
   // The segment column of a field, or footer().columns.size() when it has none.
   size_t ColumnIndex(uint32_t field_id) const {

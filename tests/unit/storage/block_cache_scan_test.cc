@@ -111,6 +111,34 @@ TEST_F(BlockCacheScanTest, ReadThroughScansDecodeOnlyTheKeptRowsAlike) {
   EXPECT_EQ(answers[1].rows[1][2], types::Value(int64_t{40}));
 }
 
+// A scan that fills the cache decodes its output columns whole and caches them only where
+// it keeps more than a quarter of a chunk's rows; for fewer, only the kept rows are
+// decoded and the cache holds the predicate column alone.
+TEST_F(BlockCacheScanTest, OutputColumnsAreCachedOnlyWhenMostRowsAreKept) {
+  Open(size_t{64} << 20);
+  const auto every = [](int64_t step) {
+    types::Predicate in;
+    in.field_id = 3;
+    in.op = types::CompareOp::kIn;
+    for (int64_t usage = 0; usage < 1000; usage += step) in.values.emplace_back(usage);
+    types::ScanSpec spec;
+    spec.field_ids = {2};
+    spec.predicates.push_back(std::move(in));
+    return spec;
+  };
+  ASSERT_OK_AND_ASSIGN(Rows sparse, ScanRows(*engine_, "metrics", every(10)));
+  ASSERT_EQ(sparse.rows.size(), 100u);
+  EXPECT_EQ(sparse.rows[3][0], types::Value(std::string("host_2")));  // Row 30.
+  const size_t predicate_only = engine_->BlockCacheBytes();
+  EXPECT_GT(predicate_only, 0u);
+  ASSERT_OK_AND_ASSIGN(Rows again, ScanRows(*engine_, "metrics", every(10)));
+  EXPECT_EQ(again.rows, sparse.rows);
+  EXPECT_EQ(engine_->BlockCacheBytes(), predicate_only);
+  ASSERT_OK_AND_ASSIGN(Rows dense, ScanRows(*engine_, "metrics", every(2)));
+  ASSERT_EQ(dense.rows.size(), 500u);
+  EXPECT_GT(engine_->BlockCacheBytes(), predicate_only);  // Now the host column too.
+}
+
 // Rows decoded one by one are converted to the field's current type like whole chunks.
 TEST_F(BlockCacheScanTest, ReadThroughScansConvertWidenedFields) {
   Open(size_t{1} << 10);
