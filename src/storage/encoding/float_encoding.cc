@@ -209,7 +209,11 @@ FloatEncoding EncodeDoubles(std::span<const double> values, ByteWriter& out) {
   return best;
 }
 
-Status DecodeDoubles(ByteReader& in, size_t count, double* out) {
+namespace {
+
+// DecodeDoubles of every value (rows null) or of the values at *rows (DecodeDoublesAt).
+Status DecodeDoubleBlock(ByteReader& in, size_t count, const std::span<const uint32_t>* rows,
+                         double* out) {
   uint8_t tag = 0;
   if (!in.GetU8(&tag)) return Corrupt("missing encoding tag");
   if (tag > static_cast<uint8_t>(FloatEncoding::kIntegral)) return Corrupt("unknown encoding");
@@ -220,52 +224,41 @@ Status DecodeDoubles(ByteReader& in, size_t count, double* out) {
       if (count > in.remaining() / sizeof(double) || !in.GetBytes(count * sizeof(double), &bytes)) {
         return Corrupt("truncated plain values");
       }
-      std::memcpy(out, bytes.data(), bytes.size());
+      if (rows == nullptr) {
+        std::memcpy(out, bytes.data(), bytes.size());
+        return Status();
+      }
+      for (size_t i = 0; i < rows->size(); ++i) {
+        std::memcpy(out + i, bytes.data() + size_t{(*rows)[i]} * sizeof(double), sizeof(double));
+      }
       return Status();
     }
-    case FloatEncoding::kXor: return DecodeXor(in, count, out);
+    case FloatEncoding::kXor: {
+      if (rows == nullptr) return DecodeXor(in, count, out);
+      std::vector<double> values(count);  // The stream is sequential: decoded whole.
+      STRATA_RETURN_IF_ERROR(DecodeXor(in, count, values.data()));
+      for (size_t i = 0; i < rows->size(); ++i) out[i] = values[(*rows)[i]];
+      return Status();
+    }
     case FloatEncoding::kIntegral: {
-      std::vector<int64_t> ints(count);
-      STRATA_RETURN_IF_ERROR(DecodeInts(in, count, ints.data()));
-      for (size_t row_idx = 0; row_idx < count; ++row_idx) {
-        out[row_idx] = static_cast<double>(ints[row_idx]);
-      }
+      std::vector<int64_t> ints(rows != nullptr ? rows->size() : count);
+      STRATA_RETURN_IF_ERROR(rows != nullptr ? DecodeIntsAt(in, count, *rows, ints.data())
+                                             : DecodeInts(in, count, ints.data()));
+      for (size_t i = 0; i < ints.size(); ++i) out[i] = static_cast<double>(ints[i]);
       return Status();
     }
   }
   return Corrupt("unknown encoding");
 }
 
+}  // namespace
+
+Status DecodeDoubles(ByteReader& in, size_t count, double* out) {
+  return DecodeDoubleBlock(in, count, nullptr, out);
+}
+
 Status DecodeDoublesAt(ByteReader& in, size_t count, std::span<const uint32_t> rows, double* out) {
-  uint8_t tag = 0;
-  if (!in.GetU8(&tag)) return Corrupt("missing encoding tag");
-  if (tag > static_cast<uint8_t>(FloatEncoding::kIntegral)) return Corrupt("unknown encoding");
-  if (count == 0) return Status();
-  switch (static_cast<FloatEncoding>(tag)) {
-    case FloatEncoding::kPlain: {
-      std::string_view bytes;
-      if (count > in.remaining() / sizeof(double) || !in.GetBytes(count * sizeof(double), &bytes)) {
-        return Corrupt("truncated plain values");
-      }
-      for (size_t i = 0; i < rows.size(); ++i) {
-        std::memcpy(out + i, bytes.data() + size_t{rows[i]} * sizeof(double), sizeof(double));
-      }
-      return Status();
-    }
-    case FloatEncoding::kXor: {
-      std::vector<double> values(count);
-      STRATA_RETURN_IF_ERROR(DecodeXor(in, count, values.data()));
-      for (size_t i = 0; i < rows.size(); ++i) out[i] = values[rows[i]];
-      return Status();
-    }
-    case FloatEncoding::kIntegral: {
-      std::vector<int64_t> ints(rows.size());
-      STRATA_RETURN_IF_ERROR(DecodeIntsAt(in, count, rows, ints.data()));
-      for (size_t i = 0; i < rows.size(); ++i) out[i] = static_cast<double>(ints[i]);
-      return Status();
-    }
-  }
-  return Corrupt("unknown encoding");
+  return DecodeDoubleBlock(in, count, &rows, out);
 }
 
 }  // namespace strata::storage

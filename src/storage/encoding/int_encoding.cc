@@ -336,48 +336,194 @@ inline bool ParseVarint64(const uint8_t** p, const uint8_t* end, uint64_t* value
   return false;
 }
 
-// Decodes a grouped block of n values from `in` into out, calling post(chunk, len) on each
-// batch of kBatchGroups groups right after unpacking it. False if truncated or malformed.
-template <typename Post>
-bool GetGroupedBlock(ByteReader& in, size_t n, uint64_t* out, Post&& post) {
-  constexpr size_t kBatch = kBatchGroups * kGroup;
+// ---- Walking the groups of packed and grouped blocks, and summing a group unpacked.
+
+// Widths up to this one sum a group by counting bit planes; wider groups are unpacked.
+constexpr int kMaxPlaneBits = 8;
+
+// The bit planes of a group of 64 kBits-bit values: masks[k][b] selects the bits of word k
+// that are bit b of a value (value j holds stream bits [j * kBits, (j + 1) * kBits)).
+template <int kBits>
+struct PlaneMasks {
+  uint64_t masks[kBits][kBits] = {};
+  constexpr PlaneMasks() {
+    for (int word = 0; word < kBits; ++word) {
+      for (int bit = 0; bit < 64; ++bit) {
+        masks[word][(64 * word + bit) % kBits] |= uint64_t{1} << bit;
+      }
+    }
+  }
+};
+
+// Wrapping sum of the 64 packed values (before adding the base) of a group of kBits * 8
+// bytes, bit plane by bit plane: kBits * kBits population counts.
+template <int kBits>
+uint64_t SumPlanesPortable(const uint8_t* in) {
+  static constexpr PlaneMasks<kBits> kPlanes;
+  uint64_t sum = 0;
+  for (int word = 0; word < kBits; ++word) {
+    const uint64_t bits = Load64(in + 8 * word);
+    for (int bit = 0; bit < kBits; ++bit) {
+      sum += static_cast<uint64_t>(std::popcount(bits & kPlanes.masks[word][bit])) << bit;
+    }
+  }
+  return sum;
+}
+
+#if defined(__x86_64__)
+// SumPlanesPortable with the popcnt instruction. REQUIRES: the CPU has it (HasPopcnt).
+template <int kBits>
+__attribute__((target("popcnt"))) uint64_t SumPlanesPopcnt(const uint8_t* in) {
+  static constexpr PlaneMasks<kBits> kPlanes;
+  uint64_t sum = 0;
+  for (int word = 0; word < kBits; ++word) {
+    const uint64_t bits = Load64(in + 8 * word);
+    for (int bit = 0; bit < kBits; ++bit) {
+      sum += static_cast<uint64_t>(__builtin_popcountll(bits & kPlanes.masks[word][bit])) << bit;
+    }
+  }
+  return sum;
+}
+
+bool HasPopcnt() {
+  __builtin_cpu_init();  // Safe even when first called during static initialization.
+  return __builtin_cpu_supports("popcnt");
+}
+#else
+template <int kBits>
+uint64_t SumPlanesPopcnt(const uint8_t* in) {
+  return SumPlanesPortable<kBits>(in);
+}
+
+bool HasPopcnt() { return false; }
+#endif
+
+// Wrapping sum of the 64 packed values (before adding the base) of a group of kBits * 8
+// bytes: by bit planes up to kMaxPlaneBits, else unpacked.
+template <int kBits, bool kPopcnt>
+uint64_t SumGroup(const uint8_t* in) {
+  if constexpr (kBits == 0) {
+    return 0;
+  } else if constexpr (kBits <= kMaxPlaneBits) {
+    return kPopcnt ? SumPlanesPopcnt<kBits>(in) : SumPlanesPortable<kBits>(in);
+  } else {
+    uint64_t values[kGroup];
+    UnpackGroups<kBits>(in, 1, 0, values);
+    uint64_t sum = 0;
+    for (const uint64_t value : values) sum += value;
+    return sum;
+  }
+}
+
+using SumFn = uint64_t (*)(const uint8_t*);
+using Summers = std::array<SumFn, 65>;
+
+template <bool kPopcnt, size_t... kBits>
+constexpr Summers MakeSummers(std::index_sequence<kBits...>) {
+  return {&SumGroup<static_cast<int>(kBits), kPopcnt>...};
+}
+
+// The group summers by width, for this CPU.
+const Summers& GroupSummers() {
+  static const Summers summers = HasPopcnt() ? MakeSummers<true>(std::make_index_sequence<65>())
+                                             : MakeSummers<false>(std::make_index_sequence<65>());
+  return summers;
+}
+
+// One group of up to 64 values of a packed or grouped stream: values [start, start + len),
+// `width` bits each above `base`, in PackedBytes(len, width) bytes at `packed`.
+struct Group {
+  size_t start;
+  size_t len;
+  int width;
+  uint64_t base;
+  const uint8_t* packed;
+
+  // The values, base added, into values[0, len).
+  void Unpack(uint64_t* values) const {
+    if (len == kGroup) {
+      kUnpackers[width](packed, 1, base, values);
+      return;
+    }
+    uint8_t padded[kGroup * 8] = {};
+    const size_t bytes = PackedBytes(len, width);
+    if (bytes > 0) std::memcpy(padded, packed, bytes);
+    kUnpackers[width](padded, 1, base, values);
+  }
+
+  // Wrapping sum of the values, base included, without unpacking them.
+  uint64_t Sum(const Summers& summers) const {
+    uint64_t packed_sum;
+    if (len == kGroup) {
+      packed_sum = summers[width](packed);
+    } else {
+      uint8_t padded[kGroup * 8] = {};  // The padding values are 0 and add nothing.
+      const size_t bytes = PackedBytes(len, width);
+      if (bytes > 0) std::memcpy(padded, packed, bytes);
+      packed_sum = summers[width](padded);
+    }
+    return packed_sum + base * len;
+  }
+};
+
+// Calls visit(group) for each group of n values of a single-width packed block.
+template <typename Visit>
+void ForEachPackedGroup(const PackedBlock& block, size_t n, Visit&& visit) {
+  const size_t group_bytes = static_cast<size_t>(block.width) * 8;
+  const uint8_t* packed = block.data;
+  for (size_t start = 0; start < n; start += kGroup, packed += group_bytes) {
+    visit(Group{start, std::min(kGroup, n - start), block.width, block.base, packed});
+  }
+}
+
+// Calls visit(group) for each group of a grouped block of n values read from `in`, checking
+// every header and length, and leaves `in` past the block. False if truncated or malformed.
+template <typename Visit>
+bool ForEachGroupedGroup(ByteReader& in, size_t n, Visit&& visit) {
   const std::string_view rest = in.rest();
   const auto* const begin = reinterpret_cast<const uint8_t*>(rest.data());
   const uint8_t* const end = begin + rest.size();
   const uint8_t* p = begin;
   uint64_t base = 0;
-  size_t row_idx = 0;
-  while (row_idx < n) {
-    const size_t batch_start = row_idx;
-    const size_t batch_end = n - row_idx > kBatch ? row_idx + kBatch : n;
-    while (row_idx < batch_end) {
-      if (p == end) return false;
-      const uint8_t header = *p++;
-      const int width = header & ~kBaseChanged;
-      if (width > 64) return false;
-      if (header & kBaseChanged) {
-        uint64_t zigzag = 0;
-        if (!ParseVarint64(&p, end, &zigzag)) return false;
-        base += U(ZigzagDecode64(zigzag));
-      }
-      const size_t len = std::min(kGroup, n - row_idx);
-      const size_t bytes = PackedBytes(len, width);
-      if (static_cast<size_t>(end - p) < bytes) return false;
-      if (len == kGroup) {
-        kUnpackers[width](p, 1, base, out + row_idx);
-      } else {
-        uint8_t padded[kGroup * 8] = {};
-        if (bytes > 0) std::memcpy(padded, p, bytes);
-        uint64_t values[kGroup];
-        kUnpackers[width](padded, 1, base, values);
-        std::memcpy(out + row_idx, values, len * sizeof(uint64_t));
-      }
-      p += bytes;
-      row_idx += len;
+  for (size_t start = 0; start < n; start += kGroup) {
+    if (p == end) return false;
+    const uint8_t header = *p++;
+    const int width = header & ~kBaseChanged;
+    if (width > 64) return false;
+    if (header & kBaseChanged) {
+      uint64_t zigzag = 0;
+      if (!ParseVarint64(&p, end, &zigzag)) return false;
+      base += U(ZigzagDecode64(zigzag));
     }
-    post(out + batch_start, row_idx - batch_start);
+    const size_t len = std::min(kGroup, n - start);
+    const size_t bytes = PackedBytes(len, width);
+    if (static_cast<size_t>(end - p) < bytes) return false;
+    visit(Group{start, len, width, base, p});
+    p += bytes;
   }
   return in.Skip(static_cast<size_t>(p - begin));
+}
+
+// Decodes a grouped block of n values from `in` into out, calling post(chunk, len) on each
+// batch of kBatchGroups groups right after unpacking it. False if truncated or malformed.
+template <typename Post>
+bool GetGroupedBlock(ByteReader& in, size_t n, uint64_t* out, Post&& post) {
+  constexpr size_t kBatch = kBatchGroups * kGroup;
+  size_t batch_start = 0;
+  return ForEachGroupedGroup(in, n, [&](const Group& group) {
+    if (group.len == kGroup) {
+      group.Unpack(out + group.start);
+    } else {  // Unpack writes a whole group: the last one goes through a buffer.
+      uint64_t values[kGroup];
+      group.Unpack(values);
+      std::memcpy(out + group.start, values, group.len * sizeof(uint64_t));
+    }
+    const size_t end = group.start + group.len;
+    if (end - batch_start == kBatch || end == n) {
+      post(out + batch_start, end - batch_start);
+      batch_start = end;
+    }
+  });
 }
 
 // Post-processing of unpacked batches: none (frame of reference), one running sum (delta)
@@ -447,6 +593,24 @@ void PutRunLength(std::span<const int64_t> values, ByteWriter& out) {
 
 Status Corrupt(std::string_view what) {
   return Status::Corruption(std::string("int block: ") + std::string(what));
+}
+
+// Reads the runs of a kRunLength body of `count` values, calling visit(begin, end, value) for
+// each run of rows [begin, end). Corruption if truncated or a run is empty or too long.
+template <typename Visit>
+Status ForEachRun(ByteReader& in, size_t count, Visit&& visit) {
+  uint64_t value = 0;
+  size_t filled = 0;
+  while (filled < count) {
+    int64_t diff = 0;
+    uint64_t len = 0;
+    if (!in.GetZigzag64(&diff) || !in.GetVarint64(&len)) return Corrupt("truncated run");
+    if (len == 0 || len > count - filled) return Corrupt("bad run length");
+    value += U(diff);
+    visit(filled, filled + len, value);
+    filled += len;
+  }
+  return Status();
 }
 
 }  // namespace
@@ -647,20 +811,10 @@ Status DecodeInts(ByteReader& in, size_t count, int64_t* out) {
       UnpackBlock(block, count - 2, dst + 2, sum);
       return Status();
     }
-    case IntEncoding::kRunLength: {
-      uint64_t value = 0;
-      size_t filled = 0;
-      while (filled < count) {
-        int64_t diff = 0;
-        uint64_t len = 0;
-        if (!in.GetZigzag64(&diff) || !in.GetVarint64(&len)) return Corrupt("truncated run");
-        if (len == 0 || len > count - filled) return Corrupt("bad run length");
-        value += U(diff);
-        std::fill_n(dst + filled, len, value);
-        filled += len;
-      }
-      return Status();
-    }
+    case IntEncoding::kRunLength:
+      return ForEachRun(in, count, [dst](size_t begin, size_t end, uint64_t value) {
+        std::fill(dst + begin, dst + end, value);
+      });
   }
   return Corrupt("unknown encoding");
 }
@@ -671,172 +825,6 @@ Status DecodeInts(ByteReader& in, size_t count, int64_t* out) {
 
 namespace strata::storage {
 namespace {
-
-// Widths up to this one sum a group by counting bit planes; wider groups are unpacked.
-constexpr int kMaxPlaneBits = 8;
-
-// The bit planes of a group of 64 kBits-bit values: masks[k][b] selects the bits of word k
-// that are bit b of a value (value j holds stream bits [j * kBits, (j + 1) * kBits)).
-template <int kBits>
-struct PlaneMasks {
-  uint64_t masks[kBits][kBits] = {};
-  constexpr PlaneMasks() {
-    for (int word = 0; word < kBits; ++word) {
-      for (int bit = 0; bit < 64; ++bit) {
-        masks[word][(64 * word + bit) % kBits] |= uint64_t{1} << bit;
-      }
-    }
-  }
-};
-
-// Wrapping sum of the 64 packed values (before adding the base) of a group of kBits * 8
-// bytes, bit plane by bit plane: kBits * kBits population counts.
-template <int kBits>
-uint64_t SumPlanesPortable(const uint8_t* in) {
-  static constexpr PlaneMasks<kBits> kPlanes;
-  uint64_t sum = 0;
-  for (int word = 0; word < kBits; ++word) {
-    const uint64_t bits = Load64(in + 8 * word);
-    for (int bit = 0; bit < kBits; ++bit) {
-      sum += static_cast<uint64_t>(std::popcount(bits & kPlanes.masks[word][bit])) << bit;
-    }
-  }
-  return sum;
-}
-
-#if defined(__x86_64__)
-// SumPlanesPortable with the popcnt instruction. REQUIRES: the CPU has it (HasPopcnt).
-template <int kBits>
-__attribute__((target("popcnt"))) uint64_t SumPlanesPopcnt(const uint8_t* in) {
-  static constexpr PlaneMasks<kBits> kPlanes;
-  uint64_t sum = 0;
-  for (int word = 0; word < kBits; ++word) {
-    const uint64_t bits = Load64(in + 8 * word);
-    for (int bit = 0; bit < kBits; ++bit) {
-      sum += static_cast<uint64_t>(__builtin_popcountll(bits & kPlanes.masks[word][bit])) << bit;
-    }
-  }
-  return sum;
-}
-
-bool HasPopcnt() {
-  __builtin_cpu_init();  // Safe even when first called during static initialization.
-  return __builtin_cpu_supports("popcnt");
-}
-#else
-template <int kBits>
-uint64_t SumPlanesPopcnt(const uint8_t* in) {
-  return SumPlanesPortable<kBits>(in);
-}
-
-bool HasPopcnt() { return false; }
-#endif
-
-// Wrapping sum of the 64 packed values (before adding the base) of a group of kBits * 8
-// bytes: by bit planes up to kMaxPlaneBits, else unpacked.
-template <int kBits, bool kPopcnt>
-uint64_t SumGroup(const uint8_t* in) {
-  if constexpr (kBits == 0) {
-    return 0;
-  } else if constexpr (kBits <= kMaxPlaneBits) {
-    return kPopcnt ? SumPlanesPopcnt<kBits>(in) : SumPlanesPortable<kBits>(in);
-  } else {
-    uint64_t values[kGroup];
-    UnpackGroups<kBits>(in, 1, 0, values);
-    uint64_t sum = 0;
-    for (const uint64_t value : values) sum += value;
-    return sum;
-  }
-}
-
-using SumFn = uint64_t (*)(const uint8_t*);
-using Summers = std::array<SumFn, 65>;
-
-template <bool kPopcnt, size_t... kBits>
-constexpr Summers MakeSummers(std::index_sequence<kBits...>) {
-  return {&SumGroup<static_cast<int>(kBits), kPopcnt>...};
-}
-
-// The group summers by width, for this CPU.
-const Summers& GroupSummers() {
-  static const Summers summers = HasPopcnt() ? MakeSummers<true>(std::make_index_sequence<65>())
-                                             : MakeSummers<false>(std::make_index_sequence<65>());
-  return summers;
-}
-
-// One group of up to 64 values of a packed or grouped stream: values [start, start + len),
-// `width` bits each above `base`, in PackedBytes(len, width) bytes at `packed`.
-struct Group {
-  size_t start;
-  size_t len;
-  int width;
-  uint64_t base;
-  const uint8_t* packed;
-
-  // The values, base added, into values[0, len).
-  void Unpack(uint64_t* values) const {
-    if (len == kGroup) {
-      kUnpackers[width](packed, 1, base, values);
-      return;
-    }
-    uint8_t padded[kGroup * 8] = {};
-    const size_t bytes = PackedBytes(len, width);
-    if (bytes > 0) std::memcpy(padded, packed, bytes);
-    kUnpackers[width](padded, 1, base, values);
-  }
-
-  // Wrapping sum of the values, base included, without unpacking them.
-  uint64_t Sum(const Summers& summers) const {
-    uint64_t packed_sum;
-    if (len == kGroup) {
-      packed_sum = summers[width](packed);
-    } else {
-      uint8_t padded[kGroup * 8] = {};  // The padding values are 0 and add nothing.
-      const size_t bytes = PackedBytes(len, width);
-      if (bytes > 0) std::memcpy(padded, packed, bytes);
-      packed_sum = summers[width](padded);
-    }
-    return packed_sum + base * len;
-  }
-};
-
-// Calls visit(group) for each group of n values of a single-width packed block.
-template <typename Visit>
-void ForEachPackedGroup(const PackedBlock& block, size_t n, Visit&& visit) {
-  const size_t group_bytes = static_cast<size_t>(block.width) * 8;
-  const uint8_t* packed = block.data;
-  for (size_t start = 0; start < n; start += kGroup, packed += group_bytes) {
-    visit(Group{start, std::min(kGroup, n - start), block.width, block.base, packed});
-  }
-}
-
-// Calls visit(group) for each group of a grouped block of n values read from `in` (the
-// checks of GetGroupedBlock). False if truncated or malformed.
-template <typename Visit>
-bool ForEachGroupedGroup(ByteReader& in, size_t n, Visit&& visit) {
-  const std::string_view rest = in.rest();
-  const auto* const begin = reinterpret_cast<const uint8_t*>(rest.data());
-  const uint8_t* const end = begin + rest.size();
-  const uint8_t* p = begin;
-  uint64_t base = 0;
-  for (size_t start = 0; start < n; start += kGroup) {
-    if (p == end) return false;
-    const uint8_t header = *p++;
-    const int width = header & ~kBaseChanged;
-    if (width > 64) return false;
-    if (header & kBaseChanged) {
-      uint64_t zigzag = 0;
-      if (!ParseVarint64(&p, end, &zigzag)) return false;
-      base += U(ZigzagDecode64(zigzag));
-    }
-    const size_t len = std::min(kGroup, n - start);
-    const size_t bytes = PackedBytes(len, width);
-    if (static_cast<size_t>(end - p) < bytes) return false;
-    visit(Group{start, len, width, base, p});
-    p += bytes;
-  }
-  return in.Skip(static_cast<size_t>(p - begin));
-}
 
 // Stores the values of the wanted rows as a decoder passes them, in row order.
 class RowPicker {
@@ -864,6 +852,18 @@ class RowPicker {
   uint64_t* out_;
   size_t next_ = 0;
 };
+
+// Calls visit(group) for each group of the n-value stream that follows in `in`: a grouped
+// block when `grouped`, else a single-width packed block. The errors name the stream.
+template <typename Visit>
+Status ForEachStreamGroup(ByteReader& in, size_t n, bool grouped, std::string_view bad_grouped,
+                          std::string_view truncated, Visit&& visit) {
+  if (grouped) return ForEachGroupedGroup(in, n, visit) ? Status() : Corrupt(bad_grouped);
+  PackedBlock block;
+  if (!ReadPackedBlock(in, n, &block)) return Corrupt(truncated);
+  ForEachPackedGroup(block, n, visit);
+  return Status();
+}
 
 }  // namespace
 
@@ -895,15 +895,10 @@ Status DecodeIntsAt(ByteReader& in, size_t count, std::span<const uint32_t> rows
       }
       return Status();
     }
-    case IntEncoding::kFrameOfReference: {
-      PackedBlock block;
-      if (!ReadPackedBlock(in, count, &block)) return Corrupt("truncated packed values");
-      ForEachPackedGroup(block, count, pick_values);
-      return Status();
-    }
+    case IntEncoding::kFrameOfReference:
     case IntEncoding::kGroupedFrameOfReference:
-      if (!ForEachGroupedGroup(in, count, pick_values)) return Corrupt("bad grouped values");
-      return Status();
+      return ForEachStreamGroup(in, count, encoding == IntEncoding::kGroupedFrameOfReference,
+                                "bad grouped values", "truncated packed values", pick_values);
     case IntEncoding::kDelta:
     case IntEncoding::kGroupedDelta: {
       int64_t first = 0;
@@ -923,14 +918,8 @@ Status DecodeIntsAt(ByteReader& in, size_t count, std::span<const uint32_t> rows
         for (size_t j = 0; j < group.len; ++j) values[j] = value += values[j];
         picker.Take(group.start + 1, group.len, values);
       };
-      if (encoding == IntEncoding::kGroupedDelta) {
-        if (!ForEachGroupedGroup(in, count - 1, sum)) return Corrupt("bad grouped deltas");
-        return Status();
-      }
-      PackedBlock block;
-      if (!ReadPackedBlock(in, count - 1, &block)) return Corrupt("truncated deltas");
-      ForEachPackedGroup(block, count - 1, sum);
-      return Status();
+      return ForEachStreamGroup(in, count - 1, encoding == IntEncoding::kGroupedDelta,
+                                "bad grouped deltas", "truncated deltas", sum);
     }
     case IntEncoding::kDeltaOfDelta:
     case IntEncoding::kGroupedDeltaOfDelta: {
@@ -955,29 +944,13 @@ Status DecodeIntsAt(ByteReader& in, size_t count, std::span<const uint32_t> rows
         }
         picker.Take(group.start + 2, group.len, values);
       };
-      if (encoding == IntEncoding::kGroupedDeltaOfDelta) {
-        if (!ForEachGroupedGroup(in, count - 2, sum)) return Corrupt("bad grouped second deltas");
-        return Status();
-      }
-      PackedBlock block;
-      if (!ReadPackedBlock(in, count - 2, &block)) return Corrupt("truncated second deltas");
-      ForEachPackedGroup(block, count - 2, sum);
-      return Status();
+      return ForEachStreamGroup(in, count - 2, encoding == IntEncoding::kGroupedDeltaOfDelta,
+                                "bad grouped second deltas", "truncated second deltas", sum);
     }
-    case IntEncoding::kRunLength: {
-      uint64_t value = 0;
-      size_t filled = 0;
-      while (filled < count) {
-        int64_t diff = 0;
-        uint64_t len = 0;
-        if (!in.GetZigzag64(&diff) || !in.GetVarint64(&len)) return Corrupt("truncated run");
-        if (len == 0 || len > count - filled) return Corrupt("bad run length");
-        value += U(diff);
-        filled += len;
-        picker.TakeEqual(filled, value);
-      }
-      return Status();
-    }
+    case IntEncoding::kRunLength:
+      return ForEachRun(in, count, [&picker](size_t, size_t end, uint64_t value) {
+        picker.TakeEqual(end, value);
+      });
   }
   return Corrupt("unknown encoding");
 }
