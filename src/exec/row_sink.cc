@@ -5,6 +5,9 @@ namespace {
 
 // Copied rows go to the last part until it holds this many.
 constexpr size_t kPartRows = 8192;
+// Vectors handed over with fewer rows are copied instead, so that a result never consists
+// of many tiny parts (which its encoders would handle one by one).
+constexpr size_t kOwnPartRows = 1024;
 
 }  // namespace
 
@@ -21,7 +24,10 @@ void ResultRows::Append(const std::vector<types::ColumnVector>& columns, size_t 
 }
 
 void ResultRows::Append(std::vector<types::ColumnVector>&& columns, size_t rows) {
-  if (rows == 0) return;
+  if (rows < kOwnPartRows) {
+    Append(columns, 0, rows);
+    return;
+  }
   parts.push_back({std::move(columns), rows});
   num_rows += rows;
 }

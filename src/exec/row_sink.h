@@ -29,7 +29,8 @@ struct ResultRows {
 
   // Appends rows [begin, end) of `columns` as copies, to the last part while it is small.
   void Append(const std::vector<types::ColumnVector>& columns, size_t begin, size_t end);
-  // Appends all `rows` rows of `columns` as a part of their own, without copying.
+  // Appends all `rows` rows of `columns` as a part of their own, without copying; fewer than
+  // 1,024 rows are copied like the other Append.
   void Append(std::vector<types::ColumnVector>&& columns, size_t rows);
   size_t MemoryBytes() const;
 };

@@ -298,6 +298,18 @@ TEST(ResultRowsTest, CopiesFillPartsAndHandedOverVectorsArePartsOfTheirOwn) {
   ASSERT_EQ(rows.parts.size(), 3u);
   EXPECT_EQ(rows.parts[2].columns[0].IntAt(9'999), 9'999);
   EXPECT_EQ(rows.num_rows, 20'000u);
+  // A small batch handed over is copied into a part that has room, not kept on its own.
+  std::vector<ColumnVector> small(1, ColumnVector(DataType::kInt64));
+  for (int i = 0; i < 10; ++i) small[0].AppendInt(-i);
+  rows.Append(std::move(small), 10);
+  ASSERT_EQ(rows.parts.size(), 4u);  // The 10,000-row part is full: a new one.
+  EXPECT_EQ(rows.parts[3].rows, 10u);
+  std::vector<ColumnVector> more(1, ColumnVector(DataType::kInt64));
+  more[0].AppendInt(7);
+  rows.Append(std::move(more), 1);
+  ASSERT_EQ(rows.parts.size(), 4u);
+  EXPECT_EQ(rows.parts[3].columns[0].IntAt(10), 7);
+  EXPECT_EQ(rows.num_rows, 20'011u);
   EXPECT_GT(rows.MemoryBytes(), 20'000 * sizeof(int64_t));
 }
 
