@@ -121,22 +121,10 @@ class ColumnEncoder {
         if (std::isfinite(value)) return std::to_chars(p, p + 32, value).ptr;
         return format_ == Format::kJson ? Copy(p, "null") : p;
       }
-      case DataType::kTimestamp:
-        if (format_ == Format::kJson) *p++ = '"';
-        p = time_writer_.Write(p, column_.IntAt(row));
-        if (format_ == Format::kJson) *p++ = '"';
-        return p;
+      case DataType::kTimestamp: return WriteTime(p, column_.IntAt(row));
       case DataType::kString:
       case DataType::kJson:
-        if (slot_bytes_ != 0) {
-          const uint32_t code = column_.codes()[row];
-          if (slot_bytes_ == kSlotBytes) {
-            std::memcpy(p, slots_.data() + size_t{code} * kSlotBytes, kSlotBytes);
-          } else {
-            std::memcpy(p, slots_.data() + size_t{code} * slot_bytes_, lengths_[code]);
-          }
-          return p + lengths_[code];
-        }
+        if (slot_bytes_ != 0) return WriteEntry(p, column_.codes()[row]);
         scratch_.clear();
         EncodeString(scratch_, column_.StringAt(row));
         return Copy(p, scratch_);
@@ -144,57 +132,40 @@ class ColumnEncoder {
     return p;
   }
 
-  // Writes rows [begin, end) one after another from `p` and stores each value's end, as an
-  // offset from `base`, in ends[0, end - begin); returns the end. One pass per column keeps
-  // the type dispatch and the NULL check out of the per-value loop where it can.
-  // REQUIRES: room for the MaxBytes of every row from p.
-  char* WriteBlock(char* p, size_t begin, size_t end, const char* base, uint32_t* ends) const {
-    const auto offset = [base](const char* at) { return static_cast<uint32_t>(at - base); };
+  // Writes rows [begin, end) one after another from `out` and stores each value's end, as an
+  // offset from `out`, in ends[0, end - begin). One pass per column keeps the type dispatch
+  // and the NULL check out of the per-value loop where it can.
+  // REQUIRES: room for the MaxBytes of every row from out.
+  void WriteBlock(char* out, size_t begin, size_t end, uint32_t* ends) const {
+    char* p = out;
+    const auto end_here = [&] { *ends++ = static_cast<uint32_t>(p - out); };
     if (!nullable_) {
       switch (column_.type()) {
         case DataType::kInt64: {
           const int64_t* values = column_.ints().data();
-          for (size_t row = begin; row < end; ++row) {
+          for (size_t row = begin; row < end; ++row, end_here()) {
             p = std::to_chars(p, p + 24, values[row]).ptr;
-            *ends++ = offset(p);
           }
-          return p;
+          return;
         }
         case DataType::kTimestamp: {
           const int64_t* values = column_.ints().data();
-          const bool quoted = format_ == Format::kJson;
-          for (size_t row = begin; row < end; ++row) {
-            *p = '"';
-            p += quoted;
-            p = time_writer_.Write(p, values[row]);
-            *p = '"';
-            p += quoted;
-            *ends++ = offset(p);
-          }
-          return p;
+          for (size_t row = begin; row < end; ++row, end_here()) p = WriteTime(p, values[row]);
+          return;
         }
         case DataType::kString:
         case DataType::kJson:
-          if (slot_bytes_ == kSlotBytes) {
+          if (slot_bytes_ != 0) {
             const uint32_t* codes = column_.codes().data();
-            for (size_t row = begin; row < end; ++row) {
-              const uint32_t code = codes[row];
-              std::memcpy(p, slots_.data() + size_t{code} * kSlotBytes, kSlotBytes);
-              p += lengths_[code];
-              *ends++ = offset(p);
-            }
-            return p;
+            for (size_t row = begin; row < end; ++row, end_here()) p = WriteEntry(p, codes[row]);
+            return;
           }
           break;
         case DataType::kBool:
         case DataType::kFloat64: break;
       }
     }
-    for (size_t row = begin; row < end; ++row) {
-      p = Write(p, row);
-      *ends++ = offset(p);
-    }
-    return p;
+    for (size_t row = begin; row < end; ++row, end_here()) p = Write(p, row);
   }
 
  private:
@@ -202,6 +173,25 @@ class ColumnEncoder {
   static constexpr size_t kNumberBytes = 56;
   static_assert(kNumberBytes >= kMaxRfc3339Bytes + 2);
   static constexpr size_t kSlotBytes = 32;
+
+  // A timestamp, quoted in JSON.
+  char* WriteTime(char* p, int64_t micros) const {
+    if (format_ == Format::kJson) *p++ = '"';
+    p = time_writer_.Write(p, micros);
+    if (format_ == Format::kJson) *p++ = '"';
+    return p;
+  }
+
+  // Prepared dictionary entry `code`: the whole slot at once when slots are kSlotBytes.
+  char* WriteEntry(char* p, uint32_t code) const {
+    const char* entry = slots_.data() + size_t{code} * slot_bytes_;
+    if (slot_bytes_ == kSlotBytes) {
+      std::memcpy(p, entry, kSlotBytes);  // A fixed-size copy.
+    } else {
+      std::memcpy(p, entry, lengths_[code]);
+    }
+    return p + lengths_[code];
+  }
 
   static char* Copy(char* p, std::string_view text) {
     std::memcpy(p, text.data(), text.size());
@@ -266,9 +256,8 @@ void AppendRows(std::string& out, const std::vector<ColumnEncoder>& encoders,
         for (size_t row = block; row < block + n; ++row) bound += encoder.MaxBytes(row);
       }
       if (scratch[j].size() < bound + kCopyBytes) scratch[j].resize(bound + kCopyBytes);
-      char* base = scratch[j].data();
       uint32_t* column_ends = ends.data() + j * kBlockRows;
-      encoder.WriteBlock(base, block, block + n, base, column_ends);
+      encoder.WriteBlock(scratch[j].data(), block, block + n, column_ends);
       block_bytes += column_ends[n - 1];
     }
     if (out.size() - used < block_bytes) out.resize(used + std::max(block_bytes, kSlackBytes));

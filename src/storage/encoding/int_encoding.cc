@@ -595,6 +595,25 @@ Status Corrupt(std::string_view what) {
   return Status::Corruption(std::string("int block: ") + std::string(what));
 }
 
+// Reads the tag byte of an int block.
+Status ReadEncoding(ByteReader& in, IntEncoding* encoding) {
+  uint8_t tag = 0;
+  if (!in.GetU8(&tag)) return Corrupt("missing encoding tag");
+  if (tag > static_cast<uint8_t>(IntEncoding::kGroupedDeltaOfDelta)) {
+    return Corrupt("unknown encoding");
+  }
+  *encoding = static_cast<IntEncoding>(tag);
+  return Status();
+}
+
+// Reads the body of a kPlain block of `count` values: count x fixed64.
+Status ReadPlainValues(ByteReader& in, size_t count, std::string_view* bytes) {
+  if (count > in.remaining() / sizeof(int64_t) || !in.GetBytes(count * sizeof(int64_t), bytes)) {
+    return Corrupt("truncated plain values");
+  }
+  return Status();
+}
+
 // Reads the runs of a kRunLength body of `count` values, calling visit(begin, end, value) for
 // each run of rows [begin, end). Corruption if truncated or a run is empty or too long.
 template <typename Visit>
@@ -745,22 +764,15 @@ void EncodeIntsAs(IntEncoding encoding, std::span<const int64_t> values, ByteWri
 }
 
 Status DecodeInts(ByteReader& in, size_t count, int64_t* out) {
-  uint8_t tag = 0;
-  if (!in.GetU8(&tag)) return Corrupt("missing encoding tag");
-  if (tag > static_cast<uint8_t>(IntEncoding::kGroupedDeltaOfDelta)) {
-    return Corrupt("unknown encoding");
-  }
+  IntEncoding encoding = IntEncoding::kPlain;
+  STRATA_RETURN_IF_ERROR(ReadEncoding(in, &encoding));
   if (count == 0) return Status();
   // int64_t and uint64_t may alias; the decoders work in wrapping unsigned arithmetic.
   auto* dst = reinterpret_cast<uint64_t*>(out);
-  const auto encoding = static_cast<IntEncoding>(tag);
   switch (encoding) {
     case IntEncoding::kPlain: {
       std::string_view bytes;
-      if (count > in.remaining() / sizeof(int64_t) ||
-          !in.GetBytes(count * sizeof(int64_t), &bytes)) {
-        return Corrupt("truncated plain values");
-      }
+      STRATA_RETURN_IF_ERROR(ReadPlainValues(in, count, &bytes));
       std::memcpy(out, bytes.data(), bytes.size());
       return Status();
     }
@@ -868,11 +880,8 @@ Status ForEachStreamGroup(ByteReader& in, size_t n, bool grouped, std::string_vi
 }  // namespace
 
 Status DecodeIntsAt(ByteReader& in, size_t count, std::span<const uint32_t> rows, int64_t* out) {
-  uint8_t tag = 0;
-  if (!in.GetU8(&tag)) return Corrupt("missing encoding tag");
-  if (tag > static_cast<uint8_t>(IntEncoding::kGroupedDeltaOfDelta)) {
-    return Corrupt("unknown encoding");
-  }
+  IntEncoding encoding = IntEncoding::kPlain;
+  STRATA_RETURN_IF_ERROR(ReadEncoding(in, &encoding));
   if (count == 0) return Status();
   RowPicker picker(rows, reinterpret_cast<uint64_t*>(out));
   uint64_t values[kGroup];
@@ -882,14 +891,10 @@ Status DecodeIntsAt(ByteReader& in, size_t count, std::span<const uint32_t> rows
     group.Unpack(values);
     picker.Take(group.start, group.len, values);
   };
-  const auto encoding = static_cast<IntEncoding>(tag);
   switch (encoding) {
     case IntEncoding::kPlain: {
       std::string_view bytes;
-      if (count > in.remaining() / sizeof(int64_t) ||
-          !in.GetBytes(count * sizeof(int64_t), &bytes)) {
-        return Corrupt("truncated plain values");
-      }
+      STRATA_RETURN_IF_ERROR(ReadPlainValues(in, count, &bytes));
       for (size_t i = 0; i < rows.size(); ++i) {
         std::memcpy(out + i, bytes.data() + size_t{rows[i]} * sizeof(int64_t), sizeof(int64_t));
       }

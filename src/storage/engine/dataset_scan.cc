@@ -82,28 +82,34 @@ bool ChunkAtOrBelowSeq(const SegmentFooter& footer, size_t chunk_idx, int64_t mi
   return zone.has_min_max && max != nullptr && *max <= min_seq;
 }
 
+// Whether a tombstone may delete rows of a work item: it is newer than some of them and was
+// not applied when they were written.
+bool TombstoneReaches(const Tombstone& tombstone, const RowSource& source) {
+  return tombstone.seq > source.min_seq() && tombstone.seq > source.applied_tombstone_seq();
+}
+
 // Filters a work item's rows: the snapshot's seq and min_seq, the predicates, then the
-// tombstones. The rows' seqs are decoded only when the item's seq range needs them.
+// tombstones. The rows' seqs are decoded only when one of those seq tests needs them.
 Result<Selection> SelectRows(RowSource& source, const Snapshot& snap, int64_t min_seq,
                              const std::vector<Predicate>& predicates) {
   const size_t rows = source.rows();
   Selection selection;
+  const bool has_newer = source.max_seq() > snap.seq;  // Rows the snapshot does not see.
+  const bool has_older = source.min_seq() <= min_seq;  // Rows at or below min_seq.
   const int64_t* seqs = nullptr;
-  const bool seqs_needed =
-      source.max_seq() > snap.seq || source.min_seq() <= min_seq ||
+  if (has_newer || has_older ||
       std::any_of(snap.tombstones.begin(), snap.tombstones.end(), [&](const Tombstone& tombstone) {
-        return tombstone.seq > source.min_seq() && tombstone.seq > source.applied_tombstone_seq();
-      });
-  if (seqs_needed) {
+        return TombstoneReaches(tombstone, source);
+      })) {
     STRATA_ASSIGN_OR_RETURN(seqs, source.Seqs());
   }
   std::vector<uint8_t> keep(rows, 1);
   bool filtered = false;
-  if (source.max_seq() > snap.seq) {
+  if (has_newer) {
     filtered = true;
     for (size_t row_idx = 0; row_idx < rows; ++row_idx) keep[row_idx] &= seqs[row_idx] <= snap.seq;
   }
-  if (source.min_seq() <= min_seq) {
+  if (has_older) {
     filtered = true;
     for (size_t row_idx = 0; row_idx < rows; ++row_idx) keep[row_idx] &= seqs[row_idx] > min_seq;
   }
@@ -114,9 +120,7 @@ Result<Selection> SelectRows(RowSource& source, const Snapshot& snap, int64_t mi
   }
   std::vector<uint8_t> deleted;
   for (const Tombstone& tombstone : snap.tombstones) {
-    if (tombstone.seq <= source.min_seq() || tombstone.seq <= source.applied_tombstone_seq()) {
-      continue;
-    }
+    if (!TombstoneReaches(tombstone, source)) continue;
     filtered = true;
     deleted.assign(rows, 0);
     for (size_t row_idx = 0; row_idx < rows; ++row_idx)

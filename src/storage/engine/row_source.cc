@@ -2,12 +2,16 @@
 
 namespace strata::storage {
 
+const types::Field* RowSource::FindField(uint32_t field_id) const {
+  for (const types::Field& field : schema_.fields) {
+    if (field.id == field_id) return &field;
+  }
+  return nullptr;
+}
+
 Result<ColumnRef> RowSource::Column(uint32_t field_id) {
   if (auto it = columns_.find(field_id); it != columns_.end()) return it->second;
-  const types::Field* field = nullptr;
-  for (const types::Field& candidate : schema_.fields) {
-    if (candidate.id == field_id) field = &candidate;
-  }
+  const types::Field* field = FindField(field_id);
   if (field == nullptr) return Status::Internal("column of a field not in the schema");
   STRATA_ASSIGN_OR_RETURN(ColumnRef stored, Stored(field_id));
   ColumnRef column;
@@ -35,14 +39,13 @@ Result<types::ColumnVector> RowSource::ReleaseColumn(uint32_t field_id) {
 Result<types::ColumnVector> RowSource::SelectedColumn(uint32_t field_id,
                                                       std::span<const uint32_t> rows,
                                                       std::span<const RowRange> runs) {
-  if (!columns_.contains(field_id)) {
-    for (const types::Field& field : schema_.fields) {
-      if (field.id != field_id) continue;
-      types::ColumnVector picked;
-      STRATA_ASSIGN_OR_RETURN(const bool decoded, StoredRows(field_id, rows, &picked));
-      if (!decoded) break;
-      if (picked.type() == field.type) return picked;
-      return ConvertColumn(&picked, field, rows.size());
+  const types::Field* field = FindField(field_id);
+  if (field != nullptr && !columns_.contains(field_id)) {
+    types::ColumnVector picked;
+    STRATA_ASSIGN_OR_RETURN(const bool decoded, StoredRows(field_id, rows, &picked));
+    if (decoded) {
+      if (picked.type() == field->type) return picked;
+      return ConvertColumn(&picked, *field, rows.size());
     }
   }
   STRATA_ASSIGN_OR_RETURN(ColumnRef column, Column(field_id));
@@ -58,9 +61,7 @@ Result<types::ColumnVector> RowSource::SelectedColumn(uint32_t field_id,
 }
 
 Result<ColumnRef> RowSource::AnyColumn(uint32_t field_id) {
-  for (const types::Field& field : schema_.fields) {
-    if (field.id == field_id) return Column(field_id);
-  }
+  if (FindField(field_id) != nullptr) return Column(field_id);
   return Stored(field_id);
 }
 

@@ -65,6 +65,9 @@ class RowSource {
   }
 
  private:
+  // The field of the current schema with this id, or nullptr.
+  const types::Field* FindField(uint32_t field_id) const;
+
   const types::Schema& schema_;
   std::unordered_map<uint32_t, ColumnRef> columns_;
 };
